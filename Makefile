@@ -1,0 +1,25 @@
+# pleo-emulator build targets. `make test` is what CI runs.
+BINARY  := bin/pleo-emulator
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/pleo-emulator/pleo-emulator/internal/cli.Version=$(VERSION)
+
+.PHONY: build run test bench docker clean
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/pleo-emulator
+
+run:
+	go run ./cmd/pleo-emulator
+
+test:
+	go vet ./...
+	go test -race ./...
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+docker:
+	docker build -t pleo-emulator:$(VERSION) .
+
+clean:
+	rm -rf bin pleo-emulator.db pleo-emulator.db-wal pleo-emulator.db-shm

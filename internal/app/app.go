@@ -1,0 +1,96 @@
+// Package app is the composition root: it opens the store, seeds it, builds
+// every component and wires the routes (routes.go holds every URL).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/clock"
+	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/seed"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// App is a running emulator's state, independent of any listener.
+type App struct {
+	Config config.Config
+	Store  *store.Store
+	Clock  *clock.Clock
+	Log    *slog.Logger
+
+	handler http.Handler
+}
+
+// New opens the database, applies migrations, writes the seed into an empty
+// database and the config file's additions, and builds the HTTP handler.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	seed.WarmPasswordHashes()
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Store: st, Clock: clock.New(), Log: log}
+	if err := a.populate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	h, err := a.routes()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.handler = h
+	return a, nil
+}
+
+// Handler is the emulator's whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// seedAnchorKey is the emulator_settings key holding the seed's anchor day.
+const seedAnchorKey = "seed_anchor"
+
+// populate seeds an empty database and applies the config file's additions,
+// all in one transaction, so a failure leaves nothing half-written.
+func (a *App) populate(ctx context.Context) error {
+	return a.Store.Write(ctx, func(tx *store.Tx) error {
+		empty, err := tx.IsEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty && a.Config.Seed == "demo" {
+			anchor := seed.AnchorDay(a.Clock.Now())
+			if err := seed.Demo(ctx, tx, seed.Options{PublicURL: a.Config.PublicURL, Anchor: anchor}); err != nil {
+				return err
+			}
+			if err := tx.SetSetting(ctx, seedAnchorKey, anchor.Format(time.DateOnly)); err != nil {
+				return err
+			}
+		}
+		if err := seed.Apply(ctx, tx, a.Config.Additions, a.Clock.Now()); err != nil {
+			return fmt.Errorf("config file: %w", err)
+		}
+		return nil
+	})
+}
+
+// ready reports whether the emulator can serve: the database answers and
+// every migration is applied.
+func (a *App) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.Store.Ready(ctx); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errors.New("readiness check timed out")
+	}
+	return nil
+}

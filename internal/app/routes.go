@@ -1,0 +1,57 @@
+package app
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+)
+
+// routes builds the router. Every URL the emulator serves is listed here.
+func (a *App) routes() (http.Handler, error) {
+	pages, err := ui.New()
+	if err != nil {
+		return nil, err
+	}
+	_ = pages
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Use(a.requestLog)
+
+	// Operations.
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.ready(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	r.Handle("/assets/*", ui.AssetsHandler())
+	return r, nil
+}
+
+// requestLog logs one structured line per request.
+func (a *App) requestLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		a.Log.LogAttrs(r.Context(), levelFor(ww.Status()), "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", ww.Status()), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/app"
+	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/seed"
+)
+
+// serve runs the emulator until ctx is cancelled, then shuts down gracefully.
+func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
+	cfg, err := config.Load("pleo-emulator serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	emu, err := app.New(ctx, cfg, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer emu.Close()
+	srv := &http.Server{
+		Handler:           emu.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	banner(stdout, cfg, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// banner prints where the emulator listens and how to use it.
+func banner(w io.Writer, cfg config.Config, addr net.Addr) {
+	u := cfg.PublicURL
+	fmt.Fprintf(w, "pleo-emulator %s listening on %s\n", Version, addr)
+	fmt.Fprintf(w, "  public URL      %s\n", u)
+	fmt.Fprintf(w, "  authorize       %s/oauth/authorize\n", u)
+	fmt.Fprintf(w, "  token           %s/oauth/token\n", u)
+	fmt.Fprintf(w, "  API base URL    %s\n", cfg.APIBaseURL())
+	if cfg.Seed == "demo" {
+		fmt.Fprintf(w, "  demo users      %s, %s, %s (password %q)\n", seed.AdminEmail, seed.BookkeeperEmail, seed.EmployeeEmail, seed.DemoPassword)
+		fmt.Fprintf(w, "  demo client     %s / %s (public: %s)\n", seed.DemoClientID, seed.DemoClientSecret, seed.PublicClientID)
+	}
+}

@@ -1,0 +1,250 @@
+// Package config turns flags, environment variables and an optional config
+// file into a validated Config. Precedence: flag > environment > file > default.
+// Every flag --name has the environment variable PLEO_EMULATOR_NAME (upper
+// case, dashes as underscores) and the file key name (dashes as underscores).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the emulator's complete configuration.
+type Config struct {
+	Addr            string        // listen address
+	PublicURL       string        // base URL written into metadata, tokens and redirects; no trailing slash
+	DB              string        // SQLite path, or ":memory:"
+	Seed            string        // "demo" or "none"
+	ConfigFile      string        // optional YAML or JSON file
+	LogFormat       string        // "text" or "json"
+	LogLevel        string        // "debug", "info", "warn" or "error"
+	CodeTTL         time.Duration // authorisation code lifetime
+	AccessTokenTTL  time.Duration // access token lifetime
+	RefreshTokenTTL time.Duration // refresh token lifetime
+	SessionTTL      time.Duration // login session lifetime
+	Control         bool          // serve the control API under /_emulator/
+	ControlToken    string        // bearer token the control API requires, if set
+	AutoApprove     string        // email of the user for whom every authorisation is approved without screens
+
+	Additions Additions // clients, organisations, companies and users from the config file
+}
+
+// setting is one configurable value: its flag, default and where it lands.
+type setting struct {
+	name, usage, def string
+	apply            func(c *Config, v string) error
+}
+
+func str(dst func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *dst(c) = v; return nil }
+}
+
+func dur(dst func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 15m or 1h", v)
+		}
+		*dst(c) = d
+		return nil
+	}
+}
+
+func boolean(dst func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*dst(c) = b
+		return nil
+	}
+}
+
+// settings lists every configurable value once.
+var settings = []setting{
+	{"addr", "listen address", "localhost:8080", str(func(c *Config) *string { return &c.Addr })},
+	{"public-url", "public base URL for metadata, token iss/aud and redirects", "http://localhost:8080", str(func(c *Config) *string { return &c.PublicURL })},
+	{"db", `SQLite database file, or ":memory:"`, "pleo-emulator.db", str(func(c *Config) *string { return &c.DB })},
+	{"seed", "data written into an empty database: demo or none", "demo", str(func(c *Config) *string { return &c.Seed })},
+	{"log-format", "log format: text or json", "text", str(func(c *Config) *string { return &c.LogFormat })},
+	{"log-level", "log level: debug, info, warn or error", "info", str(func(c *Config) *string { return &c.LogLevel })},
+	{"code-ttl", "authorisation code lifetime", "10m", dur(func(c *Config) *time.Duration { return &c.CodeTTL })},
+	{"access-token-ttl", "access token lifetime", "15m", dur(func(c *Config) *time.Duration { return &c.AccessTokenTTL })},
+	{"refresh-token-ttl", "refresh token lifetime", "1440h", dur(func(c *Config) *time.Duration { return &c.RefreshTokenTTL })},
+	{"session-ttl", "login session lifetime", "12h", dur(func(c *Config) *time.Duration { return &c.SessionTTL })},
+	{"control", "serve the control API under /_emulator/", "true", boolean(func(c *Config) *bool { return &c.Control })},
+	{"control-token", "bearer token required by the control API (empty: none)", "", str(func(c *Config) *string { return &c.ControlToken })},
+	{"auto-approve", "approve every authorisation as this user's email, without login or consent", "", str(func(c *Config) *string { return &c.AutoApprove })},
+}
+
+// EnvName returns the environment variable for a flag name.
+func EnvName(flagName string) string {
+	return "PLEO_EMULATOR_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Default returns the configuration with every default applied.
+func Default() Config {
+	var c Config
+	for _, s := range settings {
+		if err := s.apply(&c, s.def); err != nil {
+			panic(err)
+		}
+	}
+	return c
+}
+
+// Load parses args (without the program and subcommand names) with getenv,
+// reads the config file if one is named, and validates the result. Errors
+// are single lines fit to print. flag.ErrHelp is returned for -h.
+func Load(name string, args []string, getenv func(string) string, usage io.Writer) (Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(usage)
+	flagValues := map[string]*string{}
+	for _, s := range settings {
+		flagValues[s.name] = fs.String(s.name, s.def, s.usage+" (env "+EnvName(s.name)+")")
+	}
+	configFile := fs.String("config", "", "YAML or JSON file with settings, clients, organisations, companies and users (env "+EnvName("config")+")")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	c := Config{ConfigFile: *configFile}
+	if !set["config"] {
+		c.ConfigFile = getenv(EnvName("config"))
+	}
+	var file *File
+	if c.ConfigFile != "" {
+		f, err := ReadFile(c.ConfigFile)
+		if err != nil {
+			return Config{}, err
+		}
+		file = f
+		c.Additions = f.Additions
+	}
+	for _, s := range settings {
+		v, from := s.def, "default"
+		if fv, ok := file.setting(s.name); ok {
+			v, from = fv, "config file"
+		}
+		if ev := getenv(EnvName(s.name)); ev != "" {
+			v, from = ev, EnvName(s.name)
+		}
+		if set[s.name] {
+			v, from = *flagValues[s.name], "--"+s.name
+		}
+		if err := s.apply(&c, v); err != nil {
+			return Config{}, fmt.Errorf("%s (from %s): %w", s.name, from, err)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks the settings and the config file's additions.
+func (c *Config) Validate() error {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("public-url %q must be an absolute http(s) URL without query or fragment", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Addr == "" {
+		return errors.New("addr must not be empty")
+	}
+	if c.DB == "" {
+		return errors.New("db must not be empty")
+	}
+	if c.Seed != "demo" && c.Seed != "none" {
+		return fmt.Errorf("seed %q must be demo or none", c.Seed)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log-format %q must be text or json", c.LogFormat)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	return c.Additions.validate(c.Seed == "demo", c.PublicURL)
+}
+
+// Secure reports whether the public URL is https (cookies then get Secure).
+func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+// APIBaseURL is the base URL of the mock External API (and the access-token audience).
+func (c *Config) APIBaseURL() string { return c.PublicURL }
+
+// File is the parsed config file.
+type File struct {
+	Settings  map[string]string
+	Additions Additions
+}
+
+func (f *File) setting(name string) (string, bool) {
+	if f == nil {
+		return "", false
+	}
+	v, ok := f.Settings[strings.ReplaceAll(name, "-", "_")]
+	return v, ok
+}
+
+// ReadFile reads and parses a YAML or JSON config file (JSON is YAML).
+// Unknown keys are errors, so typos do not pass silently.
+func ReadFile(path string) (*File, error) {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	var raw map[string]yaml.Node
+	if err := yaml.Unmarshal(body, &raw); err != nil {
+		return nil, fmt.Errorf("config file %s: %s", path, oneLine(err))
+	}
+	f := &File{Settings: map[string]string{}}
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[strings.ReplaceAll(s.name, "-", "_")] = true
+	}
+	for key, node := range raw {
+		switch {
+		case key == "clients" || key == "organizations" || key == "companies" || key == "users":
+		case known[key]:
+			if node.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("config file %s: %s must be a single value", path, key)
+			}
+			f.Settings[key] = node.Value
+		default:
+			return nil, fmt.Errorf("config file %s: unknown key %q", path, key)
+		}
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(body)))
+	dec.KnownFields(true)
+	var adds struct {
+		Additions `yaml:",inline"`
+		Rest      map[string]any `yaml:",inline"`
+	}
+	if err := dec.Decode(&adds); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config file %s: %s", path, oneLine(err))
+	}
+	f.Additions = adds.Additions
+	return f, nil
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+}

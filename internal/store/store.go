@@ -1,0 +1,275 @@
+// Package store is the emulator's SQLite persistence and the only package
+// that imports database/sql. It keeps one writer connection (SQLite allows
+// one writer; immediate transactions avoid SQLITE_BUSY on read-then-write)
+// and a small pool of read-only connections.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/migrations"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Memory is the --db value for an ephemeral in-process database.
+const Memory = ":memory:"
+
+// ErrNotFound is returned when a row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write breaks a uniqueness rule.
+var ErrConflict = errors.New("conflict")
+
+// Store holds the writer and reader connection pools.
+type Store struct {
+	w, r *sql.DB
+}
+
+// Open opens (creating if needed) the database at path and applies every
+// pending migration. Memory gives a private in-memory database, shared by all
+// of this Store's connections (SQLite's memdb VFS) and gone when it closes.
+func Open(ctx context.Context, path string) (*Store, error) {
+	writerDSN, readerDSN, err := dsns(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", writerDSN)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", readerDSN)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	readers := max(4, runtime.GOMAXPROCS(0)*2)
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	r.SetConnMaxIdleTime(0)
+	return &Store{w: w, r: r}, nil
+}
+
+// dsns builds the writer and reader DSNs. Pragmas in the DSN reach every
+// pooled connection (a PRAGMA statement would reach only one).
+func dsns(path string) (writer, reader string, err error) {
+	if path == "" {
+		return "", "", errors.New("database path is empty")
+	}
+	common := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	if path == Memory {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", "", err
+		}
+		name := "file:/pleo-emulator-" + hex.EncodeToString(b[:]) + "?vfs=memdb&" + common
+		return name, name + "&_pragma=query_only(1)", nil
+	}
+	if strings.ContainsAny(path, "?#") {
+		return "", "", fmt.Errorf("database path %q must not contain '?' or '#'", path)
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + common +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	return base, base + "&_pragma=query_only(1)", nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ready reports whether the database answers and every embedded migration
+// has been applied; /readyz calls it.
+func (s *Store) Ready(ctx context.Context) error {
+	want, err := migrationNames()
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("database not ready: %w", err)
+	}
+	if n != len(want) {
+		return fmt.Errorf("database not ready: %d of %d migrations applied", n, len(want))
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its first line ("ok" when sound).
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var res string
+	err := s.w.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res)
+	return res, err
+}
+
+// Tx is a write transaction. Write methods that must run together with
+// others are methods of Tx; Store offers single-statement conveniences.
+type Tx struct {
+	tx *sql.Tx
+}
+
+// Write runs fn in one immediate transaction on the writer connection,
+// committing when fn returns nil and rolling back otherwise.
+func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&Tx{tx: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func migrationNames() ([]string, error) {
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// migrate applies, in name order and each in its own transaction, every
+// embedded migration not yet recorded in schema_migrations.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`); err != nil {
+		return err
+	}
+	names, err := migrationNames()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		body, err := fs.ReadFile(migrations.FS, name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		var done int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&done); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if done > 0 {
+			tx.Rollback()
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`,
+			name, formatTime(time.Now())); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeLayout is how timestamps are stored: RFC 3339 in UTC with exactly six
+// fractional digits, so text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// nullTime formats t, or returns NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func parseNullTime(s sql.NullString) time.Time {
+	if !s.Valid {
+		return time.Time{}
+	}
+	return parseTime(s.String)
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// isUniqueViolation reports whether err is a SQLite UNIQUE or PRIMARY KEY violation.
+func isUniqueViolation(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") ||
+		strings.Contains(err.Error(), "PRIMARY KEY constraint failed"))
+}
+
+// Setting returns a value from emulator_settings, or "" when unset.
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM emulator_settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting stores a value in emulator_settings.
+func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO emulator_settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// IsEmpty reports whether the database holds no organisation, company, user or client yet.
+func (t *Tx) IsEmpty(ctx context.Context) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM organizations) + (SELECT count(*) FROM companies)
+		+ (SELECT count(*) FROM users) + (SELECT count(*) FROM clients)`).Scan(&n)
+	return n == 0, err
+}

@@ -1,0 +1,257 @@
+// Package ui renders the emulator's HTML screens (error, login and consent)
+// from the templates embedded in package templates, and serves the stylesheet.
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/pleo-emulator/pleo-emulator/templates"
+)
+
+// StylesheetPath is the URL path at which AssetsHandler serves the stylesheet
+// and that every page links to.
+const StylesheetPath = "/assets/app.css"
+
+// ContentSecurityPolicy is the CSP sent by SetSecurityHeaders. The pages use no
+// scripts and no inline styles. form-action allows http:/https: because the
+// consent form's POST answers with a redirect to the client's redirect URI, and
+// browsers apply form-action to that redirect too.
+const ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data: https: http:; " +
+	"form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
+
+// SetSecurityHeaders sets the headers every HTML response of the emulator
+// should carry. It is exported so that HTML responses not rendered through
+// Renderer can reuse it.
+func SetSecurityHeaders(h http.Header) {
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", ContentSecurityPolicy)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// Page is one of the emulator's screens: ErrorPage, LoginPage or ConsentPage.
+// The interface is sealed; other packages cannot add pages.
+type Page interface {
+	templateName() string
+	title() string
+}
+
+// ErrorPage is a generic error screen.
+type ErrorPage struct {
+	Title   string // heading; "Something went wrong" when empty
+	Message string // human-readable explanation
+	Detail  string // e.g. the OAuth error code, shown small; optional
+	BackURL string // optional "Go back" link; set only when the URL is safe to link to
+}
+
+// LoginPage is the sign-in form. It posts fields email, password, csrf_token
+// and continue to Action.
+type LoginPage struct {
+	Action     string // form POST target, e.g. "/login"
+	CSRFToken  string // hidden input csrf_token
+	Continue   string // hidden input continue: where to go after login (a relative URL)
+	Email      string // prefilled email on retry
+	Error      string // generic error shown in a role=alert box, e.g. "Wrong email or password."
+	ClientName string // optional: heading becomes "Sign in to connect <ClientName>"
+	DemoHint   bool   // show the demo users and their password
+}
+
+// ConsentPage asks the signed-in user to approve or deny a client's
+// authorisation request. The form posts csrf_token, request, subject and
+// decision ("approve" or "deny") to Action. A separate sign-out form posts
+// csrf_token and continue (= ContinueURL) to /logout.
+type ConsentPage struct {
+	Action      string // POST target, e.g. "/oauth/consent"
+	CSRFToken   string // hidden csrf_token (both forms)
+	RequestID   string // hidden request: identifies the pending authorisation request
+	UserEmail   string // "Signed in as ..."
+	ContinueURL string // hidden continue of the sign-out form
+	Client      ClientView
+	Scopes      []ScopeView
+	Subjects    []SubjectView // radio group "subject" (value = URN), required
+	// CannotConnect, when non-empty, is shown instead of the subject choice
+	// and the Approve button; only a "Back to <client>" button
+	// (decision=deny) remains.
+	CannotConnect string
+}
+
+// ClientView describes the OAuth client on the consent screen.
+type ClientView struct {
+	Name         string
+	LogoURL      string // optional; a coloured square with the initial is shown when empty
+	ClientURI    string // optional "Website" link
+	TermsURL     string // optional
+	PrivacyURL   string // optional
+	RedirectHost string // e.g. "localhost:3000"
+}
+
+// ScopeView is one requested scope.
+type ScopeView struct {
+	Name        string // shown in monospace, e.g. "expenses:read"
+	Description string
+}
+
+// SubjectView is one company or organisation the user may connect the client to.
+type SubjectView struct {
+	URN      string // radio value
+	Label    string // e.g. "Acme ApS"
+	Kind     string // "company" or "organisation"
+	Detail   string // e.g. "Company · DKK · CVR 12345678"
+	Selected bool   // pre-checked
+}
+
+func (ErrorPage) templateName() string { return "error.html" }
+func (p ErrorPage) title() string {
+	if p.Title != "" {
+		return p.Title
+	}
+	return "Something went wrong"
+}
+
+func (LoginPage) templateName() string { return "login.html" }
+func (LoginPage) title() string        { return "Sign in" }
+
+func (ConsentPage) templateName() string { return "consent.html" }
+func (p ConsentPage) title() string {
+	if p.Client.Name != "" {
+		return "Connect " + p.Client.Name
+	}
+	return "Connect an app"
+}
+
+// pageTemplates lists every page template; each is parsed together with layout.html.
+var pageTemplates = []string{"error.html", "login.html", "consent.html"}
+
+// Renderer renders the emulator's HTML pages from the embedded templates.
+// It is safe for concurrent use.
+type Renderer struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	// initial returns the first letter or digit of s, upper-cased, or "?".
+	"initial": func(s string) string {
+		for _, r := range s {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return string(unicode.ToUpper(r))
+			}
+		}
+		return "?"
+	},
+	// kindLabel turns a SubjectView.Kind into display text.
+	"kindLabel": func(kind string) string {
+		switch kind {
+		case "company":
+			return "Company"
+		case "organisation":
+			return "Organisation"
+		}
+		if kind == "" {
+			return ""
+		}
+		r, n := utf8.DecodeRuneInString(kind)
+		return string(unicode.ToUpper(r)) + kind[n:]
+	},
+}
+
+// New parses the embedded templates once.
+func New() (*Renderer, error) {
+	r := &Renderer{pages: make(map[string]*template.Template, len(pageTemplates))}
+	for _, name := range pageTemplates {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("ui: parse %s: %w", name, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("ui: %s does not define a content template", name)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// layoutData is what layout.html receives; the page's own template gets Page.
+type layoutData struct {
+	Title      string
+	Stylesheet string
+	Page       Page
+}
+
+// Render writes page with status. It sets Content-Type text/html;
+// charset=utf-8 and the security headers of SetSecurityHeaders. The page is
+// rendered to a buffer first, so a template error yields a plain 500 instead
+// of a half-written page.
+func (r *Renderer) Render(w http.ResponseWriter, status int, page Page) {
+	h := w.Header()
+	SetSecurityHeaders(h)
+	if page == nil {
+		log.Printf("ui: Render called with a nil page")
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	t, ok := r.pages[page.templateName()]
+	if !ok {
+		log.Printf("ui: no template %q", page.templateName())
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	err := t.ExecuteTemplate(&buf, "layout.html", layoutData{
+		Title:      page.title(),
+		Stylesheet: StylesheetPath,
+		Page:       page,
+	})
+	if err != nil {
+		log.Printf("ui: render %s: %v", page.templateName(), err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// AssetsHandler serves the embedded stylesheet at StylesheetPath
+// ("/assets/app.css") and answers 404 for any other path. Mount it with
+// r.Handle("/assets/*", ui.AssetsHandler()). It honours If-None-Match via a
+// content hash ETag and allows caching for an hour.
+func AssetsHandler() http.Handler {
+	css, err := fs.ReadFile(templates.FS, "app.css")
+	if err != nil {
+		// The file is embedded at compile time, so this cannot happen in a
+		// correctly built binary.
+		panic("ui: app.css not embedded: " + err.Error())
+	}
+	sum := sha256.Sum256(css)
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != StylesheetPath {
+			http.NotFound(w, req)
+			return
+		}
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/css; charset=utf-8")
+		h.Set("Cache-Control", "public, max-age=3600")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("ETag", etag)
+		http.ServeContent(w, req, "app.css", time.Time{}, bytes.NewReader(css))
+	})
+}
