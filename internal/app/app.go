@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
 )
 
 // App is a running emulator's state, independent of any listener.
@@ -22,6 +24,7 @@ type App struct {
 	Store  *store.Store
 	Clock  *clock.Clock
 	Log    *slog.Logger
+	Auth   *authserver.Server
 
 	handler http.Handler
 }
@@ -39,12 +42,22 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
-	h, err := a.routes()
+	pages, err := ui.New()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	a.handler = h
+	as, err := authserver.New(ctx, authserver.Options{
+		PublicURL: cfg.PublicURL, APIBaseURL: cfg.APIBaseURL(), CodeTTL: cfg.CodeTTL,
+		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL, SessionTTL: cfg.SessionTTL,
+		SecureCookies: cfg.Secure(), AutoApprove: cfg.AutoApprove,
+	}, st, a.Clock, pages, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Auth = as
+	a.handler = a.routes(as, pages)
 	return a, nil
 }
 

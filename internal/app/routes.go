@@ -9,15 +9,12 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/ui"
 )
 
 // routes builds the router. Every URL the emulator serves is listed here.
-func (a *App) routes() (http.Handler, error) {
-	pages, err := ui.New()
-	if err != nil {
-		return nil, err
-	}
+func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 	_ = pages
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -35,7 +32,20 @@ func (a *App) routes() (http.Handler, error) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	r.Handle("/assets/*", ui.AssetsHandler())
-	return r, nil
+
+	// Authorisation server (paths as Pleo documents; /oauth/revoke and the
+	// .well-known documents are emulator additions).
+	r.Get("/oauth/authorize", as.Authorize)
+	r.Post("/oauth/consent", as.Consent)
+	r.Post("/oauth/token", as.Token)
+	r.Post("/oauth/token/introspect", as.Introspect)
+	r.Post("/oauth/revoke", as.Revoke)
+	r.Get("/.well-known/oauth-authorization-server", as.ServeMetadata)
+	r.Get("/.well-known/jwks.json", as.ServeJWKS)
+	r.Get("/login", as.LoginPage)
+	r.Post("/login", as.Login)
+	r.Post("/logout", as.Logout)
+	return r
 }
 
 // requestLog logs one structured line per request.

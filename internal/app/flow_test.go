@@ -1,0 +1,227 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/oauth2"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/seed"
+)
+
+// introspect asks the introspection endpoint about token as the demo client.
+func introspect(t *testing.T, e *emulator, token string) map[string]any {
+	t.Helper()
+	resp, body := postForm(t, e.URL+"/oauth/token/introspect", url.Values{"token": {token}}, seed.DemoClientID, seed.DemoClientSecret)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("introspect: %d %s", resp.StatusCode, body)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestFullFlowWithGolangOAuth2(t *testing.T) {
+	e := startEmulator(t, "")
+	conf, tok := e.tokenPair(t, "users:read", "export-jobs:read")
+	if tok.TokenType != "Bearer" || tok.RefreshToken == "" || tok.Extra("scope") != "users:read export-jobs:read" {
+		t.Fatalf("token = %+v scope=%v", tok, tok.Extra("scope"))
+	}
+	if exp, _ := tok.Extra("expires_in").(float64); exp != 900 {
+		t.Errorf("expires_in = %v, want 900", tok.Extra("expires_in"))
+	}
+
+	// The access token is an RFC 9068 JWT with Pleo's subject URN.
+	parsed, _, err := jwt.NewParser().ParseUnverified(tok.AccessToken, jwt.MapClaims{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Header["typ"] != "at+jwt" || parsed.Header["alg"] != "RS256" || parsed.Header["kid"] == "" {
+		t.Errorf("header = %v", parsed.Header)
+	}
+	claims := parsed.Claims.(jwt.MapClaims)
+	for k, want := range map[string]any{"iss": e.URL, "sub": seed.DenmarkID, "client_id": seed.DemoClientID,
+		"scope": "users:read export-jobs:read", "urn:pleo:params:oauth:subject_urn": "urn:pleo:company:" + seed.DenmarkID} {
+		if claims[k] != want {
+			t.Errorf("claim %s = %v, want %v", k, claims[k], want)
+		}
+	}
+	if aud, _ := claims.GetAudience(); len(aud) != 1 || aud[0] != e.URL {
+		t.Errorf("aud = %v", aud)
+	}
+
+	info := introspect(t, e, tok.AccessToken)
+	if info["active"] != true || info["token_type"] != "access_token" || info["client_id"] != seed.DemoClientID {
+		t.Errorf("introspection = %v", info)
+	}
+
+	// Refresh through the library's TokenSource: rotation gives a new pair.
+	old := *tok
+	tok.Expiry = time.Now().Add(-time.Minute)
+	fresh, err := conf.TokenSource(context.Background(), tok).Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.AccessToken == old.AccessToken || fresh.RefreshToken == old.RefreshToken {
+		t.Fatal("refresh did not rotate both tokens")
+	}
+	if introspect(t, e, old.RefreshToken)["active"] != false {
+		t.Error("the rotated refresh token is still active")
+	}
+	if introspect(t, e, fresh.RefreshToken)["active"] != true {
+		t.Error("the new refresh token is not active")
+	}
+
+	// Revoking the refresh token revokes the grant: the access token dies too.
+	resp, _ := postForm(t, e.URL+"/oauth/revoke", url.Values{"token": {fresh.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	if introspect(t, e, fresh.AccessToken)["active"] != false {
+		t.Error("access token still active after its grant was revoked")
+	}
+	if _, err := conf.TokenSource(context.Background(), &oauth2.Token{RefreshToken: fresh.RefreshToken}).Token(); err == nil {
+		t.Error("a revoked refresh token still refreshes")
+	}
+}
+
+func TestPublicClientFlow(t *testing.T) {
+	e := startEmulator(t, "")
+	conf := e.oauthConfig("users:read")
+	conf.ClientID, conf.ClientSecret = seed.PublicClientID, ""
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	code, verifier := e.authorizeCode(t, conf)
+	tok, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.RefreshToken == "" {
+		t.Fatal("no refresh token")
+	}
+}
+
+func TestDenyGoesBackWithAccessDenied(t *testing.T) {
+	e := startEmulator(t, "")
+	b := newBrowser(t)
+	page := b.login(e.URL, e.oauthConfig("users:read").AuthCodeURL("st-deny", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.AdminEmail, seed.DemoPassword)
+	back := b.decide(e.URL, page, "deny", "")
+	if back.Host != "localhost:3000" || back.Query().Get("error") != "access_denied" || back.Query().Get("state") != "st-deny" || back.Query().Get("code") != "" {
+		t.Fatalf("deny redirect = %s", back)
+	}
+}
+
+func TestEmployeeMayNotConnectApps(t *testing.T) {
+	e := startEmulator(t, "")
+	b := newBrowser(t)
+	page := b.login(e.URL, e.oauthConfig("users:read").AuthCodeURL("st-emp", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.EmployeeEmail, seed.DemoPassword)
+	if !strings.Contains(page, "not an admin or bookkeeper") || strings.Contains(page, `value="approve"`) {
+		t.Fatal("the employee is offered an Approve button or no reason")
+	}
+	// Even a forged approval for the employee's company is refused.
+	back := b.decide(e.URL, page, "approve", "urn:pleo:company:"+seed.DenmarkID)
+	if back.Query().Get("error") != "access_denied" || back.Query().Get("state") != "st-emp" {
+		t.Fatalf("redirect = %s", back)
+	}
+}
+
+func TestBookkeeperSeesOnlyTheirCompany(t *testing.T) {
+	e := startEmulator(t, "")
+	b := newBrowser(t)
+	page := b.login(e.URL, e.oauthConfig("users:read").AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.BookkeeperEmail, seed.DemoPassword)
+	if !strings.Contains(page, "urn:pleo:company:"+seed.DenmarkID) || strings.Contains(page, seed.SwedenID) || strings.Contains(page, seed.OrganizationID) {
+		t.Fatal("bookkeeper's subject choice is wrong")
+	}
+	back := b.decide(e.URL, page, "approve", "urn:pleo:company:"+seed.SwedenID)
+	if back.Query().Get("error") != "access_denied" {
+		t.Fatalf("approval for a foreign company: %s", back)
+	}
+}
+
+func TestSubjectHintPreselectsAndOrganisationTokens(t *testing.T) {
+	e := startEmulator(t, "")
+	conf := e.oauthConfig("companies:read")
+	verifier := oauth2.GenerateVerifier()
+	b := newBrowser(t)
+	orgURN := "urn:pleo:organization:" + seed.OrganizationID
+	page := b.login(e.URL, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("urn_pleo_params_oauth_subject", orgURN)), seed.AdminEmail, seed.DemoPassword)
+	if !strings.Contains(page, `value="`+orgURN+`" required checked`) {
+		t.Fatal("the hinted organisation is not preselected")
+	}
+	back := b.decide(e.URL, page, "approve", orgURN)
+	tok, err := conf.Exchange(context.Background(), back.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info := introspect(t, e, tok.AccessToken); info["urn:pleo:params:oauth:subject_urn"] != orgURN || info["sub"] != seed.OrganizationID {
+		t.Fatalf("introspection = %v", info)
+	}
+}
+
+func TestParallelCodeRedemptionsGiveExactlyOneSuccess(t *testing.T) {
+	e := startEmulator(t, "")
+	conf := e.oauthConfig("users:read")
+	code, verifier := e.authorizeCode(t, conf)
+	statuses := parallelPosts(t, 50, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {conf.RedirectURL}, "code_verifier": {verifier}})
+	if statuses[http.StatusOK] != 1 || statuses[http.StatusBadRequest] != 49 {
+		t.Fatalf("statuses = %v, want one 200 and 49 400", statuses)
+	}
+}
+
+func TestParallelRefreshesGiveExactlyOneSuccessAndRevokeTheGrant(t *testing.T) {
+	e := startEmulator(t, "")
+	_, tok := e.tokenPair(t, "users:read")
+	statuses := parallelPosts(t, 50, e.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}})
+	if statuses[http.StatusOK] != 1 || statuses[http.StatusBadRequest] != 49 {
+		t.Fatalf("statuses = %v, want one 200 and 49 400", statuses)
+	}
+	if introspect(t, e, tok.AccessToken)["active"] != false {
+		t.Error("the reuse did not revoke the grant")
+	}
+}
+
+// parallelPosts sends the same token request n times at once as the demo client.
+func parallelPosts(t *testing.T, n int, u string, form url.Values) map[int]int {
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			resp, _ := postForm(t, u, form, seed.DemoClientID, seed.DemoClientSecret)
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return statuses
+}
+
+func TestTokensSurviveARestart(t *testing.T) {
+	e := startEmulator(t, "")
+	conf, tok := e.tokenPair(t, "users:read")
+	db := e.dbPath
+	e.stop()
+	e2 := startEmulator(t, db, func(c *config.Config) { c.PublicURL = e.URL })
+	_ = conf
+	if introspect(t, e2, tok.AccessToken)["active"] != true {
+		t.Fatal("access token not active after restart")
+	}
+	resp, body := postForm(t, e2.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("refresh after restart: %d %s", resp.StatusCode, body)
+	}
+}

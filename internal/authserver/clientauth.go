@@ -1,0 +1,111 @@
+package authserver
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+
+	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// maxFormBytes bounds the body of the token, introspection and revocation endpoints.
+const maxFormBytes = 64 << 10
+
+// parseForm reads an application/x-www-form-urlencoded body (RFC 6749 §3.2).
+// Parameters in the query string, repeated parameters and other content
+// types are invalid_request.
+func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	if r.URL.RawQuery != "" {
+		return nil, oauthError(oautherrors.ErrInvalidRequest, "parameters must be sent in the form-encoded request body, not the query string")
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, oauthError(oautherrors.ErrInvalidRequest, "the request body must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, oauthError(oautherrors.ErrInvalidRequest, "the request body is too large")
+		}
+		return nil, oauthError(oautherrors.ErrInvalidRequest, "the request body is not valid form encoding")
+	}
+	if name := repeated(r.PostForm); name != "" {
+		return nil, oauthError(oautherrors.ErrInvalidRequest, "parameter "+name+" is given more than once")
+	}
+	return r.PostForm, nil
+}
+
+// repeated returns the first (alphabetically) parameter given more than once.
+func repeated(v url.Values) string {
+	var names []string
+	for k, vs := range v {
+		if len(vs) > 1 {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
+}
+
+// authenticateClient identifies and authenticates the client of a token,
+// introspection or revocation request (RFC 6749 §2.3): client_secret_basic
+// (credentials form-URL-decoded, §2.3.1), client_secret_post, or a public
+// client sending only client_id. Using two methods is invalid_request; any
+// failure is invalid_client (401). Secrets are compared in constant time.
+func (s *Server) authenticateClient(r *http.Request, form url.Values) (oauth.Client, error) {
+	basicID, basicSecret, basic := r.BasicAuth()
+	invalid := func(desc string) error {
+		return &Error{Code: oautherrors.ErrInvalidClient, Description: desc, basicAuth: basic}
+	}
+	var id, secret string
+	secretGiven := false
+	if basic {
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(basicID)
+		secret, err2 = url.QueryUnescape(basicSecret)
+		if err1 != nil || err2 != nil {
+			return oauth.Client{}, invalid("the Basic credentials are not form-URL-encoded")
+		}
+		if _, ok := form["client_secret"]; ok {
+			return oauth.Client{}, oauthError(oautherrors.ErrInvalidRequest, "use one client authentication method: Basic or client_secret in the body, not both")
+		}
+		if fid, ok := form["client_id"]; ok && fid[0] != id {
+			return oauth.Client{}, oauthError(oautherrors.ErrInvalidRequest, "client_id in the body differs from the Basic credentials")
+		}
+		secretGiven = secret != ""
+	} else {
+		id = form.Get("client_id")
+		secret = form.Get("client_secret")
+		_, secretGiven = form["client_secret"]
+	}
+	if id == "" {
+		return oauth.Client{}, invalid("client authentication is required (HTTP Basic, or client_id and client_secret in the body)")
+	}
+	c, err := s.st.Client(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return oauth.Client{}, invalid("unknown client or wrong secret")
+	}
+	if err != nil {
+		return oauth.Client{}, err
+	}
+	switch c.Type {
+	case oauth.Public:
+		if secretGiven {
+			return oauth.Client{}, invalid("a public client must not send a client secret")
+		}
+	default:
+		if !c.CheckSecret(secret) {
+			return oauth.Client{}, invalid("unknown client or wrong secret")
+		}
+	}
+	return c, nil
+}

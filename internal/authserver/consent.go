@@ -1,0 +1,131 @@
+package authserver
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
+
+	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+)
+
+// consentRequestTTL is how long a consent screen stays answerable.
+const consentRequestTTL = 30 * time.Minute
+
+// showConsent records the validated request and renders the consent screen.
+func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req authRequest, user pleo.User) {
+	ctx := r.Context()
+	allowed, err := s.connectableSubjects(ctx, user.ID)
+	if err != nil {
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
+		return
+	}
+	now := s.clock.Now()
+	pending := store.AuthRequest{ID: randomToken(24), ClientID: req.client.ID, RedirectURI: req.requested, Scopes: req.scopes,
+		State: req.state, CodeChallenge: req.challenge, CreatedAt: now, ExpiresAt: now.Add(consentRequestTTL)}
+	if req.subjectHint != nil {
+		pending.SubjectHint = req.subjectHint.URN()
+	}
+	if err := s.st.Write(ctx, func(tx *store.Tx) error { return tx.InsertAuthRequest(ctx, pending) }); err != nil {
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
+		return
+	}
+	page := ui.ConsentPage{Action: "/oauth/consent", CSRFToken: s.csrfToken(w, r), RequestID: pending.ID,
+		UserEmail: user.Email, ContinueURL: r.URL.RequestURI(), Client: clientView(req.client, req.redirectURI)}
+	for _, name := range req.scopes {
+		sc, _ := oauthdomain.LookupScope(name)
+		page.Scopes = append(page.Scopes, ui.ScopeView{Name: sc.Name, Description: sc.Description})
+	}
+	preselected, _ := pickSubject(allowed, req.subjectHint)
+	for _, m := range allowed {
+		page.Subjects = append(page.Subjects, subjectView(m, m.Subject == preselected))
+	}
+	if len(allowed) == 0 {
+		page.CannotConnect = fmt.Sprintf("You are signed in as %s, who is not an admin or bookkeeper of any company. "+
+			"Only admins and bookkeepers can connect apps. Go back to %s, or sign out and sign in as another user.", user.Email, req.client.Name)
+	}
+	s.pages.Render(w, http.StatusOK, page)
+}
+
+func clientView(c oauthdomain.Client, redirectURI string) ui.ClientView {
+	host := ""
+	if u, err := url.Parse(redirectURI); err == nil {
+		host = u.Host
+	}
+	return ui.ClientView{Name: c.Name, LogoURL: c.LogoURL, ClientURI: c.ClientURI, TermsURL: c.TermsURL,
+		PrivacyURL: c.PrivacyURL, RedirectHost: host}
+}
+
+func subjectView(m store.Membership, selected bool) ui.SubjectView {
+	v := ui.SubjectView{URN: m.Subject.URN(), Label: m.Name, Selected: selected}
+	if m.Subject.Kind == oauthdomain.SubjectOrganization {
+		v.Kind, v.Detail = "organisation", "Organisation · all its companies"
+	} else {
+		v.Kind, v.Detail = "company", fmt.Sprintf("Company · %s · %s", m.Currency, m.RegistrationNumber)
+	}
+	return v
+}
+
+// Consent serves POST /oauth/consent: the user's decision on a pending
+// request. Deny, or a user with no right to connect apps, goes back to the
+// client with error=access_denied; approval issues the code.
+func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil || !CheckCSRF(r) {
+		s.errorPage(w, http.StatusForbidden, "Request refused", "The consent form was not valid (it may have been sent from another site). Start again from the app.", "invalid_request")
+		return
+	}
+	user, err := s.SessionUser(r)
+	if err != nil {
+		s.errorPage(w, http.StatusUnauthorized, "Signed out", "Your session has ended. Start again from the app.", "login_required")
+		return
+	}
+	var pending store.AuthRequest
+	err = s.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		pending, err = tx.TakeAuthRequest(ctx, r.PostFormValue("request"), s.clock.Now())
+		return err
+	})
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "This request has expired", "This authorisation request was already answered or has expired. Start again from the app.", "invalid_request")
+		return
+	}
+	client, err := s.st.Client(ctx, pending.ClientID)
+	redirectURI, ok := oauthdomain.MatchRedirectURI(client.RedirectURIs, pending.RedirectURI)
+	if err != nil || !ok {
+		s.errorPage(w, http.StatusBadRequest, "This app has changed", "The app's registration changed while you were deciding. Start again from the app.", "invalid_request")
+		return
+	}
+	req := authRequest{client: client, redirectURI: redirectURI, requested: pending.RedirectURI, state: pending.State,
+		scopes: pending.Scopes, challenge: pending.CodeChallenge}
+	if r.PostFormValue("decision") != "approve" {
+		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
+		return
+	}
+	allowed, err := s.connectableSubjects(ctx, user.ID)
+	if err != nil {
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
+		return
+	}
+	if len(allowed) == 0 {
+		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps"))
+		return
+	}
+	chosen, err := oauthdomain.ParseSubject(r.PostFormValue("subject"), "")
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "No company chosen", "Choose the company or organisation to connect. Start again from the app.", "invalid_request")
+		return
+	}
+	subject, ok := pickSubject(allowed, &chosen)
+	if !ok {
+		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for that company or organisation"))
+		return
+	}
+	s.approve(w, r, req, user, subject)
+}

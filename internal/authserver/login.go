@@ -1,0 +1,86 @@
+package authserver
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+)
+
+// loginFailed is the one message for a wrong email or a wrong password, so
+// the form does not reveal which emails exist.
+const loginFailed = "Wrong email or password."
+
+// LoginPage serves GET /login.
+func (s *Server) LoginPage(w http.ResponseWriter, r *http.Request) {
+	s.pages.Render(w, http.StatusOK, ui.LoginPage{Action: "/login", CSRFToken: s.csrfToken(w, r),
+		Continue: safeContinue(r.URL.Query().Get("continue")), DemoHint: true})
+}
+
+// Login serves POST /login: checks the CSRF token, the throttle and the
+// credentials, starts a session and continues to the local URL it was given.
+func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.", "invalid_request")
+		return
+	}
+	cont := safeContinue(r.PostFormValue("continue"))
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	page := ui.LoginPage{Action: "/login", CSRFToken: s.csrfToken(w, r), Continue: cont, Email: email, DemoHint: true}
+	if !CheckCSRF(r) {
+		page.Error = "Your session expired. Please try again."
+		s.pages.Render(w, http.StatusForbidden, page)
+		return
+	}
+	now := s.clock.Now()
+	keys := []string{strings.ToLower(email)}
+	if wait := s.throttle.blocked(now, keys...); wait > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		page.Error = fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", int(wait.Seconds())+1)
+		s.pages.Render(w, http.StatusTooManyRequests, page)
+		return
+	}
+	user, err := s.st.UserByEmail(r.Context(), email)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		oauth.HashPassword("no-such-user", r.PostFormValue("password")) // same work as a real check
+	case err != nil:
+		s.log.ErrorContext(r.Context(), "login lookup failed", "error", err)
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
+		return
+	}
+	if err != nil || !oauth.CheckPassword(user.ID, r.PostFormValue("password"), user.PasswordHash) {
+		s.throttle.fail(now, keys...)
+		page.Error = loginFailed
+		s.pages.Render(w, http.StatusUnauthorized, page)
+		return
+	}
+	s.throttle.reset(keys...)
+	if err := s.startSession(r.Context(), w, user.ID); err != nil {
+		s.log.ErrorContext(r.Context(), "start session failed", "error", err)
+		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
+		return
+	}
+	ui.SetSecurityHeaders(w.Header())
+	http.Redirect(w, r, cont, http.StatusSeeOther)
+}
+
+// Logout serves POST /logout.
+func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil || !CheckCSRF(r) {
+		s.errorPage(w, http.StatusForbidden, "Sign-out refused", "The sign-out form was not valid. Go back and try again.", "invalid_request")
+		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		_ = s.st.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), hashSecret(c.Value)) })
+	}
+	s.clearCookie(w, sessionCookie)
+	ui.SetSecurityHeaders(w.Header())
+	http.Redirect(w, r, safeContinue(r.PostFormValue("continue")), http.StatusSeeOther)
+}

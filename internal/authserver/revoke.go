@@ -1,0 +1,67 @@
+package authserver
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Revoke serves POST /oauth/revoke (RFC 7009; Pleo documents no revocation
+// endpoint, so the path is an emulator choice). Revoking a refresh token
+// revokes its whole grant; revoking an access token revokes that token.
+// Unknown tokens, and tokens of other clients, answer 200 and change nothing
+// (RFC 7009 §2.2), so a client cannot revoke, or probe, another's tokens.
+func (s *Server) Revoke(w http.ResponseWriter, r *http.Request) {
+	form, err := parseForm(w, r)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	client, err := s.authenticateClient(r, form)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	token := form.Get("token")
+	if token == "" {
+		s.writeJSONError(w, r, oauthError(oautherrors.ErrInvalidRequest, "token is required"))
+		return
+	}
+	if err := s.revoke(r.Context(), client.ID, token); err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	writeNoStoreJSON(w, http.StatusOK, struct{}{})
+}
+
+func (s *Server) revoke(ctx context.Context, clientID, token string) error {
+	now := s.clock.Now()
+	if looksLikeJWT(token) {
+		claims, err := s.parseAccessToken(token, false) // an expired token may still be revoked
+		if err != nil || claims.ClientID != clientID {
+			return nil
+		}
+		return s.st.Write(ctx, func(tx *store.Tx) error { return tx.RevokeAccessToken(ctx, claims.ID, now) })
+	}
+	return s.st.Write(ctx, func(tx *store.Tx) error {
+		_, g, err := tx.RefreshTokenByHash(ctx, hashSecret(token))
+		if errors.Is(err, store.ErrNotFound) || (err == nil && g.ClientID != clientID) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return tx.RevokeGrant(ctx, g.ID, oauth.RevokedByClient, now)
+	})
+}
+
+// RevokeGrant revokes a grant and every token descending from it (the
+// connected-apps page and the control API call this).
+func (s *Server) RevokeGrant(ctx context.Context, grantID, reason string) error {
+	return s.st.Write(ctx, func(tx *store.Tx) error { return tx.RevokeGrant(ctx, grantID, reason, s.clock.Now()) })
+}

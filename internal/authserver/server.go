@@ -1,0 +1,57 @@
+// Package authserver is the emulator's OAuth 2.0 authorisation server:
+// /oauth/authorize with login and consent, /oauth/token (authorization_code
+// with PKCE, refresh_token with rotation and reuse detection), introspection
+// (RFC 7662), revocation (RFC 7009), metadata (RFC 8414) and JWKS, and the
+// access-token verifier the mock API uses.
+//
+// It uses github.com/go-oauth2/oauth2/v4 for the RFC 6749 vocabulary (error
+// codes, grant and response types) but not its grant engine, whose defaults
+// (suffix redirect matching, non-atomic code use, no client check on refresh,
+// scope widening, plain PKCE) are unsafe; see README "Security".
+package authserver
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/clock"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+)
+
+// Options configure the server.
+type Options struct {
+	PublicURL       string // issuer; no trailing slash
+	APIBaseURL      string // access-token audience
+	CodeTTL         time.Duration
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	SessionTTL      time.Duration
+	SecureCookies   bool   // set Secure on cookies (public URL is https)
+	AutoApprove     string // email of the user to approve as without screens, if set
+}
+
+// Server serves the /oauth/* endpoints, the login and consent screens and
+// metadata, and verifies access tokens for the API.
+type Server struct {
+	opt      Options
+	st       *store.Store
+	clock    *clock.Clock
+	log      *slog.Logger
+	pages    *ui.Renderer
+	keys     *KeySet
+	throttle *loginThrottle
+}
+
+// New builds the authorisation server; it loads (or starts generating) the signing key.
+func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pages *ui.Renderer, log *slog.Logger) (*Server, error) {
+	keys, err := NewKeySet(ctx, st, clk)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{opt: opt, st: st, clock: clk, log: log, pages: pages, keys: keys, throttle: newLoginThrottle()}, nil
+}
+
+// Keys exposes the signing keys (the control API rotates them).
+func (s *Server) Keys() *KeySet { return s.keys }

@@ -1,0 +1,152 @@
+package authserver
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Cookie names. Both are HttpOnly and SameSite=Lax, and Secure when the
+// public URL is https, so they work on plain http://localhost.
+const (
+	sessionCookie = "pleo_emulator_session"
+	csrfCookie    = "pleo_emulator_csrf"
+)
+
+func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.opt.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(maxAge / time.Second)})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: s.opt.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// SessionUser returns the logged-in user, or ErrNotFound.
+func (s *Server) SessionUser(r *http.Request) (pleo.User, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return pleo.User{}, store.ErrNotFound
+	}
+	return s.st.SessionUser(r.Context(), hashSecret(c.Value), s.clock.Now())
+}
+
+// startSession logs user in: a new random session ID in a cookie, stored hashed.
+func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, userID string) error {
+	id := randomToken(32)
+	now := s.clock.Now()
+	if err := s.st.Write(ctx, func(tx *store.Tx) error {
+		return tx.CreateSession(ctx, hashSecret(id), userID, now, now.Add(s.opt.SessionTTL))
+	}); err != nil {
+		return err
+	}
+	s.setCookie(w, sessionCookie, id, s.opt.SessionTTL)
+	return nil
+}
+
+// csrfToken returns the browser's CSRF token, setting the cookie if absent.
+// Forms echo it in a hidden field (double submit); the SameSite=Lax cookie
+// is not sent on cross-site POSTs, so a forged form cannot match it.
+func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	tok := randomToken(32)
+	s.setCookie(w, csrfCookie, tok, 0)
+	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: tok})
+	return tok
+}
+
+// CheckCSRF reports whether a posted form carries the browser's CSRF token.
+func CheckCSRF(r *http.Request) bool {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || len(c.Value) < 32 {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf_token"))) == 1
+}
+
+// CSRFToken exposes csrfToken to the other screens (connected apps, playground).
+func (s *Server) CSRFToken(w http.ResponseWriter, r *http.Request) string { return s.csrfToken(w, r) }
+
+// safeContinue accepts only a local path ("/..."), so login and logout
+// cannot be turned into open redirects.
+func safeContinue(raw string) string {
+	if raw == "" || !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") || strings.HasPrefix(raw, `/\`) {
+		return "/"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.ContainsAny(raw, "\r\n\\") {
+		return "/"
+	}
+	return raw
+}
+
+// loginThrottle slows down password guessing: after maxFailures failures
+// for one email within throttleWindow, further attempts for that email are
+// refused until the window has passed since the last failure.
+type loginThrottle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+const (
+	maxFailures    = 5
+	throttleWindow = 5 * time.Minute
+)
+
+func newLoginThrottle() *loginThrottle { return &loginThrottle{failures: map[string][]time.Time{}} }
+
+// blocked reports how long keys must still wait, or 0.
+func (t *loginThrottle) blocked(now time.Time, keys ...string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var wait time.Duration
+	for _, k := range keys {
+		recent := t.recent(k, now)
+		if len(recent) >= maxFailures {
+			wait = max(wait, recent[len(recent)-1].Add(throttleWindow).Sub(now))
+		}
+	}
+	return wait
+}
+
+func (t *loginThrottle) fail(now time.Time, keys ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range keys {
+		t.failures[k] = append(t.recent(k, now), now)
+	}
+}
+
+func (t *loginThrottle) reset(keys ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, k := range keys {
+		delete(t.failures, k)
+	}
+}
+
+// recent drops failures older than the window; the caller holds mu.
+func (t *loginThrottle) recent(k string, now time.Time) []time.Time {
+	fs := t.failures[k]
+	i := 0
+	for i < len(fs) && now.Sub(fs[i]) > throttleWindow {
+		i++
+	}
+	fs = fs[i:]
+	if len(fs) == 0 {
+		delete(t.failures, k)
+	} else {
+		t.failures[k] = fs
+	}
+	return fs
+}

@@ -1,0 +1,172 @@
+package authserver
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/go-oauth2/oauth2/v4"
+	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
+
+	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Token serves POST /oauth/token: the authorization_code and refresh_token
+// grants, the only two Pleo offers.
+func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
+	form, err := parseForm(w, r)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	client, err := s.authenticateClient(r, form)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	var is issued
+	switch oauth2.GrantType(form.Get("grant_type")) {
+	case oauth2.AuthorizationCode:
+		is, err = s.exchangeCode(r.Context(), client, form.Get("code"), form.Get("redirect_uri"), form.Get("code_verifier"), form.Has("code_verifier"))
+	case oauth2.Refreshing:
+		is, err = s.refresh(r.Context(), client, form.Get("refresh_token"), form.Get("scope"), form.Has("scope"))
+	case "":
+		err = oauthError(oautherrors.ErrInvalidRequest, "grant_type is required")
+	default:
+		err = oauthError(oautherrors.ErrUnsupportedGrantType, "only authorization_code and refresh_token are supported")
+	}
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	resp, err := s.sign(r.Context(), is)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	writeNoStoreJSON(w, http.StatusOK, resp)
+}
+
+// exchangeCode redeems an authorisation code (RFC 6749 §4.1.3, RFC 7636
+// §4.6). Checking and marking the code used happen in one immediate
+// transaction, so of any number of concurrent redemptions exactly one wins.
+// A second use revokes every token issued from the code (RFC 6749 §4.1.2).
+func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, code, redirectURI, verifier string, verifierGiven bool) (issued, error) {
+	if code == "" {
+		return issued{}, oauthError(oautherrors.ErrInvalidRequest, "code is required")
+	}
+	if verifierGiven && !oauthdomain.ValidVerifier(verifier) {
+		return issued{}, oauthError(oautherrors.ErrInvalidRequest, "code_verifier must be 43 to 128 characters from A-Z a-z 0-9 - . _ ~")
+	}
+	var out issued
+	var refusal error
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		refusal = nil
+		now := s.clock.Now()
+		c, g, err := tx.CodeByHash(ctx, hashSecret(code))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "unknown authorization code")
+			return nil
+		case err != nil:
+			return err
+		case g.ClientID != client.ID:
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization code was issued to another client")
+			return nil
+		case !c.UsedAt.IsZero():
+			s.log.WarnContext(ctx, "authorization code reused: revoking its grant", "client_id", client.ID, "grant_id", g.ID)
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization code has already been used; every token issued from it is now revoked")
+			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedCodeReuse, now)
+		case !now.Before(c.ExpiresAt):
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization code has expired")
+			return nil
+		case !g.Active():
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization has been revoked")
+			return nil
+		case redirectURI != c.RedirectURI:
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "redirect_uri does not match the one used in the authorization request")
+			return nil
+		case c.CodeChallenge == "" && verifierGiven:
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "code_verifier given, but the authorization request had no code_challenge")
+			return nil
+		case c.CodeChallenge != "" && !verifierGiven:
+			refusal = oauthError(oautherrors.ErrInvalidRequest, "code_verifier is required: the authorization request used PKCE")
+			return nil
+		case c.CodeChallenge != "" && !oauthdomain.VerifyPKCE(c.CodeChallenge, verifier):
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "code_verifier does not match the code_challenge")
+			return nil
+		case c.CodeChallenge == "" && client.PKCERequired:
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "this client must use PKCE")
+			return nil
+		}
+		if err := tx.MarkCodeUsed(ctx, c.Hash, now); err != nil {
+			return err
+		}
+		out, err = s.record(ctx, tx, g, g.Scopes, g.Scopes, Lifetimes{})
+		return err
+	})
+	if err != nil {
+		return issued{}, err
+	}
+	return out, refusal
+}
+
+// refresh rotates a refresh token (RFC 6749 §6): the client must own it;
+// every use returns a new access and refresh token and retires the old one;
+// presenting a retired token revokes the whole grant, as Pleo documents.
+// A scope parameter may only narrow the grant.
+func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, scope string, scopeGiven bool) (issued, error) {
+	if token == "" {
+		return issued{}, oauthError(oautherrors.ErrInvalidRequest, "refresh_token is required")
+	}
+	requested := oauthdomain.ParseScope(scope)
+	if scopeGiven && len(requested) == 0 {
+		return issued{}, oauthError(oautherrors.ErrInvalidScope, "scope is empty")
+	}
+	var out issued
+	var refusal error
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		refusal = nil
+		now := s.clock.Now()
+		rt, g, err := tx.RefreshTokenByHash(ctx, hashSecret(token))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "unknown refresh token")
+			return nil
+		case err != nil:
+			return err
+		case g.ClientID != client.ID:
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token was issued to another client")
+			return nil
+		case !rt.UsedAt.IsZero():
+			s.log.WarnContext(ctx, "refresh token reused: revoking its grant", "client_id", client.ID, "grant_id", g.ID)
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked")
+			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedRefreshReuse, now)
+		case !g.Active():
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the grant has been revoked")
+			return nil
+		case !now.Before(rt.ExpiresAt):
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired")
+			return nil
+		}
+		accessScopes := rt.Scopes
+		if scopeGiven {
+			if !oauthdomain.Subset(requested, rt.Scopes) {
+				refusal = oauthError(oautherrors.ErrInvalidScope, "scope may only narrow the grant, not widen it")
+				return nil
+			}
+			accessScopes = slices.Clone(requested)
+		}
+		if err := tx.MarkRefreshTokenUsed(ctx, rt.Hash, now); err != nil {
+			return err
+		}
+		out, err = s.record(ctx, tx, g, accessScopes, rt.Scopes, Lifetimes{})
+		return err
+	})
+	if err != nil {
+		return issued{}, err
+	}
+	return out, refusal
+}

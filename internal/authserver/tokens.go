@@ -1,0 +1,183 @@
+package authserver
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// TokenResponse is the RFC 6749 §5.1 success body.
+type TokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope"`
+}
+
+// Lifetimes override the configured token lifetimes (zero keeps the default).
+type Lifetimes struct {
+	Access, Refresh time.Duration
+}
+
+// subjectURNClaim is the JWT claim carrying the token's subject as a Pleo URN.
+const subjectURNClaim = "urn:pleo:params:oauth:subject_urn"
+
+// AccessClaims are the claims of an access token (RFC 9068 §2.2 plus Pleo's subject URN).
+type AccessClaims struct {
+	jwt.RegisteredClaims
+	ClientID   string `json:"client_id"`
+	Scope      string `json:"scope"`
+	SubjectURN string `json:"urn:pleo:params:oauth:subject_urn"`
+}
+
+// issued is a token pair recorded in a transaction whose JWT is signed after commit.
+type issued struct {
+	claims  AccessClaims
+	refresh string
+	expires time.Duration
+}
+
+// randomToken returns n random bytes, base64url encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret is how codes, refresh tokens and session IDs are stored: SHA-256.
+func hashSecret(raw string) []byte {
+	sum := sha256.Sum256([]byte(raw))
+	return sum[:]
+}
+
+func (s *Server) lifetimes(l Lifetimes) (access, refresh time.Duration) {
+	access, refresh = s.opt.AccessTokenTTL, s.opt.RefreshTokenTTL
+	if l.Access > 0 {
+		access = l.Access
+	}
+	if l.Refresh > 0 {
+		refresh = l.Refresh
+	}
+	return access, refresh
+}
+
+// record writes an access-token record and a refresh token for grant inside
+// tx. accessScopes may narrow the grant; the refresh token keeps refreshScopes
+// (RFC 6749 §6: a rotated refresh token has the scope of the one it replaces).
+func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, accessScopes, refreshScopes []string, l Lifetimes) (issued, error) {
+	now := s.clock.Now()
+	accessTTL, refreshTTL := s.lifetimes(l)
+	jti := randomToken(16)
+	if err := tx.InsertAccessToken(ctx, store.AccessToken{JTI: jti, GrantID: g.ID, Scopes: accessScopes,
+		CreatedAt: now, ExpiresAt: now.Add(accessTTL)}); err != nil {
+		return issued{}, err
+	}
+	refresh := randomToken(32)
+	if err := tx.InsertRefreshToken(ctx, store.RefreshToken{Hash: hashSecret(refresh), GrantID: g.ID, Scopes: refreshScopes,
+		CreatedAt: now, ExpiresAt: now.Add(refreshTTL)}); err != nil {
+		return issued{}, err
+	}
+	return issued{refresh: refresh, expires: accessTTL, claims: AccessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    s.opt.PublicURL,
+			Subject:   g.Subject.ID,
+			Audience:  jwt.ClaimStrings{s.opt.APIBaseURL},
+			ExpiresAt: jwt.NewNumericDate(now.Add(accessTTL)),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        jti,
+		},
+		ClientID:   g.ClientID,
+		Scope:      oauth.JoinScope(accessScopes),
+		SubjectURN: g.Subject.URN(),
+	}}, nil
+}
+
+// sign turns a recorded pair into the token response.
+func (s *Server) sign(ctx context.Context, is issued) (TokenResponse, error) {
+	kid, key, err := s.keys.Active(ctx)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, is.claims)
+	tok.Header["typ"] = "at+jwt"
+	tok.Header["kid"] = kid
+	signed, err := tok.SignedString(key)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	return TokenResponse{AccessToken: signed, TokenType: "Bearer", ExpiresIn: int64(is.expires / time.Second),
+		RefreshToken: is.refresh, Scope: is.claims.Scope}, nil
+}
+
+// errInvalidToken is every reason an access token is rejected.
+var errInvalidToken = errors.New("invalid access token")
+
+// parseAccessToken checks an access token's signature, type, issuer,
+// audience and expiry, without the revocation check.
+func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, error) {
+	var claims AccessClaims
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
+		jwt.WithIssuer(s.opt.PublicURL),
+		jwt.WithAudience(s.opt.APIBaseURL),
+		jwt.WithTimeFunc(s.clock.Now),
+		jwt.WithIssuedAt(),
+	}
+	if checkExpiry {
+		opts = append(opts, jwt.WithExpirationRequired())
+	}
+	tok, err := jwt.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
+		if typ, _ := t.Header["typ"].(string); typ != "at+jwt" {
+			return nil, errors.New("not an access token")
+		}
+		kid, _ := t.Header["kid"].(string)
+		pub, ok := s.keys.Public(kid)
+		if !ok {
+			return nil, fmt.Errorf("unknown key %q", kid)
+		}
+		return pub, nil
+	}, opts...)
+	if err != nil && !(!checkExpiry && errors.Is(err, jwt.ErrTokenExpired)) {
+		return nil, errInvalidToken
+	}
+	if tok == nil || claims.ID == "" {
+		return nil, errInvalidToken
+	}
+	return &claims, nil
+}
+
+// VerifyAccessToken implements the mock API's verifier: signature, typ,
+// exp, iss and aud, then the token and its grant must not be revoked.
+// Revocation therefore takes effect on the next call, not at expiry.
+func (s *Server) VerifyAccessToken(ctx context.Context, raw string) (oauth.Principal, error) {
+	claims, err := s.parseAccessToken(raw, true)
+	if err != nil {
+		return oauth.Principal{}, err
+	}
+	state, err := s.st.AccessTokenState(ctx, claims.ID)
+	if err != nil {
+		return oauth.Principal{}, errInvalidToken
+	}
+	if !state.Token.RevokedAt.IsZero() || !state.Grant.Active() || state.Grant.ClientID != claims.ClientID {
+		return oauth.Principal{}, errInvalidToken
+	}
+	now := s.clock.Now()
+	if state.Grant.LastUsedAt.Before(now.Add(-time.Minute)) {
+		_ = s.st.TouchGrant(ctx, state.Grant.ID, now)
+	}
+	return oauth.Principal{
+		TokenID: claims.ID, GrantID: state.Grant.ID, ClientID: state.Grant.ClientID, ClientName: state.ClientName,
+		Subject: state.Grant.Subject, Scopes: state.Token.Scopes,
+		IssuedAt: claims.IssuedAt.Time, ExpiresAt: claims.ExpiresAt.Time,
+	}, nil
+}
