@@ -15,7 +15,6 @@ import (
 
 // routes builds the router. Every URL the emulator serves is listed here.
 func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
-	_ = pages
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(a.requestLog)
@@ -45,6 +44,8 @@ func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 	r.Get("/login", as.LoginPage)
 	r.Post("/login", as.Login)
 	r.Post("/logout", as.Logout)
+
+	a.webRoutes(r, as, pages)
 	return r
 }
 
