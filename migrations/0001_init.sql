@@ -61,7 +61,7 @@ CREATE TABLE clients (
     client_uri    TEXT NOT NULL DEFAULT '',
     terms_url     TEXT NOT NULL DEFAULT '',
     privacy_url   TEXT NOT NULL DEFAULT '',
-    auto_approve  INTEGER NOT NULL DEFAULT 0,
+    auto_approve_user TEXT NOT NULL DEFAULT '', -- email of the user to approve as without screens
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL
 ) STRICT;

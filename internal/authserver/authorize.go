@@ -135,16 +135,12 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 // autoApproveUser returns the email to approve as without screens: the
-// --auto-approve user applies to every client; a client's own auto-approve
-// setting uses that same user, or the demo admin when none is configured.
+// client's own auto-approve user, else the server's --auto-approve user.
 func (s *Server) autoApproveUser(c oauthdomain.Client) string {
-	if s.opt.AutoApprove != "" {
-		return s.opt.AutoApprove
+	if c.AutoApproveUser != "" {
+		return c.AutoApproveUser
 	}
-	if c.AutoApprove {
-		return "admin@acme.test"
-	}
-	return ""
+	return s.opt.AutoApprove
 }
 
 // autoApprove issues a code for the configured user and the preselected

@@ -31,14 +31,14 @@ type ClientSpec struct {
 	ClientURI    string   `yaml:"client_uri" json:"client_uri"`
 	TermsURL     string   `yaml:"terms_url" json:"terms_url"`
 	PrivacyURL   string   `yaml:"privacy_url" json:"privacy_url"`
-	AutoApprove  bool     `yaml:"auto_approve" json:"auto_approve"`
+	AutoApprove  string   `yaml:"auto_approve" json:"auto_approve,omitempty"` // email of the user to approve as, without screens
 }
 
 // Client builds and validates the client the spec describes.
 func (s ClientSpec) Client(now time.Time) (oauth.Client, error) {
 	c := oauth.Client{ID: s.ID, Name: s.Name, Type: oauth.ClientType(s.Type), RedirectURIs: s.RedirectURIs,
 		Scopes: s.Scopes, PKCERequired: true, LogoURL: s.LogoURL, ClientURI: s.ClientURI, TermsURL: s.TermsURL,
-		PrivacyURL: s.PrivacyURL, AutoApprove: s.AutoApprove, CreatedAt: now, UpdatedAt: now}
+		PrivacyURL: s.PrivacyURL, AutoApproveUser: s.AutoApprove, CreatedAt: now, UpdatedAt: now}
 	if s.PKCERequired != nil {
 		c.PKCERequired = *s.PKCERequired
 	}

@@ -31,9 +31,11 @@ type Client struct {
 	ClientURI    string
 	TermsURL     string
 	PrivacyURL   string
-	AutoApprove  bool // skip login and consent: see the control API
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// AutoApproveUser, when set, is the email of the user as whom every
+	// authorisation of this client is approved with no login or consent screen.
+	AutoApproveUser string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Validate checks a client's registration: identifier, type, redirect URIs
@@ -77,6 +79,9 @@ func (c Client) Validate() error {
 	}
 	if bad := UnknownScopes(c.Scopes); len(bad) > 0 {
 		return fmt.Errorf("client %q: unknown scope %q", c.ID, bad[0])
+	}
+	if c.AutoApproveUser != "" && !strings.Contains(c.AutoApproveUser, "@") {
+		return fmt.Errorf("client %q: auto-approve user %q is not an email address", c.ID, c.AutoApproveUser)
 	}
 	for _, u := range []string{c.LogoURL, c.ClientURI, c.TermsURL, c.PrivacyURL} {
 		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {

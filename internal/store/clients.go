@@ -10,14 +10,14 @@ import (
 )
 
 const clientColumns = `id, name, type, secret_hash, redirect_uris, scopes, pkce_required,
-	logo_url, client_uri, terms_url, privacy_url, auto_approve, created_at, updated_at`
+	logo_url, client_uri, terms_url, privacy_url, auto_approve_user, created_at, updated_at`
 
 func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	var c oauth.Client
 	var typ, uris, scopes, created, updated string
-	var pkce, auto int
+	var pkce int
 	err := row.Scan(&c.ID, &c.Name, &typ, &c.SecretHash, &uris, &scopes, &pkce,
-		&c.LogoURL, &c.ClientURI, &c.TermsURL, &c.PrivacyURL, &auto, &created, &updated)
+		&c.LogoURL, &c.ClientURI, &c.TermsURL, &c.PrivacyURL, &c.AutoApproveUser, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
 	}
@@ -25,7 +25,7 @@ func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 		return c, err
 	}
 	c.Type = oauth.ClientType(typ)
-	c.PKCERequired, c.AutoApprove = pkce == 1, auto == 1
+	c.PKCERequired = pkce == 1
 	c.Scopes = oauth.ParseScope(scopes)
 	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
 	return c, json.Unmarshal([]byte(uris), &c.RedirectURIs)
@@ -49,7 +49,7 @@ func (t *Tx) InsertClient(ctx context.Context, c oauth.Client) error {
 	}
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Name, string(c.Type), c.SecretHash, string(uris), oauth.JoinScope(c.Scopes), boolInt(c.PKCERequired),
-		c.LogoURL, c.ClientURI, c.TermsURL, c.PrivacyURL, boolInt(c.AutoApprove), formatTime(c.CreatedAt), formatTime(c.UpdatedAt))
+		c.LogoURL, c.ClientURI, c.TermsURL, c.PrivacyURL, c.AutoApproveUser, formatTime(c.CreatedAt), formatTime(c.UpdatedAt))
 	return conflict(err)
 }
 
@@ -60,9 +60,9 @@ func (t *Tx) UpdateClient(ctx context.Context, c oauth.Client) error {
 		return err
 	}
 	res, err := t.tx.ExecContext(ctx, `UPDATE clients SET name = ?, type = ?, secret_hash = ?, redirect_uris = ?, scopes = ?,
-		pkce_required = ?, logo_url = ?, client_uri = ?, terms_url = ?, privacy_url = ?, auto_approve = ?, updated_at = ? WHERE id = ?`,
+		pkce_required = ?, logo_url = ?, client_uri = ?, terms_url = ?, privacy_url = ?, auto_approve_user = ?, updated_at = ? WHERE id = ?`,
 		c.Name, string(c.Type), c.SecretHash, string(uris), oauth.JoinScope(c.Scopes), boolInt(c.PKCERequired),
-		c.LogoURL, c.ClientURI, c.TermsURL, c.PrivacyURL, boolInt(c.AutoApprove), formatTime(c.UpdatedAt), c.ID)
+		c.LogoURL, c.ClientURI, c.TermsURL, c.PrivacyURL, c.AutoApproveUser, formatTime(c.UpdatedAt), c.ID)
 	return mustAffect(res, err)
 }
 
