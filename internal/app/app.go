@@ -13,6 +13,8 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
+	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 	"github.com/pleo-emulator/pleo-emulator/internal/ui"
@@ -25,6 +27,10 @@ type App struct {
 	Clock  *clock.Clock
 	Log    *slog.Logger
 	Auth   *authserver.Server
+	// Faults are the failures queued through the control API.
+	Faults *control.Faults
+	// Requests is the recent-request log the control API shows.
+	Requests *requestlog.Log
 
 	handler http.Handler
 }
@@ -57,6 +63,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Auth = as
+	a.Faults = control.NewFaults(st)
+	a.Requests = requestlog.New(1000, a.Clock.Now)
 	a.handler = a.routes(as, pages)
 	return a, nil
 }
@@ -78,20 +86,45 @@ func (a *App) populate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if empty && a.Config.Seed == "demo" {
-			anchor := seed.AnchorDay(a.Clock.Now())
-			if err := seed.Demo(ctx, tx, seed.Options{PublicURL: a.Config.PublicURL, Anchor: anchor}); err != nil {
-				return err
-			}
-			if err := tx.SetSetting(ctx, seedAnchorKey, anchor.Format(time.DateOnly)); err != nil {
-				return err
-			}
-		}
-		if err := seed.Apply(ctx, tx, a.Config.Additions, a.Clock.Now()); err != nil {
-			return fmt.Errorf("config file: %w", err)
-		}
-		return nil
+		return a.fill(ctx, tx, empty)
 	})
+}
+
+// Reset restores the state of a fresh start: every table is emptied and the
+// seed and the config file's additions are written again, with the same
+// anchor day, so the result is identical row for row. Signing keys stay.
+func (a *App) Reset(ctx context.Context) error {
+	return a.Store.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteAllData(ctx); err != nil {
+			return err
+		}
+		return a.fill(ctx, tx, true)
+	})
+}
+
+// fill writes the seed (when withSeed and --seed demo) and the additions.
+// Everything is dated from the anchor day, recorded at the first start.
+func (a *App) fill(ctx context.Context, tx *store.Tx, withSeed bool) error {
+	stored, err := a.Store.Setting(ctx, seedAnchorKey)
+	if err != nil {
+		return err
+	}
+	anchor, err := time.Parse(time.DateOnly, stored)
+	if err != nil {
+		anchor = seed.AnchorDay(a.Clock.Now())
+		if err := tx.SetSetting(ctx, seedAnchorKey, anchor.Format(time.DateOnly)); err != nil {
+			return err
+		}
+	}
+	if withSeed && a.Config.Seed == "demo" {
+		if err := seed.Demo(ctx, tx, seed.Options{PublicURL: a.Config.PublicURL, Anchor: anchor}); err != nil {
+			return err
+		}
+	}
+	if err := seed.Apply(ctx, tx, a.Config.Additions, anchor); err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	return nil
 }
 
 // ready reports whether the emulator can serve: the database answers and

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 	"github.com/pleo-emulator/pleo-emulator/internal/ui"
 )
 
@@ -18,6 +19,8 @@ func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(a.requestLog)
+	r.Use(a.Requests.Middleware("/_emulator", "/assets", "/healthz", "/readyz"))
+	r.Use(a.Faults.Middleware)
 
 	// Operations.
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -46,6 +49,12 @@ func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 	r.Post("/logout", as.Logout)
 
 	a.webRoutes(r, as, pages)
+
+	// Test-fixture control API.
+	if a.Config.Control {
+		r.Mount("/_emulator", control.New(control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults,
+			Requests: a.Requests, Reset: a.Reset, Token: a.Config.ControlToken, Log: a.Log}).Handler())
+	}
 	return r
 }
 

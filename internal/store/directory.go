@@ -182,3 +182,50 @@ func conflict(err error) error {
 	}
 	return err
 }
+
+// DeleteOrganization removes an organisation; its companies stay, detached.
+func (t *Tx) DeleteOrganization(ctx context.Context, id string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, id)
+	return mustAffect(res, err)
+}
+
+// DeleteCompany removes a company and, by cascade, its data and roles.
+func (t *Tx) DeleteCompany(ctx context.Context, id string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM companies WHERE id = ?`, id)
+	return mustAffect(res, err)
+}
+
+// DeleteUser removes a user, their roles and sessions.
+func (t *Tx) DeleteUser(ctx context.Context, id string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	return mustAffect(res, err)
+}
+
+// DeleteAllData empties every table except the migration record, the
+// signing keys and the emulator settings (the reset between tests).
+func (t *Tx) DeleteAllData(ctx context.Context) error {
+	if _, err := t.tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return err
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+		AND name NOT IN ('schema_migrations', 'signing_keys', 'emulator_settings') ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	for _, table := range tables {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM "`+table+`"`); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+// Package control is the test-fixture control API under /_emulator/: clients,
+// organisations, companies and users at run time, token minting, the clock,
+// fault injection, reset, the request log and signing-key rotation. It
+// answers JSON; errors are {"error": "message"}.
+package control
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
+	"github.com/pleo-emulator/pleo-emulator/internal/clock"
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Deps are what the control API drives.
+type Deps struct {
+	Store    *store.Store
+	Clock    *clock.Clock
+	Auth     *authserver.Server
+	Faults   *Faults
+	Requests *requestlog.Log
+	Reset    func(ctx context.Context) error // restores the seed and config-file state
+	Token    string                          // bearer token required, if not empty
+	Log      *slog.Logger
+}
+
+// Control serves the control API.
+type Control struct{ Deps }
+
+// New builds the control API.
+func New(d Deps) *Control { return &Control{Deps: d} }
+
+// NewFaults returns an empty fault queue; authorize faults carrying an OAuth
+// error redirect to the request's redirect URI when it is registered.
+func NewFaults(st *store.Store) *Faults {
+	return &Faults{clientRedirect: registeredRedirect(func(r *http.Request, id string) (oauth.Client, error) {
+		return st.Client(r.Context(), id)
+	})}
+}
+
+// Handler returns the router, to be mounted at /_emulator.
+func (c *Control) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(c.requireToken)
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { fail(w, http.StatusNotFound, "no such control endpoint") })
+	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
+		fail(w, http.StatusMethodNotAllowed, "method not allowed on this control endpoint")
+	})
+	r.Get("/", c.index)
+	r.Route("/clients", func(r chi.Router) {
+		r.Get("/", c.listClients)
+		r.Post("/", c.createClient)
+		r.Get("/{id}", c.getClient)
+		r.Put("/{id}", c.updateClient)
+		r.Delete("/{id}", c.deleteClient)
+	})
+	r.Get("/organizations", c.listOrganizations)
+	r.Post("/organizations", c.createOrganization)
+	r.Delete("/organizations/{id}", c.deleteOrganization)
+	r.Get("/companies", c.listCompanies)
+	r.Post("/companies", c.createCompany)
+	r.Delete("/companies/{id}", c.deleteCompany)
+	r.Get("/users", c.listUsers)
+	r.Post("/users", c.createUser)
+	r.Delete("/users/{id}", c.deleteUser)
+	r.Post("/tokens", c.mintTokens)
+	r.Get("/clock", c.getClock)
+	r.Post("/clock", c.setClock)
+	r.Get("/faults", c.listFaults)
+	r.Post("/faults", c.addFault)
+	r.Delete("/faults", c.clearFaults)
+	r.Delete("/faults/{id}", c.removeFault)
+	r.Post("/reset", c.reset)
+	r.Get("/requests", c.listRequests)
+	r.Delete("/requests", c.clearRequests)
+	r.Get("/keys", c.listKeys)
+	r.Post("/keys/rotate", c.rotateKey)
+	r.Delete("/keys/{kid}", c.removeKey)
+	return r
+}
+
+// requireToken enforces --control-token (constant-time comparison).
+func (c *Control) requireToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c.Token != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(c.Token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="pleo-emulator control API"`)
+				fail(w, http.StatusUnauthorized, "the control API requires Authorization: Bearer <control token>")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"endpoints": []string{
+		"GET|POST /_emulator/clients", "GET|PUT|DELETE /_emulator/clients/{id}",
+		"GET|POST /_emulator/organizations", "DELETE /_emulator/organizations/{id}",
+		"GET|POST /_emulator/companies", "DELETE /_emulator/companies/{id}",
+		"GET|POST /_emulator/users", "DELETE /_emulator/users/{id}",
+		"POST /_emulator/tokens", "GET|POST /_emulator/clock",
+		"GET|POST|DELETE /_emulator/faults", "DELETE /_emulator/faults/{id}",
+		"POST /_emulator/reset", "GET|DELETE /_emulator/requests",
+		"GET /_emulator/keys", "POST /_emulator/keys/rotate", "DELETE /_emulator/keys/{kid}",
+	}})
+}
+
+// maxBody bounds control API request bodies.
+const maxBody = 1 << 20
+
+// decode reads a JSON body strictly: unknown fields and trailing data are errors.
+func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("trailing data after the JSON object")
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(w, http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
+		} else {
+			fail(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+		}
+		return false
+	}
+	return true
+}
+
+func fail(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// storeFail answers a store error: 404, 409 or a logged 500.
+func (c *Control) storeFail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		fail(w, http.StatusNotFound, what+" not found")
+	case errors.Is(err, store.ErrConflict):
+		fail(w, http.StatusConflict, what+" already exists")
+	default:
+		c.Log.ErrorContext(r.Context(), "control API failure", "what", what, "error", err)
+		fail(w, http.StatusInternalServerError, fmt.Sprintf("%s: internal error", what))
+	}
+}
