@@ -31,9 +31,11 @@ func scanClient(row interface{ Scan(...any) error }) (oauth.Client, error) {
 	return c, json.Unmarshal([]byte(uris), &c.RedirectURIs)
 }
 
+var qClient = readQuery(`SELECT ` + clientColumns + ` FROM clients WHERE id = ?`)
+
 // Client returns a registered client.
 func (s *Store) Client(ctx context.Context, id string) (oauth.Client, error) {
-	return scanClient(s.r.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = ?`, id))
+	return scanClient(s.queryRow(ctx, qClient, id))
 }
 
 // Clients returns every client, ordered by ID.
@@ -47,7 +49,7 @@ func (t *Tx) InsertClient(ctx context.Context, c oauth.Client) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO clients (`+clientColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = t.exec(ctx, `INSERT INTO clients (`+clientColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Name, string(c.Type), c.SecretHash, string(uris), oauth.JoinScope(c.Scopes), boolInt(c.PKCERequired),
 		c.LogoURL, c.ClientURI, c.TermsURL, c.PrivacyURL, c.AutoApproveUser, formatTime(c.CreatedAt), formatTime(c.UpdatedAt))
 	return conflict(err)
@@ -59,7 +61,7 @@ func (t *Tx) UpdateClient(ctx context.Context, c oauth.Client) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE clients SET name = ?, type = ?, secret_hash = ?, redirect_uris = ?, scopes = ?,
+	res, err := t.exec(ctx, `UPDATE clients SET name = ?, type = ?, secret_hash = ?, redirect_uris = ?, scopes = ?,
 		pkce_required = ?, logo_url = ?, client_uri = ?, terms_url = ?, privacy_url = ?, auto_approve_user = ?, updated_at = ? WHERE id = ?`,
 		c.Name, string(c.Type), c.SecretHash, string(uris), oauth.JoinScope(c.Scopes), boolInt(c.PKCERequired),
 		c.LogoURL, c.ClientURI, c.TermsURL, c.PrivacyURL, c.AutoApproveUser, formatTime(c.UpdatedAt), c.ID)
@@ -68,7 +70,7 @@ func (t *Tx) UpdateClient(ctx context.Context, c oauth.Client) error {
 
 // DeleteClient removes a client and, by cascade, its grants and tokens.
 func (t *Tx) DeleteClient(ctx context.Context, id string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
+	res, err := t.exec(ctx, `DELETE FROM clients WHERE id = ?`, id)
 	return mustAffect(res, err)
 }
 

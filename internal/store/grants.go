@@ -24,8 +24,7 @@ func scanGrant(dst *oauth.Grant) []any {
 
 // InsertGrant records a new grant.
 func (t *Tx) InsertGrant(ctx context.Context, g oauth.Grant) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO grants (id, client_id, user_id, subject_kind, subject_id, scope, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, g.ID, g.ClientID, nullString(g.UserID), string(g.Subject.Kind), g.Subject.ID,
+	_, err := t.exec(ctx, qInsertGrant, g.ID, g.ClientID, nullString(g.UserID), string(g.Subject.Kind), g.Subject.ID,
 		oauth.JoinScope(g.Scopes), formatTime(g.CreatedAt))
 	return err
 }
@@ -33,7 +32,7 @@ func (t *Tx) InsertGrant(ctx context.Context, g oauth.Grant) error {
 // RevokeGrant revokes a grant and so every token descending from it. It is
 // idempotent: an already revoked grant keeps its first time and reason.
 func (t *Tx) RevokeGrant(ctx context.Context, grantID, reason string, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL`,
+	_, err := t.exec(ctx, qRevokeGrant,
 		formatTime(now), reason, grantID)
 	return err
 }
@@ -41,7 +40,7 @@ func (t *Tx) RevokeGrant(ctx context.Context, grantID, reason string, now time.T
 // Grant returns one grant.
 func (s *Store) Grant(ctx context.Context, id string) (oauth.Grant, error) {
 	var g oauth.Grant
-	err := s.r.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.id = ?`, id).Scan(scanGrant(&g)...)
+	err := s.queryRow(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.id = ?`, id).Scan(scanGrant(&g)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, ErrNotFound
 	}
@@ -69,8 +68,7 @@ type Code struct {
 
 // InsertCode records an authorisation code.
 func (t *Tx) InsertCode(ctx context.Context, c Code) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO authorization_codes (hash, grant_id, redirect_uri, code_challenge, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, c.Hash, c.GrantID, c.RedirectURI, c.CodeChallenge, formatTime(c.CreatedAt), formatTime(c.ExpiresAt))
+	_, err := t.exec(ctx, qInsertCode, c.Hash, c.GrantID, c.RedirectURI, c.CodeChallenge, formatTime(c.CreatedAt), formatTime(c.ExpiresAt))
 	return err
 }
 
@@ -81,17 +79,19 @@ func (t *Tx) CodeByHash(ctx context.Context, hash []byte) (Code, oauth.Grant, er
 	var g oauth.Grant
 	dst := append([]any{&c.Hash, &c.GrantID, &c.RedirectURI, &c.CodeChallenge, timeScanner{&c.CreatedAt},
 		timeScanner{&c.ExpiresAt}, timeScanner{&c.UsedAt}}, scanGrant(&g)...)
-	err := t.tx.QueryRowContext(ctx, `SELECT c.hash, c.grant_id, c.redirect_uri, c.code_challenge, c.created_at, c.expires_at, c.used_at, `+
-		grantColumns+` FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.hash = ?`, hash).Scan(dst...)
+	err := t.queryRow(ctx, qCodeByHash, hash).Scan(dst...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, g, ErrNotFound
 	}
 	return c, g, err
 }
 
+var qCodeByHash = writeQuery(`SELECT c.hash, c.grant_id, c.redirect_uri, c.code_challenge, c.created_at, c.expires_at, c.used_at, ` +
+	grantColumns + ` FROM authorization_codes c JOIN grants g ON g.id = c.grant_id WHERE c.hash = ?`)
+
 // MarkCodeUsed marks a code redeemed; ErrNotFound if it was already used.
 func (t *Tx) MarkCodeUsed(ctx context.Context, hash []byte, now time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE authorization_codes SET used_at = ? WHERE hash = ? AND used_at IS NULL`, formatTime(now), hash)
+	res, err := t.exec(ctx, qMarkCodeUsed, formatTime(now), hash)
 	return mustAffect(res, err)
 }
 
@@ -107,13 +107,13 @@ type RefreshToken struct {
 
 // InsertRefreshToken records a refresh token.
 func (t *Tx) InsertRefreshToken(ctx context.Context, r RefreshToken) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, qInsertRefreshToken,
 		r.Hash, r.GrantID, oauth.JoinScope(r.Scopes), formatTime(r.CreatedAt), formatTime(r.ExpiresAt))
 	return err
 }
 
-const refreshQuery = `SELECT r.hash, r.grant_id, r.scope, r.created_at, r.expires_at, r.used_at, ` + grantColumns +
-	` FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.hash = ?`
+var refreshQuery = writeQuery(readQuery(`SELECT r.hash, r.grant_id, r.scope, r.created_at, r.expires_at, r.used_at, ` + grantColumns +
+	` FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.hash = ?`))
 
 func scanRefresh(row *sql.Row) (RefreshToken, oauth.Grant, error) {
 	var r RefreshToken
@@ -129,17 +129,17 @@ func scanRefresh(row *sql.Row) (RefreshToken, oauth.Grant, error) {
 
 // RefreshTokenByHash returns a refresh token and its grant inside the transaction.
 func (t *Tx) RefreshTokenByHash(ctx context.Context, hash []byte) (RefreshToken, oauth.Grant, error) {
-	return scanRefresh(t.tx.QueryRowContext(ctx, refreshQuery, hash))
+	return scanRefresh(t.queryRow(ctx, refreshQuery, hash))
 }
 
 // RefreshToken returns a refresh token and its grant (read-only, for introspection).
 func (s *Store) RefreshToken(ctx context.Context, hash []byte) (RefreshToken, oauth.Grant, error) {
-	return scanRefresh(s.r.QueryRowContext(ctx, refreshQuery, hash))
+	return scanRefresh(s.queryRow(ctx, refreshQuery, hash))
 }
 
 // MarkRefreshTokenUsed marks a refresh token rotated; ErrNotFound if it already was.
 func (t *Tx) MarkRefreshTokenUsed(ctx context.Context, hash []byte, now time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, formatTime(now), hash)
+	res, err := t.exec(ctx, qMarkRefreshTokenUsed, formatTime(now), hash)
 	return mustAffect(res, err)
 }
 
@@ -155,14 +155,14 @@ type AccessToken struct {
 
 // InsertAccessToken records an issued access token.
 func (t *Tx) InsertAccessToken(ctx context.Context, a AccessToken) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, qInsertAccessToken,
 		a.JTI, a.GrantID, oauth.JoinScope(a.Scopes), formatTime(a.CreatedAt), formatTime(a.ExpiresAt))
 	return err
 }
 
 // RevokeAccessToken revokes one access token.
 func (t *Tx) RevokeAccessToken(ctx context.Context, jti string, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL`, formatTime(now), jti)
+	_, err := t.exec(ctx, qRevokeAccessToken, formatTime(now), jti)
 	return err
 }
 
@@ -174,14 +174,16 @@ type AccessTokenState struct {
 	ClientName string
 }
 
+var qAccessTokenState = readQuery(`SELECT a.jti, a.grant_id, a.scope, a.created_at, a.expires_at, a.revoked_at, c.name, ` + grantColumns + `
+		FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN clients c ON c.id = g.client_id WHERE a.jti = ?`)
+
 // AccessTokenState looks up an issued access token by its jti.
 func (s *Store) AccessTokenState(ctx context.Context, jti string) (AccessTokenState, error) {
 	var st AccessTokenState
 	a := &st.Token
 	dst := append([]any{&a.JTI, &a.GrantID, scopeScanner{&a.Scopes}, timeScanner{&a.CreatedAt}, timeScanner{&a.ExpiresAt},
 		timeScanner{&a.RevokedAt}, &st.ClientName}, scanGrant(&st.Grant)...)
-	err := s.r.QueryRowContext(ctx, `SELECT a.jti, a.grant_id, a.scope, a.created_at, a.expires_at, a.revoked_at, c.name, `+grantColumns+`
-		FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN clients c ON c.id = g.client_id WHERE a.jti = ?`, jti).Scan(dst...)
+	err := s.queryRow(ctx, qAccessTokenState, jti).Scan(dst...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, ErrNotFound
 	}
@@ -221,3 +223,15 @@ func (s scopeScanner) Scan(src any) error {
 	}
 	return nil
 }
+
+// Declared hot statements (prepared once; see stmtcache.go).
+var qInsertGrant = writeQuery(`INSERT INTO grants (id, client_id, user_id, subject_kind, subject_id, scope, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+var qRevokeGrant = writeQuery(`UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL`)
+var qInsertCode = writeQuery(`INSERT INTO authorization_codes (hash, grant_id, redirect_uri, code_challenge, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`)
+var qMarkCodeUsed = writeQuery(`UPDATE authorization_codes SET used_at = ? WHERE hash = ? AND used_at IS NULL`)
+var qInsertRefreshToken = writeQuery(`INSERT INTO refresh_tokens (hash, grant_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
+var qMarkRefreshTokenUsed = writeQuery(`UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`)
+var qInsertAccessToken = writeQuery(`INSERT INTO access_tokens (jti, grant_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
+var qRevokeAccessToken = writeQuery(`UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL`)

@@ -14,20 +14,20 @@ import (
 
 // CreateSession records a login session by the hash of its cookie value.
 func (t *Tx) CreateSession(ctx context.Context, idHash []byte, userID string, now, expires time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 		idHash, userID, formatTime(now), formatTime(expires))
 	return err
 }
 
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, idHash []byte, now time.Time) (pleo.User, error) {
-	return scanUser(s.r.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.password_hash, u.created_at
+	return scanUser(s.queryRow(ctx, `SELECT u.id, u.email, u.name, u.password_hash, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at > ?`, idHash, formatTime(now)))
 }
 
 // DeleteSession ends a session.
 func (t *Tx) DeleteSession(ctx context.Context, idHash []byte) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+	_, err := t.exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
 	return err
 }
 
@@ -47,10 +47,10 @@ type AuthRequest struct {
 
 // InsertAuthRequest records a pending authorisation request and removes expired ones.
 func (t *Tx) InsertAuthRequest(ctx context.Context, r AuthRequest) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM authorization_requests WHERE expires_at <= ?`, formatTime(r.CreatedAt)); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM authorization_requests WHERE expires_at <= ?`, formatTime(r.CreatedAt)); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO authorization_requests (id, client_id, redirect_uri, scope, state, code_challenge,
+	_, err := t.exec(ctx, `INSERT INTO authorization_requests (id, client_id, redirect_uri, scope, state, code_challenge,
 		subject_hint, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.ClientID, r.RedirectURI,
 		oauth.JoinScope(r.Scopes), r.State, r.CodeChallenge, r.SubjectHint, formatTime(r.CreatedAt), formatTime(r.ExpiresAt))
 	return err
@@ -60,7 +60,7 @@ func (t *Tx) InsertAuthRequest(ctx context.Context, r AuthRequest) error {
 // does not exist, was already decided, or has expired.
 func (t *Tx) TakeAuthRequest(ctx context.Context, id string, now time.Time) (AuthRequest, error) {
 	var r AuthRequest
-	err := t.tx.QueryRowContext(ctx, `DELETE FROM authorization_requests WHERE id = ? RETURNING id, client_id, redirect_uri,
+	err := t.queryRow(ctx, `DELETE FROM authorization_requests WHERE id = ? RETURNING id, client_id, redirect_uri,
 		scope, state, code_challenge, subject_hint, created_at, expires_at`, id).Scan(&r.ID, &r.ClientID, &r.RedirectURI,
 		scopeScanner{&r.Scopes}, &r.State, &r.CodeChallenge, &r.SubjectHint, timeScanner{&r.CreatedAt}, timeScanner{&r.ExpiresAt})
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !r.ExpiresAt.After(now)) {

@@ -34,7 +34,8 @@ var ErrConflict = errors.New("conflict")
 
 // Store holds the writer and reader connection pools.
 type Store struct {
-	w, r *sql.DB
+	w, r                  *sql.DB
+	writeStmts, readStmts stmtCache
 }
 
 // Open opens (creating if needed) the database at path and applies every
@@ -70,7 +71,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
-	return &Store{w: w, r: r}, nil
+	st := &Store{w: w, r: r}
+	if st.writeStmts, err = prepareAll(ctx, w, writeQueries); err == nil {
+		st.readStmts, err = prepareAll(ctx, r, readQueries)
+	}
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("prepare statements: %w", err)
+	}
+	return st, nil
 }
 
 // dsns builds the writer and reader DSNs. Pragmas in the DSN reach every
@@ -98,6 +107,8 @@ func dsns(path string) (writer, reader string, err error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.readStmts.close()
+	s.writeStmts.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -128,7 +139,8 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // Tx is a write transaction. Write methods that must run together with
 // others are methods of Tx; Store offers single-statement conveniences.
 type Tx struct {
-	tx *sql.Tx
+	tx    *sql.Tx
+	stmts stmtCache
 }
 
 // Write runs fn in one immediate transaction on the writer connection,
@@ -138,7 +150,7 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(&Tx{tx: tx}); err != nil {
+	if err := fn(&Tx{tx: tx, stmts: s.writeStmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

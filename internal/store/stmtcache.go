@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Hot queries are declared once with writeQuery or readQuery and prepared
+// when the store opens, so SQLite parses them once, not on every call. The
+// writer pool has a single connection that a transaction holds, so a
+// statement cannot be prepared lazily inside a transaction; queries that
+// were not declared run unprepared.
+var (
+	writeQueries []string
+	readQueries  []string
+)
+
+// writeQuery declares a statement run inside write transactions.
+func writeQuery(q string) string { writeQueries = append(writeQueries, q); return q }
+
+// readQuery declares a statement run on the reader pool.
+func readQuery(q string) string { readQueries = append(readQueries, q); return q }
+
+// stmtCache holds the prepared statements of one pool.
+type stmtCache map[string]*sql.Stmt
+
+func prepareAll(ctx context.Context, db *sql.DB, queries []string) (stmtCache, error) {
+	c := stmtCache{}
+	for _, q := range queries {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			c.close()
+			return nil, err
+		}
+		c[q] = st
+	}
+	return c, nil
+}
+
+func (c stmtCache) close() {
+	for _, st := range c {
+		st.Close()
+	}
+}
+
+// exec runs query inside the transaction, prepared when it was declared.
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+// queryRow runs a single-row query inside the transaction.
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// queryRow runs a single-row query on the reader pool.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := s.readStmts[query]; ok {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.r.QueryRowContext(ctx, query, args...)
+}
