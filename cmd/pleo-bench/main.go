@@ -1,122 +1,78 @@
-// Command pleo-bench measures a pleo-emulator binary: start-up time to
-// /readyz on a fresh database with the demo seed, resident memory, and (with
-// later modes) request throughput. It prints a Markdown table.
+// Command pleo-bench measures a pleo-emulator binary and prints one Markdown
+// table: start-up time to /readyz on a fresh database with the demo seed,
+// resident memory, the token endpoint under load (refresh grant, many
+// concurrent clients) next to the raw RS256 signing rate measured in the
+// same run, and the API under load (GET /v2/employees). Every request loop
+// is bounded in time and sends traffic only to the loopback address.
 //
-//	go build -o bin/pleo-emulator ./cmd/pleo-emulator
-//	go run ./cmd/pleo-bench -binary bin/pleo-emulator -runs 10
+//	make build && go run ./cmd/pleo-bench -binary bin/pleo-emulator
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
 func main() {
 	binary := flag.String("binary", "bin/pleo-emulator", "path to the pleo-emulator binary")
-	runs := flag.Int("runs", 10, "number of fresh starts to time")
+	runs := flag.Int("runs", 10, "fresh starts to time")
+	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
+	refreshClients := flag.Int("refresh-clients", 32, "concurrent clients refreshing tokens")
+	apiConns := flag.Int("api-conns", 64, "concurrent connections calling the API")
+	only := flag.String("only", "", "run one phase: startup, refresh or api")
 	flag.Parse()
-	if err := startup(*binary, *runs); err != nil {
+
+	rows, err := run(*binary, *runs, *duration, *refreshClients, *apiConns, *only)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "pleo-bench:", err)
 		os.Exit(1)
 	}
-}
-
-// startup starts the binary runs times on a fresh database and reports the
-// median time from process start to the first 200 from /readyz, and the
-// resident memory right after.
-func startup(binary string, runs int) error {
-	info, err := os.Stat(binary)
-	if err != nil {
-		return err
-	}
-	var times []time.Duration
-	var rss []int
-	for i := range runs {
-		d, mem, err := startOnce(binary)
-		if err != nil {
-			return fmt.Errorf("run %d: %w", i+1, err)
-		}
-		times, rss = append(times, d), append(rss, mem)
-	}
-	slices.Sort(times)
-	slices.Sort(rss)
 	fmt.Println("| measure | value |")
 	fmt.Println("|---|---|")
-	fmt.Printf("| start-up to /readyz 200, fresh database with demo seed (median of %d) | %.1f ms (min %.1f, max %.1f) |\n",
-		runs, ms(times[len(times)/2]), ms(times[0]), ms(times[len(times)-1]))
-	fmt.Printf("| resident memory after start (median) | %.1f MB |\n", float64(rss[len(rss)/2])/1024)
-	fmt.Printf("| binary size | %.1f MB |\n", float64(info.Size())/(1<<20))
-	return nil
+	for _, r := range rows {
+		fmt.Printf("| %s | %s |\n", r[0], r[1])
+	}
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func startOnce(binary string) (time.Duration, int, error) {
-	dir, err := os.MkdirTemp("", "pleo-bench")
+func run(binary string, runs int, duration time.Duration, refreshClients, apiConns int, only string) ([][2]string, error) {
+	var rows [][2]string
+	info, err := os.Stat(binary)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	addr, err := freeAddr()
-	if err != nil {
-		return 0, 0, err
-	}
-	cmd := exec.Command(binary, "serve", "--addr", addr, "--db", filepath.Join(dir, "e.db"), "--log-level", "warn")
-	client := &http.Client{Timeout: time.Second}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return 0, 0, err
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	for {
-		resp, err := client.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
+	rows = append(rows, [2]string{"machine", machine()})
+	if only == "" || only == "startup" {
+		r, err := startup(binary, runs)
+		if err != nil {
+			return nil, err
 		}
-		if time.Since(start) > 10*time.Second {
-			return 0, 0, fmt.Errorf("no /readyz 200 within 10s")
-		}
-		time.Sleep(500 * time.Microsecond)
+		rows = append(rows, r...)
+		rows = append(rows, [2]string{"binary size", fmt.Sprintf("%.1f MB", float64(info.Size())/(1<<20))})
 	}
-	elapsed := time.Since(start)
-	return elapsed, residentKB(cmd.Process.Pid), nil
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if only == "startup" {
+		return rows, nil
+	}
+	srv, err := startServer(binary)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
-// residentKB reads VmRSS from /proc (Linux only; 0 elsewhere).
-func residentKB(pid int) int {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return n
+	defer srv.stop()
+	rows = append(rows, [2]string{"resident memory, idle after start", fmt.Sprintf("%.1f MB", srv.rssMB())})
+	if only == "" || only == "refresh" {
+		r, err := refreshLoad(srv, refreshClients, duration)
+		if err != nil {
+			return nil, err
 		}
+		rows = append(rows, r...)
 	}
-	return 0
+	if only == "" || only == "api" {
+		r, err := apiLoad(srv, apiConns, duration)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	return rows, nil
 }

@@ -63,16 +63,12 @@ func mint(t *testing.T, e *emulator, body string) minted {
 
 func TestControlClientsLifecycle(t *testing.T) {
 	e := startEmulator(t, "")
-	var created struct {
-		ClientID, ClientSecret string `json:"client_id"`
-	}
 	var raw map[string]any
 	st := control(t, e, "POST", "/clients", `{"client_id": "ci-app", "name": "CI App", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, &raw)
 	if st != http.StatusCreated || raw["client_secret"] == "" || raw["client_secret"] == nil || raw["type"] != "confidential" {
 		t.Fatalf("create: %d %v", st, raw)
 	}
 	secret := raw["client_secret"].(string)
-	_ = created
 
 	// The secret is shown once only.
 	var got map[string]any

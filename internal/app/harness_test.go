@@ -30,7 +30,7 @@ type emulator struct {
 
 // startEmulator starts the emulator on a loopback port with a fresh database
 // (or dbPath, if given, to test restarts). edit may change the configuration.
-func startEmulator(t *testing.T, dbPath string, edit ...func(*config.Config)) *emulator {
+func startEmulator(t testing.TB, dbPath string, edit ...func(*config.Config)) *emulator {
 	t.Helper()
 	if dbPath == "" {
 		dbPath = filepath.Join(t.TempDir(), "emulator.db")

@@ -1,0 +1,57 @@
+package app_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/seed"
+)
+
+// BenchmarkRefreshGrant measures the refresh grant through the real router
+// and a loopback HTTP server, with parallel refresh chains.
+func BenchmarkRefreshGrant(b *testing.B) {
+	e := startEmulator(b, "")
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		refresh := mintForBench(b, e)
+		for pb.Next() {
+			form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/oauth/token", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(seed.DemoClientID, seed.DemoClientSecret)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var p struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&p)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				b.Fatalf("refresh: %d %v", resp.StatusCode, err)
+			}
+			refresh = p.RefreshToken
+		}
+	})
+}
+
+func mintForBench(b *testing.B, e *emulator) string {
+	resp, err := http.Post(e.URL+"/_emulator/tokens", "application/json",
+		strings.NewReader(`{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		b.Fatal(err)
+	}
+	return p.RefreshToken
+}
