@@ -27,6 +27,9 @@ func commands() []command {
 	return []command{
 		{"serve", "run the emulator (the default)", serve},
 		{"healthcheck", "exit 0 when the emulator at --addr answers /readyz", healthcheck},
+		{"token", "mint a token pair from a running emulator (control API)", token},
+		{"clients", "add, list or delete OAuth clients of a running emulator", clients},
+		{"reset", "restore a running emulator's seed state", reset},
 		{"version", "print the version", func(_ context.Context, _ []string, _ Env, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "pleo-emulator", Version)
 			return nil

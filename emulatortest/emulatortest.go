@@ -1,0 +1,610 @@
+// Package emulatortest runs a pleo-emulator inside Go tests: a real HTTP
+// server on a random loopback port with a temporary database holding the
+// demo seed, plus helpers that drive it through its control API.
+//
+//	func TestSync(t *testing.T) {
+//		emu := emulatortest.New(t) // closed when the test ends
+//
+//		// A real token pair for the demo client and Acme Denmark, no browser.
+//		tok := emu.Token(t, "users:read")
+//		client := emu.OAuth2Config().Client(t.Context(), tok)
+//		resp, err := client.Get(emu.APIBaseURL() + "/v1/introspect")
+//		// ...
+//
+//		// Or the real flow: authorize, login, consent, code exchange.
+//		tok = emu.AuthorizeAndExchange(t, t.Context(), emu.OAuth2Config("users:read"))
+//
+//		emu.AdvanceClock(t, 16*time.Minute) // the access token has expired
+//		emu.InjectFault(t, emulatortest.Fault{Target: "token", Status: 503,
+//			Error: "temporarily_unavailable", Count: 2}) // the next two token requests fail
+//		emu.Reset(t) // back to the demo seed
+//	}
+//
+// Every helper that takes a testing.TB marks itself as a helper and fails
+// the test with t.Fatal when the emulator answers an error.
+package emulatortest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/app"
+	"github.com/pleo-emulator/pleo-emulator/internal/config"
+)
+
+// IDs of the demo seed. They are the same on every machine.
+const (
+	OrganizationID   = "3fd941d3-18d5-552c-8cd2-a3dd0e02c987" // Acme Group
+	DenmarkCompanyID = "92f464a4-4e7d-5f5b-bb8f-9a2dfa429ce2" // Acme Denmark ApS (DKK)
+	SwedenCompanyID  = "639b49f2-c4c9-5835-83b0-33621d04af71" // Acme Sweden AB (SEK)
+	AdminUserID      = "38fb5e9c-f15f-5f1f-91bc-a7f3df402c3a" // admin@acme.test
+
+	// OrganizationURN and DenmarkCompanyURN are the subjects as tokens and
+	// the authorisation request's urn_pleo_params_oauth_subject write them.
+	OrganizationURN   = "urn:pleo:organization:" + OrganizationID
+	DenmarkCompanyURN = "urn:pleo:company:" + DenmarkCompanyID
+	SwedenCompanyURN  = "urn:pleo:company:" + SwedenCompanyID
+)
+
+// Credentials of the demo seed.
+const (
+	// AdminEmail is the admin of the organisation and both companies.
+	AdminEmail = "admin@acme.test"
+	// BookkeeperEmail is a bookkeeper of the Denmark company (may connect apps).
+	BookkeeperEmail = "bookkeeper@acme.test"
+	// EmployeeEmail is an employee of the Denmark company (may not connect apps).
+	EmployeeEmail = "employee@acme.test"
+	// DemoPassword is every demo user's password.
+	DemoPassword = "demo"
+	// DemoClientID and DemoClientSecret are the confidential demo client,
+	// allowed every scope, PKCE required.
+	DemoClientID     = "demo-client"
+	DemoClientSecret = "demo-secret"
+	// PublicClientID is the public demo client (no secret, PKCE required).
+	PublicClientID = "demo-public-client"
+	// DemoRedirectURL is a redirect URI registered for both demo clients.
+	DemoRedirectURL = "http://localhost:3000/callback"
+)
+
+// controlTimeout bounds one control API call.
+const controlTimeout = 30 * time.Second
+
+// Emulator is a running in-process emulator. Its methods are safe for
+// concurrent use, but tests sharing one emulator see each other's clock,
+// faults and resets.
+type Emulator struct {
+	// URL is the base URL, such as http://127.0.0.1:41234, without a
+	// trailing slash. It is the issuer, the public URL and the API base URL.
+	URL string
+
+	app    *app.App
+	server *httptest.Server
+	dir    string
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New starts an emulator with Start and closes it when the test and its
+// subtests finish. It fails the test if the emulator cannot start.
+func New(tb testing.TB, opts ...Option) *Emulator {
+	tb.Helper()
+	e, err := Start(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			tb.Errorf("emulatortest: close: %v", err)
+		}
+	})
+	return e
+}
+
+// Start starts an emulator on a random loopback port with a new temporary
+// database holding the demo seed. The caller must call Close.
+func Start(opts ...Option) (*Emulator, error) {
+	dir, err := os.MkdirTemp("", "pleo-emulatortest-")
+	if err != nil {
+		return nil, fmt.Errorf("emulatortest: %w", err)
+	}
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	fail := func(err error) (*Emulator, error) {
+		srv.Close()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("emulatortest: %w", err)
+	}
+	s := settings{cfg: config.Default(), log: slog.New(slog.DiscardHandler)}
+	s.cfg.DB = filepath.Join(dir, "emulator.db")
+	s.cfg.Addr = srv.Listener.Addr().String()
+	s.cfg.PublicURL = "http://" + s.cfg.Addr
+	for _, opt := range opts {
+		opt(&s)
+	}
+	if s.cfg.AccessTokenTTL <= 0 || s.cfg.RefreshTokenTTL <= 0 {
+		return fail(errors.New("token lifetimes must be positive"))
+	}
+	if err := s.cfg.Validate(); err != nil {
+		return fail(err)
+	}
+	a, err := app.New(context.Background(), s.cfg, s.log)
+	if err != nil {
+		return fail(err)
+	}
+	srv.Config.Handler = a.Handler()
+	srv.Start()
+	return &Emulator{URL: s.cfg.PublicURL, app: a, server: srv, dir: dir}, nil
+}
+
+// Close stops the server, closes the database and removes it. It may be
+// called more than once.
+func (e *Emulator) Close() error {
+	e.closeOnce.Do(func() {
+		e.server.Close()
+		e.closeErr = e.app.Close()
+		if err := os.RemoveAll(e.dir); err != nil && e.closeErr == nil {
+			e.closeErr = err
+		}
+	})
+	return e.closeErr
+}
+
+// AuthURL is the authorisation endpoint, <URL>/oauth/authorize.
+func (e *Emulator) AuthURL() string { return e.URL + "/oauth/authorize" }
+
+// TokenURL is the token endpoint, <URL>/oauth/token.
+func (e *Emulator) TokenURL() string { return e.URL + "/oauth/token" }
+
+// IntrospectURL is the RFC 7662 introspection endpoint, <URL>/oauth/token/introspect.
+func (e *Emulator) IntrospectURL() string { return e.URL + "/oauth/token/introspect" }
+
+// APIBaseURL is the base URL of the emulated External API (and the access
+// tokens' audience), such as <URL> in <URL>/v1/introspect.
+func (e *Emulator) APIBaseURL() string { return e.app.Config.APIBaseURL() }
+
+// HTTPClient returns a new plain HTTP client for the emulator, without
+// credentials; it follows redirects. Changing it affects nothing else.
+func (e *Emulator) HTTPClient() *http.Client {
+	return &http.Client{Transport: e.server.Client().Transport}
+}
+
+// OAuth2Config returns the demo client's configuration for the emulator,
+// with redirect URL DemoRedirectURL and client authentication by HTTP Basic.
+// Authorisation requests need at least one scope.
+func (e *Emulator) OAuth2Config(scopes ...string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     DemoClientID,
+		ClientSecret: DemoClientSecret,
+		RedirectURL:  DemoRedirectURL,
+		Scopes:       scopes,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:  e.AuthURL(),
+			TokenURL: e.TokenURL(),
+			// Explicit, so a failing token request is not retried with the
+			// credentials in the body (which would fire an injected fault twice).
+			AuthStyle: oauth2.AuthStyleInHeader,
+		},
+	}
+}
+
+// TokenRequest describes a token pair minted through the control API.
+type TokenRequest struct {
+	ClientID string   // default DemoClientID
+	Subject  string   // company ID or URN, or organisation URN; default the Denmark company
+	Scopes   []string // default every scope the client may request
+	// AccessTokenTTL and RefreshTokenTTL override the emulator's lifetimes when positive.
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+}
+
+// MintToken issues a token pair exactly as the full flow would (the
+// installation is created too), usable on the API and refreshable. The
+// token's Extra holds "scope", "subject_urn" and "grant_id". Its Expiry is
+// computed from the real time, as golang.org/x/oauth2 does; the emulator
+// judges expiry by its own clock.
+func (e *Emulator) MintToken(tb testing.TB, r TokenRequest) *oauth2.Token {
+	tb.Helper()
+	if r.ClientID == "" {
+		r.ClientID = DemoClientID
+	}
+	if r.Subject == "" {
+		r.Subject = DenmarkCompanyID
+	}
+	body := map[string]string{"client_id": r.ClientID, "subject": r.Subject, "scope": strings.Join(r.Scopes, " ")}
+	if r.AccessTokenTTL > 0 {
+		body["access_token_ttl"] = r.AccessTokenTTL.String()
+	}
+	if r.RefreshTokenTTL > 0 {
+		body["refresh_token_ttl"] = r.RefreshTokenTTL.String()
+	}
+	var raw map[string]any
+	e.control(tb, http.MethodPost, "/tokens", body, &raw)
+	var t struct {
+		AccessToken  string `json:"access_token"`
+		TokenType    string `json:"token_type"`
+		ExpiresIn    int64  `json:"expires_in"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	b, _ := json.Marshal(raw)
+	if err := json.Unmarshal(b, &t); err != nil {
+		tb.Fatalf("emulatortest: minted token: %v", err)
+	}
+	tok := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken,
+		ExpiresIn: t.ExpiresIn, Expiry: time.Now().Add(time.Duration(t.ExpiresIn) * time.Second)}
+	return tok.WithExtra(raw)
+}
+
+// Token mints a token pair for the demo client and the Denmark company with
+// these scopes (none: every scope). See MintToken.
+func (e *Emulator) Token(tb testing.TB, scopes ...string) *oauth2.Token {
+	tb.Helper()
+	return e.MintToken(tb, TokenRequest{Scopes: scopes})
+}
+
+// TokenFor mints a token pair for the demo client and subject: a company ID
+// or URN, or an organisation URN. See MintToken.
+func (e *Emulator) TokenFor(tb testing.TB, subject string, scopes ...string) *oauth2.Token {
+	tb.Helper()
+	return e.MintToken(tb, TokenRequest{Subject: subject, Scopes: scopes})
+}
+
+// Now returns the emulator's clock.
+func (e *Emulator) Now(tb testing.TB) time.Time {
+	tb.Helper()
+	var c struct {
+		Now time.Time `json:"now"`
+	}
+	e.control(tb, http.MethodGet, "/clock", nil, &c)
+	return c.Now
+}
+
+// AdvanceClock moves the emulator's clock forward by d (not negative). Every
+// expiry follows it: codes, access and refresh tokens, sessions. Tokens held
+// by golang.org/x/oauth2 keep their real-time Expiry, so a TokenSource does
+// not refresh on its own; the API answers 401 to an expired access token.
+func (e *Emulator) AdvanceClock(tb testing.TB, d time.Duration) {
+	tb.Helper()
+	e.control(tb, http.MethodPost, "/clock", map[string]string{"advance": d.String()}, nil)
+}
+
+// SetClock freezes the emulator's clock at t until it is advanced, set or reset.
+func (e *Emulator) SetClock(tb testing.TB, t time.Time) {
+	tb.Helper()
+	e.control(tb, http.MethodPost, "/clock", map[string]string{"set": t.Format(time.RFC3339Nano)}, nil)
+}
+
+// ResetClock makes the emulator's clock follow the real time again.
+func (e *Emulator) ResetClock(tb testing.TB) {
+	tb.Helper()
+	e.control(tb, http.MethodPost, "/clock", map[string]bool{"reset": true}, nil)
+}
+
+// Fault is a failure that fires on the next Count matching requests, before
+// the emulator handles them.
+type Fault struct {
+	// Target is authorize, token, introspect, revoke, api (every API call),
+	// or an API route such as "GET /v2/employees" or "/v3/export-jobs/*".
+	Target string
+	// Status is the HTTP status; it defaults from Error (e.g. 503 for
+	// temporarily_unavailable) or to 500 with Type.
+	Status int
+	// Error and ErrorDescription are the OAuth error of the authorisation
+	// server targets.
+	Error            string
+	ErrorDescription string
+	// Type and Message are the Pleo error body of API targets.
+	Type    string
+	Message string
+	// RetryAfter is sent as the Retry-After header, in seconds, when positive.
+	RetryAfter int
+	// Delay waits before answering; a fault with only a delay slows the
+	// request down and then lets it through. At most one minute.
+	Delay time.Duration
+	// Count is how many requests the fault fires on; zero means one.
+	Count int
+}
+
+// InjectFault queues f. Faults fire in the order they were queued.
+func (e *Emulator) InjectFault(tb testing.TB, f Fault) {
+	tb.Helper()
+	body := map[string]any{"target": f.Target, "count": f.Count}
+	for k, v := range map[string]string{"error": f.Error, "error_description": f.ErrorDescription, "type": f.Type, "message": f.Message} {
+		if v != "" {
+			body[k] = v
+		}
+	}
+	if f.Status != 0 {
+		body["status"] = f.Status
+	}
+	if f.RetryAfter != 0 {
+		body["retry_after"] = f.RetryAfter
+	}
+	if f.Delay != 0 {
+		body["delay"] = f.Delay.String()
+	}
+	e.control(tb, http.MethodPost, "/faults", body, nil)
+}
+
+// ClearFaults removes every queued fault.
+func (e *Emulator) ClearFaults(tb testing.TB) {
+	tb.Helper()
+	e.control(tb, http.MethodDelete, "/faults", nil, nil)
+}
+
+// Reset restores the state of a fresh start: the demo seed and the clients
+// of WithClient, no tokens, grants or sessions beyond them, no queued
+// faults, and the clock following real time. Signing keys stay.
+func (e *Emulator) Reset(tb testing.TB) {
+	tb.Helper()
+	e.control(tb, http.MethodPost, "/reset", nil, nil)
+}
+
+// control calls the control API and fails the test on any error.
+func (e *Emulator) control(tb testing.TB, method, path string, in, out any) {
+	tb.Helper()
+	if err := e.call(method, path, in, out); err != nil {
+		tb.Fatalf("emulatortest: %v", err)
+	}
+}
+
+// call sends in as JSON (when not nil) to the control API path and decodes
+// a 2xx answer into out (when not nil). It does not use the test's context,
+// so it also works in t.Cleanup functions.
+func (e *Emulator) call(method, path string, in, out any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), controlTimeout)
+	defer cancel()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.URL+"/_emulator"+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := e.server.Client().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		var answer struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(raw, &answer) != nil || answer.Error == "" {
+			answer.Error = strings.TrimSpace(string(raw))
+		}
+		return fmt.Errorf("%s /_emulator%s: %s (HTTP %d)", method, path, answer.Error, resp.StatusCode)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("%s /_emulator%s: %v", method, path, err)
+		}
+	}
+	return nil
+}
+
+// AuthorizeAndExchange runs the real authorisation code flow with PKCE
+// (S256) for conf, headless: authorisation request, login as the demo admin,
+// consent for the Denmark company, then the code exchange at conf's token
+// endpoint (with ctx, as conf.Exchange uses it). Options change the user and
+// the subject. With auto-approve the login and consent steps do not happen.
+// The test fails if the flow ends in an error.
+func (e *Emulator) AuthorizeAndExchange(tb testing.TB, ctx context.Context, conf *oauth2.Config, opts ...FlowOption) *oauth2.Token {
+	tb.Helper()
+	f := newFlow(opts)
+	verifier := oauth2.GenerateVerifier()
+	state := rand.Text()
+	params := append(f.params, oauth2.S256ChallengeOption(verifier))
+	if f.subject != "" {
+		params = append(params, oauth2.SetAuthURLParam("urn_pleo_params_oauth_subject", f.subject))
+	}
+	back, err := e.walk(conf.AuthCodeURL(state, params...), f)
+	if err != nil {
+		tb.Fatalf("emulatortest: authorize: %v", err)
+	}
+	q := back.Query()
+	if q.Get("error") != "" {
+		tb.Fatalf("emulatortest: authorize: redirected back with error %s: %s", q.Get("error"), q.Get("error_description"))
+	}
+	if q.Get("state") != state || q.Get("code") == "" {
+		tb.Fatalf("emulatortest: authorize: redirected back to %s without the state or a code", back)
+	}
+	tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		tb.Fatalf("emulatortest: exchange: %v", err)
+	}
+	return tok
+}
+
+// Authorize plays the browser for an authorisation URL built by the code
+// under test: it logs in as the demo admin, approves the consent for the
+// Denmark company (options change both) and returns the redirect back to the
+// client's redirect URI, with its code and state or error, without following
+// it. The test fails if the flow does not get back to the redirect URI.
+func (e *Emulator) Authorize(tb testing.TB, authURL string, opts ...FlowOption) *url.URL {
+	tb.Helper()
+	back, err := e.walk(authURL, newFlow(opts))
+	if err != nil {
+		tb.Fatalf("emulatortest: authorize: %v", err)
+	}
+	return back
+}
+
+func newFlow(opts []FlowOption) *flow {
+	f := &flow{email: AdminEmail, password: DemoPassword}
+	for _, opt := range opts {
+		opt(f)
+	}
+	return f
+}
+
+// subjectURN turns a bare company ID into its URN.
+func subjectURN(s string) string {
+	if strings.HasPrefix(s, "urn:") {
+		return s
+	}
+	return "urn:pleo:company:" + s
+}
+
+// maxHops bounds the requests of one walk through the flow.
+const maxHops = 10
+
+// walk follows the flow from authURL like a browser with cookies: it
+// follows redirects within the emulator, fills in the login and consent
+// forms, and stops at the redirect to the client's redirect URI.
+func (e *Emulator) walk(authURL string, f *flow) (*url.URL, error) {
+	start, err := url.Parse(authURL)
+	if err != nil {
+		return nil, err
+	}
+	redirectURI := start.Query().Get("redirect_uri")
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Transport: e.server.Client().Transport, Jar: jar, Timeout: controlTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	emu, _ := url.Parse(e.URL)
+
+	req, _ := http.NewRequest(http.MethodGet, start.String(), nil)
+	loggedIn := false
+	for range maxHops {
+		resp, err := browser.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		page, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			next, err := req.URL.Parse(loc)
+			if err != nil {
+				return nil, err
+			}
+			if isRedirectURI(next, redirectURI, emu) {
+				return next, nil
+			}
+			if next.Host != emu.Host {
+				return nil, fmt.Errorf("redirected to %s, which is neither the emulator nor the redirect URI", next)
+			}
+			req, _ = http.NewRequest(http.MethodGet, next.String(), nil)
+			continue
+		}
+		forms := parseForms(string(page))
+		switch {
+		case resp.StatusCode == http.StatusOK && forms["/oauth/consent"] != nil:
+			form := forms["/oauth/consent"]
+			form.Set("decision", "approve")
+			if f.deny {
+				form.Set("decision", "deny")
+			}
+			subject := f.subject
+			if subject == "" {
+				subject = DenmarkCompanyURN
+			}
+			form.Set("subject", subject)
+			req = postForm(req.URL, "/oauth/consent", form)
+		case forms["/login"] != nil && !loggedIn:
+			form := forms["/login"]
+			form.Set("email", f.email)
+			form.Set("password", f.password)
+			req = postForm(req.URL, "/login", form)
+			loggedIn = true
+		case forms["/login"] != nil:
+			return nil, fmt.Errorf("login as %s failed (HTTP %d)", f.email, resp.StatusCode)
+		default:
+			return nil, fmt.Errorf("%s %s answered %d: %s", req.Method, req.URL.Path, resp.StatusCode, pageText(page))
+		}
+	}
+	return nil, fmt.Errorf("no redirect to the redirect URI after %d requests", maxHops)
+}
+
+// isRedirectURI reports whether u is the client's redirect URI (ignoring
+// the query the emulator adds); without a redirect_uri in the request, any
+// URL outside the emulator is.
+func isRedirectURI(u *url.URL, redirectURI string, emu *url.URL) bool {
+	if redirectURI == "" {
+		return u.Host != emu.Host
+	}
+	r, err := url.Parse(redirectURI)
+	return err == nil && r.Scheme == u.Scheme && r.Host == u.Host && r.Path == u.Path
+}
+
+func postForm(page *url.URL, action string, form url.Values) *http.Request {
+	target, _ := page.Parse(action)
+	req, _ := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
+}
+
+var (
+	formTag   = regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`)
+	inputTag  = regexp.MustCompile(`<input\b([^>]*)>`)
+	attribute = regexp.MustCompile(`([a-z-]+)="([^"]*)"`)
+	tags      = regexp.MustCompile(`(?s)<style.*?</style>|<script.*?</script>|<[^>]+>`)
+)
+
+// parseForms returns the hidden inputs of each form of an HTML page, keyed
+// by the form's action.
+func parseForms(page string) map[string]url.Values {
+	forms := map[string]url.Values{}
+	for _, m := range formTag.FindAllStringSubmatch(page, -1) {
+		action := attrs(m[1])["action"]
+		values := url.Values{}
+		for _, in := range inputTag.FindAllStringSubmatch(m[2], -1) {
+			a := attrs(in[1])
+			if a["type"] == "hidden" && a["name"] != "" {
+				values.Set(a["name"], a["value"])
+			}
+		}
+		forms[action] = values
+	}
+	return forms
+}
+
+func attrs(s string) map[string]string {
+	out := map[string]string{}
+	for _, m := range attribute.FindAllStringSubmatch(s, -1) {
+		out[m[1]] = html.UnescapeString(m[2])
+	}
+	return out
+}
+
+// pageText is the visible text of an HTML page, shortened, for error messages.
+func pageText(page []byte) string {
+	text := strings.Join(strings.Fields(html.UnescapeString(tags.ReplaceAllString(string(page), " "))), " ")
+	if len(text) > 300 {
+		text = text[:300] + "…"
+	}
+	return text
+}
