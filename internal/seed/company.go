@@ -152,14 +152,14 @@ func (d *demo) company(spec companySpec) error {
 	var taxCodeIDs []string
 	for i, rate := range spec.vatRates {
 		id := key("tax-code", i)
-		code := fmt.Sprintf("%s%02.0f", spec.country, rate)
-		name := fmt.Sprintf("%s %g%%", spec.vatName, rate)
-		typ := "inclusive"
+		// Pleo writes rates as decimals (0.25 is 25 %); "exclusive" codes are not supported by Pleo yet.
+		code := fmt.Sprintf("%s%02.0f", spec.country, rate*100)
+		name := fmt.Sprintf("%s %g%%", spec.vatName, rate*100)
 		if rate == 0 {
-			name, typ = "No VAT", "exclusive"
+			name = "No VAT"
 		}
 		in, out := "6810", "6800"
-		if err := tx.InsertTaxCode(ctx, pleo.TaxCode{ID: id, CompanyID: companyID, Name: name, Code: &code, Rate: rate, Type: typ,
+		if err := tx.InsertTaxCode(ctx, pleo.TaxCode{ID: id, CompanyID: companyID, Name: name, Code: &code, Rate: rate, Type: "inclusive",
 			IngoingTaxAccount: &in, OutgoingTaxAccount: &out, CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			return err
 		}
@@ -167,7 +167,7 @@ func (d *demo) company(spec companySpec) error {
 	}
 	reverseCode, reverseID := spec.country+"RC", key("tax-code", len(spec.vatRates))
 	if err := tx.InsertTaxCode(ctx, pleo.TaxCode{ID: reverseID, CompanyID: companyID, Name: "EU reverse charge", Code: &reverseCode,
-		Rate: 25, Type: "reverse", CreatedAt: t0, UpdatedAt: t0}); err != nil {
+		Rate: 0.25, Type: "reverse", CreatedAt: t0, UpdatedAt: t0}); err != nil {
 		return err
 	}
 

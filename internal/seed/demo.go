@@ -70,7 +70,7 @@ var denmark = companySpec{
 	emailDomain: "acme.test",
 	firstNames:  []string{"Mette", "Lars", "Sofie", "Mikkel", "Freja", "Rasmus", "Ida", "Jonas", "Emma", "Frederik", "Clara", "Magnus", "Louise", "Oliver", "Anne", "Christian"},
 	lastNames:   []string{"Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen", "Madsen", "Kristensen"},
-	vatName:     "Moms", vatRates: []float64{25, 0},
+	vatName:     "Moms", vatRates: []float64{0.25, 0},
 	merchants: []string{"DSB", "SAS Scandinavian Airlines", "Netto", "Joe & The Juice", "Apple", "Google Workspace", "Amazon Web Services", "Slack", "Zoom", "Føtex", "Uber", "7-Eleven", "IKEA", "Circle K", "Hotel d'Angleterre", "Elgiganten"},
 }
 
@@ -80,7 +80,7 @@ var sweden = companySpec{
 	emailDomain: "acme-sweden.test",
 	firstNames:  []string{"Elsa", "Erik", "Maja", "Lucas", "Alva", "Hugo", "Astrid", "Nils", "Wilma", "Axel", "Ebba", "Oscar", "Saga", "Viktor", "Linnea", "Gustav"},
 	lastNames:   []string{"Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson", "Pettersson", "Lindberg"},
-	vatName:     "Moms", vatRates: []float64{25, 12, 6, 0},
+	vatName:     "Moms", vatRates: []float64{0.25, 0.12, 0.06, 0},
 	merchants: []string{"SJ", "SAS Scandinavian Airlines", "ICA", "Espresso House", "Apple", "Google Workspace", "Amazon Web Services", "Slack", "Zoom", "Pressbyrån", "Uber", "Systembolaget", "IKEA", "Circle K", "Clas Ohlson", "Elgiganten"},
 }
 
