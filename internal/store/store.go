@@ -150,8 +150,10 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// Roll back on every way out but a commit, panics included: a
+	// transaction left open would hold the only writer connection forever.
+	defer func() { _ = tx.Rollback() }()
 	if err := fn(&Tx{tx: tx, stmts: s.writeStmts}); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()
