@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/api"
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
@@ -27,6 +28,7 @@ type App struct {
 	Clock  *clock.Clock
 	Log    *slog.Logger
 	Auth   *authserver.Server
+	API    *api.API
 	// Faults are the failures queued through the control API.
 	Faults *control.Faults
 	// Requests is the recent-request log the control API shows.
@@ -63,6 +65,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a.Auth = as
+	a.API = api.New(st, a.Clock, as, log)
 	a.Faults = control.NewFaults(st)
 	a.Requests = requestlog.New(1000, a.Clock.Now)
 	a.handler = a.routes(as, pages)

@@ -50,6 +50,14 @@ func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 
 	a.webRoutes(r, as, pages)
 
+	// The mock External API at Pleo's paths, verified by the authorisation
+	// server's token verifier, and its OpenAPI document.
+	apiHandler := a.API.Handler()
+	for _, prefix := range []string{"/v0/*", "/v1/*", "/v2/*", "/v3/*"} {
+		r.Handle(prefix, apiHandler)
+	}
+	r.Handle("/openapi.json", apiHandler)
+
 	// Test-fixture control API.
 	if a.Config.Control {
 		r.Mount("/_emulator", control.New(control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults,

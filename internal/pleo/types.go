@@ -25,8 +25,8 @@ type Address struct {
 
 // Company is ExternalCompanyResponseModel plus the fields the emulator needs.
 type Company struct {
-	ID                 string    `json:"id"`
-	OrganizationID     string    `json:"organizationId,omitempty"`
+	ID                 string    `json:"id" format:"uuid"`
+	OrganizationID     string    `json:"organizationId,omitempty" format:"uuid"`
 	Name               string    `json:"name"`
 	RegistrationNumber string    `json:"registrationNumber,omitempty"`
 	Address            Address   `json:"address"`
@@ -53,8 +53,8 @@ type Team struct {
 
 // Employee is ExternalEmployeeResponseModel.
 type Employee struct {
-	ID        string    `json:"id"`
-	CompanyID string    `json:"companyId"`
+	ID        string    `json:"id" format:"uuid"`
+	CompanyID string    `json:"companyId" format:"uuid"`
 	UserID    string    `json:"-"`
 	TeamID    string    `json:"-"`
 	FirstName string    `json:"firstName"`
@@ -146,16 +146,16 @@ type Money struct {
 
 // EntryTag is AccountingEntryTagV1.
 type EntryTag struct {
-	TagGroupID string `json:"tagGroupId"`
-	TagID      string `json:"tagId,omitempty"`
+	TagGroupID string `json:"tagGroupId" format:"uuid"`
+	TagID      string `json:"tagId,omitempty" format:"uuid"`
 }
 
 // SplitItem is SplitItemV1.
 type SplitItem struct {
-	ID               string     `json:"id"`
+	ID               string     `json:"id" format:"uuid"`
 	AccountCode      string     `json:"accountCode,omitempty"`
-	AccountID        string     `json:"accountId,omitempty"`
-	TaxCodeID        string     `json:"taxCodeId,omitempty"`
+	AccountID        string     `json:"accountId,omitempty" format:"uuid"`
+	TaxCodeID        string     `json:"taxCodeId,omitempty" format:"uuid"`
 	Tags             []EntryTag `json:"tags"`
 	TransactionValue *Money     `json:"transactionValue,omitempty"`
 	TotalBillValue   *Money     `json:"totalBillValue,omitempty"`
@@ -181,13 +181,13 @@ type Attendee struct {
 
 // AccountingEntry is AccountingEntryV1: an expense or other money movement.
 type AccountingEntry struct {
-	ID                 string      `json:"id"`
-	CompanyID          string      `json:"companyId"`
-	EmployeeID         string      `json:"employeeId,omitempty"`
-	TeamID             string      `json:"teamId,omitempty"`
-	AccountID          string      `json:"accountId,omitempty"`
+	ID                 string      `json:"id" format:"uuid"`
+	CompanyID          string      `json:"companyId" format:"uuid"`
+	EmployeeID         string      `json:"employeeId,omitempty" format:"uuid"`
+	TeamID             string      `json:"teamId,omitempty" format:"uuid"`
+	AccountID          string      `json:"accountId,omitempty" format:"uuid"`
 	AccountCode        string      `json:"accountCode,omitempty"`
-	TaxCodeID          string      `json:"taxCodeId,omitempty"`
+	TaxCodeID          string      `json:"taxCodeId,omitempty" format:"uuid"`
 	Family             string      `json:"family"`
 	SubFamily          string      `json:"subFamily,omitempty"`
 	Status             string      `json:"status"`
@@ -205,8 +205,21 @@ type AccountingEntry struct {
 	SplitItems         []SplitItem `json:"splitItems"`
 	Supplier           *Supplier   `json:"supplier,omitempty"`
 	Attendees          []Attendee  `json:"attendees"`
-	ReceiptIDs         []string    `json:"receiptIds"`
+	ReceiptIDs         []string    `json:"receiptIds" format:"uuid"`
 	MerchantName       string      `json:"-"` // used by export items
 	CreatedAt          time.Time   `json:"createdAt"`
 	UpdatedAt          time.Time   `json:"updatedAt"`
+}
+
+// Installation is InstallationResponse: an app (OAuth client) installed for
+// a company or an organisation. The API sends it bare, without {"data": ...}.
+type Installation struct {
+	ID            string         `json:"id" format:"uuid"`
+	ApplicationID string         `json:"applicationId" format:"uuid"`
+	Resource      string         `json:"resource"` // the subject URN, e.g. urn:pleo:company:<uuid>
+	Status        string         `json:"status"`
+	ErrorCode     string         `json:"errorCode,omitempty"`
+	Metadata      map[string]any `json:"metadata"`
+	CreatedAt     time.Time      `json:"createdAt"`
+	UpdatedAt     time.Time      `json:"updatedAt"`
 }

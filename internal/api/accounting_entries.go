@@ -1,0 +1,239 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Pleo's enums for accounting entries (AccountingEntryV1 and its search).
+var (
+	entryExportStatuses = []string{"CREATED", "EXPORTED", "EXPORTING", "NOT_CREATED", "NOT_EXPORTED", "QUEUED"}
+	entryFamilies       = []string{"BALANCE_AMENDMENT", "BILL_INVOICE", "CARD_PURCHASE", "CASHBACK", "CREDIT_NOTE", "MILEAGE",
+		"OUT_OF_POCKET", "OVERDRAFT", "PER_DIEM", "PLEO_INVOICE", "REIMBURSEMENT", "WALLET", "BILL_INVOICE_PAYMENT"}
+	entrySubFamilies = []string{"ATM", "IN_STORE", "ONLINE", "PLEO_INVOICE", "PLEO_INVOICE_REFUND", "REIMBURSEMENT_TO_COMPANY",
+		"REIMBURSEMENT_TO_EMPLOYEE", "REIMBURSEMENT_TO_EMPLOYEE_REFUND", "LOAD", "UNLOAD", "WITHDRAWAL", "FEE", "INTEREST",
+		"BILL_INVOICE_PAYMENT_RETURNED", "BILL_INVOICE_PAYMENT_RECEIVED"}
+	entryStatuses       = []string{"DRAFT", "PENDING", "COMPLETED", "COMPLETED_EXTERNALLY", "CANCELLED", "REJECTED", "ERROR"}
+	entryReviewStatuses = []string{"NOT_OK", "NOT_REQUIRED", "NOT_SET", "OK", "WAITING_FOR_EXPENSE_OWNER", "WAITING_FOR_REVIEWER",
+		"WAITING_FOR_COMPANY_REVIEWER", "WAITING_FOR_TEAM_REVIEWER", "WAITING_FOR_TAG_REVIEWER"}
+)
+
+// entriesList pages POST /v1/accounting-entries:search: oldest performedAt
+// first unless sorted otherwise. Pleo declares no offset for this route.
+var entriesList = listSpec{sortKeys: store.EntrySortKeys, defaultSort: []store.Sort{{Key: "performedAt"}},
+	defaultLimit: 20, maxLimit: 100}
+
+// entrySearchRequest is Pleo's AccountingEntryBaseSearchRequest. Date
+// fields are strings so that a bad one can be named in the 400.
+type entrySearchRequest struct {
+	IncludeDeleted             bool     `json:"includeDeleted,omitempty"`
+	AccountIDs                 []string `json:"accountIds,omitempty" format:"uuid"`
+	EmployeeIDs                []string `json:"employeeIds,omitempty" format:"uuid"`
+	TeamIDs                    []string `json:"teamIds,omitempty" format:"uuid"`
+	TagRowIDs                  []string `json:"tagRowIds,omitempty" format:"uuid"`
+	TagGroupIDsUnset           []string `json:"tagGroupIdsUnset,omitempty" format:"uuid"`
+	TaxCodeIDs                 []string `json:"taxCodeIds,omitempty" format:"uuid"`
+	ForeignExtensionIDs        []string `json:"foreignExtensionIds,omitempty"`
+	TransactionValueCurrencies []string `json:"transactionValueCurrencies,omitempty"`
+	ExportStatus               []string `json:"exportStatus,omitempty"`
+	Families                   []string `json:"families,omitempty"`
+	SubFamilies                []string `json:"subFamilies,omitempty"`
+	Status                     []string `json:"status,omitempty"`
+	ReviewStatus               []string `json:"reviewStatus,omitempty"`
+	HasAccount                 *bool    `json:"hasAccount,omitempty"`
+	HasBookkeepingDate         *bool    `json:"hasBookkeepingDate,omitempty"`
+	HasNote                    *bool    `json:"hasNote,omitempty"`
+	Settled                    *bool    `json:"settled,omitempty"`
+	PerformedAtStart           *string  `json:"performedAtStart,omitempty" format:"date-time"`
+	PerformedAtEnd             *string  `json:"performedAtEnd,omitempty" format:"date-time"`
+	SettledAtStart             *string  `json:"settledAtStart,omitempty" format:"date-time"`
+	SettledAtEnd               *string  `json:"settledAtEnd,omitempty" format:"date-time"`
+	BookkeepingDateStart       *string  `json:"bookkeepingDateStart,omitempty" format:"date-time"`
+	BookkeepingDateEnd         *string  `json:"bookkeepingDateEnd,omitempty" format:"date-time"`
+}
+
+var searchEntriesDoc = operation{
+	id: "externalSearchAccountingEntriesV1", tag: "Accounting Entries", summary: "Search accounting entries",
+	params: append([]param{
+		queryUUID("company_id", "The company whose entries to search. Required with an organisation token unless organization_id is given."),
+		queryUUID("organization_id", "Search every company of this organisation (which must be the token's)."),
+	}, pagingParams(entriesList)...),
+	body: entrySearchRequest{},
+	bodyEnums: map[string][]string{"exportStatus": entryExportStatuses, "families": entryFamilies,
+		"subFamilies": entrySubFamilies, "status": entryStatuses, "reviewStatus": entryReviewStatuses},
+	status: http.StatusOK, response: pageResponse[pleo.AccountingEntry]{},
+	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+}
+
+// searchEntries answers POST /v1/accounting-entries:search. The body is
+// optional (Pleo does not mark it required); unknown fields are ignored.
+func (a *API) searchEntries(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body entrySearchRequest
+	if err := decodeBody(w, r, &body, false); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	pq, err := parsePageQuery(q, entriesList)
+	if err != nil {
+		return err
+	}
+	f, err := body.filter()
+	if err != nil {
+		return err
+	}
+	if f.CompanyIDs, err = a.companiesFor(r.Context(), p, q,
+		companySelector{company: "company_id", organization: "organization_id", required: true}); err != nil {
+		return err
+	}
+	page, err := a.store.AccountingEntries(r.Context(), f, pq.req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "company_id", "organization_id")))
+	return nil
+}
+
+// filter validates the request and turns it into a store filter: IDs must
+// be UUIDs, enum values known, lists at most 100 long, dates RFC 3339, and
+// at most one of the three date ranges used.
+func (b entrySearchRequest) filter() (store.EntryFilter, error) {
+	f := store.EntryFilter{IncludeDeleted: b.IncludeDeleted, HasAccount: b.HasAccount,
+		HasBookkeepingDate: b.HasBookkeepingDate, HasNote: b.HasNote, Settled: b.Settled}
+	var err error
+	lists := []struct {
+		field  string
+		values []string
+		dst    *[]string
+		check  func(string) bool
+		expect string
+	}{
+		{"accountIds", b.AccountIDs, &f.AccountIDs, oauth.IsUUID, "a UUID"},
+		{"employeeIds", b.EmployeeIDs, &f.EmployeeIDs, oauth.IsUUID, "a UUID"},
+		{"teamIds", b.TeamIDs, &f.TeamIDs, oauth.IsUUID, "a UUID"},
+		{"tagRowIds", b.TagRowIDs, &f.TagIDs, oauth.IsUUID, "a UUID"},
+		{"tagGroupIdsUnset", b.TagGroupIDsUnset, &f.TagGroupIDsUnset, oauth.IsUUID, "a UUID"},
+		{"taxCodeIds", b.TaxCodeIDs, &f.TaxCodeIDs, oauth.IsUUID, "a UUID"},
+		{"foreignExtensionIds", b.ForeignExtensionIDs, &f.ForeignExtensionIDs, func(string) bool { return true }, ""},
+		{"transactionValueCurrencies", b.TransactionValueCurrencies, &f.Currencies, isCurrencyCode, "an ISO 4217 currency code"},
+		{"exportStatus", b.ExportStatus, &f.ExportStatuses, oneOf(entryExportStatuses), "one of " + strings.Join(entryExportStatuses, ", ")},
+		{"families", b.Families, &f.Families, oneOf(entryFamilies), "one of " + strings.Join(entryFamilies, ", ")},
+		{"subFamilies", b.SubFamilies, &f.SubFamilies, oneOf(entrySubFamilies), "one of " + strings.Join(entrySubFamilies, ", ")},
+		{"status", b.Status, &f.Statuses, oneOf(entryStatuses), "one of " + strings.Join(entryStatuses, ", ")},
+		{"reviewStatus", b.ReviewStatus, &f.ReviewStatuses, oneOf(entryReviewStatuses), "one of " + strings.Join(entryReviewStatuses, ", ")},
+	}
+	for _, l := range lists {
+		if len(l.values) > 100 {
+			return f, badField(l.field, "has %d items; at most 100 are allowed.", len(l.values))
+		}
+		for i, v := range l.values {
+			if !l.check(v) {
+				return f, badField(fmt.Sprintf("%s[%d]", l.field, i), "must be %s, not %q.", l.expect, v)
+			}
+		}
+		if l.values != nil {
+			*l.dst = lowerUUIDs(l.values, l.expect == "a UUID")
+		}
+	}
+	ranges := []struct {
+		start, end string
+		from, to   *string
+		dst        *store.TimeRange
+	}{
+		{"performedAtStart", "performedAtEnd", b.PerformedAtStart, b.PerformedAtEnd, &f.PerformedAt},
+		{"settledAtStart", "settledAtEnd", b.SettledAtStart, b.SettledAtEnd, &f.SettledAt},
+		{"bookkeepingDateStart", "bookkeepingDateEnd", b.BookkeepingDateStart, b.BookkeepingDateEnd, &f.BookkeepingDate},
+	}
+	used := 0
+	for _, rg := range ranges {
+		if rg.from == nil && rg.to == nil {
+			continue
+		}
+		if used++; used > 1 {
+			return f, badField(rg.start, "cannot be combined with another date range (performedAt, settledAt and bookkeepingDate exclude each other).")
+		}
+		if rg.dst.From, err = parseDateTime(rg.start, rg.from); err != nil {
+			return f, err
+		}
+		if rg.dst.To, err = parseDateTime(rg.end, rg.to); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// parseDateTime parses an optional RFC 3339 date-time field.
+func parseDateTime(field string, v *string) (time.Time, error) {
+	if v == nil {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, *v)
+	if err != nil {
+		return time.Time{}, badField(field, "must be an RFC 3339 date-time such as 2024-01-31T00:00:00Z, not %q.", *v)
+	}
+	return t, nil
+}
+
+func oneOf(values []string) func(string) bool {
+	return func(v string) bool { return slices.Contains(values, v) }
+}
+
+func isCurrencyCode(s string) bool {
+	return len(s) == 3 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}
+
+func lowerUUIDs(values []string, uuids bool) []string {
+	out := slices.Clone(values)
+	if uuids {
+		for i, v := range out {
+			out[i] = strings.ToLower(v)
+		}
+	}
+	return out
+}
+
+var getEntryDoc = operation{
+	id: "getAccountingEntryV1", tag: "Accounting Entries", summary: "Get an accounting entry by ID",
+	params: []param{
+		pathParam("accountingEntryId", "The accounting entry ID."),
+		queryBool("include_deleted", "Also return the entry when it is deleted."),
+	},
+	status: http.StatusOK, response: dataResponse[pleo.AccountingEntry]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// getEntry answers GET /v1/accounting-entries/{accountingEntryId}. A
+// deleted entry is not found unless include_deleted=true.
+func (a *API) getEntry(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "accountingEntryId")
+	if err != nil {
+		return err
+	}
+	includeDeleted := false
+	switch v := r.URL.Query().Get("include_deleted"); v {
+	case "", "false":
+	case "true":
+		includeDeleted = true
+	default:
+		return badParam("include_deleted", "must be true or false, not %q.", v)
+	}
+	missing := notFound("Accounting entry not found.")
+	e, err := a.store.AccountingEntry(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && e.DeletedAt != nil && !includeDeleted {
+		return missing
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.mustSee(r.Context(), p, e.CompanyID, missing); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.AccountingEntry]{Data: e})
+	return nil
+}

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+)
+
+// principalKey is the context key of the verified principal.
+type principalKey struct{}
+
+// PrincipalFrom returns the principal the API's middleware verified for
+// the request, if any.
+func PrincipalFrom(ctx context.Context) (oauth.Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(oauth.Principal)
+	return p, ok
+}
+
+// authenticate wraps one route: it reads the bearer token from the
+// Authorization header (RFC 6750 §2.1; other schemes and API keys are not
+// accepted), verifies it, checks the route's scope and calls the handler
+// with the principal, which is also put in the request context.
+//
+//   - missing, malformed or invalid token: 401,
+//     WWW-Authenticate: Bearer error="invalid_token"
+//   - valid token without the route's scope: 403,
+//     WWW-Authenticate: Bearer error="insufficient_scope", scope="<scope>"
+func (a *API) authenticate(rt route) http.Handler {
+	scope := rt.scope()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, ok := bearerToken(r.Header.Get("Authorization"))
+		if !ok {
+			a.unauthorized(w, "The request carries no bearer token in its Authorization header.")
+			return
+		}
+		p, err := a.verify.VerifyAccessToken(r.Context(), raw)
+		if err != nil {
+			a.log.LogAttrs(r.Context(), slog.LevelDebug, "api: token rejected", slog.String("path", r.URL.Path), slog.Any("error", err))
+			a.unauthorized(w, "The access token is invalid, expired or revoked.")
+			return
+		}
+		if scope != "" && !p.HasScope(scope) {
+			w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope="%s"`, scope))
+			writeJSON(w, http.StatusForbidden, contentTypeJSON, &apiError{Type: typeInsufficientScope,
+				Message: fmt.Sprintf("The access token lacks the scope %s.", scope)})
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		if err := rt.handle(w, r, p); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+func (a *API) unauthorized(w http.ResponseWriter, message string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	writeJSON(w, http.StatusUnauthorized, contentTypeJSON, &apiError{Type: typeUnauthorized, Message: message})
+}
+
+// bearerToken extracts the token from "Bearer <b64token>" (the scheme is
+// case-insensitive; RFC 6750 §2.1 defines the token's characters).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	if token == "" {
+		return "", false
+	}
+	body := strings.TrimRight(token, "=")
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9',
+			c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
+		default:
+			return "", false
+		}
+	}
+	return token, body != ""
+}

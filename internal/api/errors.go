@@ -1,0 +1,150 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// contentTypeJSON is the content type Pleo's External API declares for its
+// request and response bodies.
+const contentTypeJSON = "application/json;charset=UTF-8"
+
+// maxBodyBytes bounds every request body; larger bodies answer 413.
+const maxBodyBytes = 1 << 20
+
+// apiError is an error the API renders as Pleo's ExceptionInfo,
+// {"type": "UPPER_SNAKE_CODE", "message": "..."}, with Status.
+type apiError struct {
+	Status  int    `json:"-"`
+	Type    string `json:"type"`
+	Message string `json:"message,omitempty"`
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Type, e.Message) }
+
+// The error types the API uses. Pleo's documents name the three 400 types
+// (for request parameters, request bodies and unreadable JSON); the others
+// are emulator choices.
+const (
+	typeParameterValidation = "PARAMETER_VALIDATION_FAILED"
+	typeValidation          = "VALIDATION_FAILED"
+	typeJSONMapping         = "JSON_MAPPING_EXCEPTION"
+	typeUnauthorized        = "UNAUTHORIZED"
+	typeInsufficientScope   = "INSUFFICIENT_SCOPE"
+	typeForbidden           = "FORBIDDEN"
+	typeNotFound            = "NOT_FOUND"
+	typePayloadTooLarge     = "PAYLOAD_TOO_LARGE"
+	typeInternal            = "INTERNAL_ERROR"
+)
+
+// badParam is a 400 for a query or path parameter, naming it.
+func badParam(name, format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: typeParameterValidation,
+		Message: fmt.Sprintf("Parameter '%s' %s", name, fmt.Sprintf(format, args...))}
+}
+
+// badField is a 400 for a field of the request body, naming it.
+func badField(field, format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Type: typeValidation,
+		Message: fmt.Sprintf("Field '%s' %s", field, fmt.Sprintf(format, args...))}
+}
+
+// notFound is a 404. Foreign IDs (another company's data) answer the same
+// as unknown IDs, so a token cannot probe for other companies' data.
+func notFound(message string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Type: typeNotFound, Message: message}
+}
+
+// forbidden is a 403 for a request that names a company or organisation
+// outside the token's subject.
+func forbidden(message string) *apiError {
+	return &apiError{Status: http.StatusForbidden, Type: typeForbidden, Message: message}
+}
+
+// writeJSON writes v as JSON with status and content type.
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeError renders err: an *apiError as itself, a bad cursor position as
+// a 400, anything else as a logged 500 with a generic message.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+	case errors.Is(err, store.ErrBadPosition):
+		ae = &apiError{Status: http.StatusBadRequest, Type: typeParameterValidation,
+			Message: "The cursor does not belong to this list or its sort order."}
+	default:
+		a.log.LogAttrs(r.Context(), slog.LevelError, "api: internal error",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		ae = &apiError{Status: http.StatusInternalServerError, Type: typeInternal, Message: "Internal server error."}
+	}
+	writeJSON(w, ae.Status, contentTypeJSON, ae)
+}
+
+// decodeBody reads a JSON request body of at most maxBodyBytes into dst.
+// Unknown fields are ignored, as Jackson-based servers like Pleo's do by
+// default. An empty body is an error only when required.
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &apiError{Status: http.StatusRequestEntityTooLarge, Type: typePayloadTooLarge,
+			Message: fmt.Sprintf("The request body exceeds %d bytes.", maxBodyBytes)}
+	}
+	if err != nil {
+		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body could not be read."}
+	}
+	if len(body) == 0 {
+		if required {
+			return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is missing."}
+		}
+		return nil
+	}
+	err = json.Unmarshal(body, dst)
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping,
+			Message: fmt.Sprintf("Field '%s' must be %s, not %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)}
+	case errors.As(err, &typeErr):
+		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping,
+			Message: fmt.Sprintf("The request body must be %s, not %s.", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)}
+	case errors.As(err, &syntaxErr):
+		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping,
+			Message: fmt.Sprintf("The request body is not valid JSON (at byte %d).", syntaxErr.Offset)}
+	default:
+		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is not valid JSON."}
+	}
+}
+
+// jsonKind names a Go kind as the JSON type a client should send.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	case "int", "int32", "int64", "float64":
+		return "a number"
+	}
+	return "a " + kind
+}

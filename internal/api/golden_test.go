@@ -1,0 +1,87 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenName is the golden file of a route, e.g. get_v2_employees_employeeId.json.
+func goldenName(method, pattern string) string {
+	name := strings.NewReplacer("/", "_", "{", "", "}", "", ":", "_").Replace(pattern)
+	return strings.ToLower(method) + name + ".json"
+}
+
+// TestGolden records one representative response of every route (status,
+// content type and body) in testdata/golden. Run with -update to rewrite.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.do("POST", installation, "dk", `{"metadata":{"externalConfigurationId":"123456789"}}`).ok(t, http.StatusOK, nil)
+	routes := e.api.Routes()
+	var last []int // routes that end the installation, run after the others
+	for i, rt := range routes {
+		if rt.Method == http.MethodDelete {
+			last = append(last, i)
+			continue
+		}
+		checkGolden(t, e, rt.Method, rt.Pattern)
+	}
+	for _, i := range last {
+		checkGolden(t, e, routes[i].Method, routes[i].Pattern)
+	}
+}
+
+func checkGolden(t *testing.T, e *env, method, pattern string) {
+	t.Helper()
+	s := samples[method+" "+pattern]
+	r := e.do(method, s.path, "dk", s.body)
+	body := json.RawMessage("null")
+	if len(r.body) > 0 {
+		body = normaliseIDs(t, pattern, r.body)
+	}
+	got := pretty(t, mustMarshal(t, struct {
+		Status      int             `json:"status"`
+		ContentType string          `json:"contentType,omitempty"`
+		Body        json.RawMessage `json:"body"`
+	}{r.status, r.header.Get("Content-Type"), body}))
+	path := filepath.Join("testdata", "golden", goldenName(method, pattern))
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%s %s: %v (run go test ./internal/api -run TestGolden -update)", method, pattern, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s %s: response differs from %s\n got: %s\nwant: %s", method, pattern, path, got, want)
+	}
+}
+
+// normaliseIDs replaces the random installation ID with a placeholder.
+func normaliseIDs(t *testing.T, pattern string, body []byte) []byte {
+	if !strings.HasPrefix(pattern, "/v1/installations/") {
+		return body
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m["id"]; ok {
+		m["id"] = "RANDOM-INSTALLATION-ID"
+	}
+	return mustMarshal(t, m)
+}
