@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+)
+
+// This file serves the chart-of-accounts API (/v1/chart-of-accounts). An
+// account's identity in its company is its externalId, which never changes:
+// creating an account whose externalId exists returns the existing account
+// when every other field matches (Pleo's 200) and ErrConflict otherwise.
+
+const accountColumns = `id, company_id, external_id, name, code, archived, tax_code_external_id, metadata,
+	created_at, updated_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (pleo.Account, error) {
+	var a pleo.Account
+	var code, taxCode sql.NullString
+	var meta, created, updated string
+	err := row.Scan(&a.ID, &a.CompanyID, &a.ExternalID, &a.Name, &code, &a.Archived, &taxCode, &meta, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, ErrNotFound
+	}
+	if err != nil {
+		return a, err
+	}
+	a.Code, a.TaxCodeExternalID = ejString(code), ejString(taxCode)
+	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
+	return a, json.Unmarshal([]byte(meta), &a.Metadata)
+}
+
+// validAccount checks the lengths BookkeepingAccountCreateRequestV1 sets.
+func validAccount(a pleo.Account) error {
+	switch {
+	case len(a.Name) > 255:
+		return pleo.Invalid("name", "is longer than 255 characters")
+	case a.Code != nil && len(*a.Code) > 255:
+		return pleo.Invalid("code", "is longer than 255 characters")
+	}
+	return nil
+}
+
+// CreateAccount adds a (ID generated) to a.CompanyID and reports true, or
+// returns the company's account with a.ExternalID and false when its
+// fields equal a's. ErrNotFound: no such company; ErrConflict: the
+// externalId exists with other data.
+func (s *Store) CreateAccount(ctx context.Context, a pleo.Account, now time.Time) (pleo.Account, bool, error) {
+	if a.ExternalID == "" || len(a.ExternalID) > 255 {
+		return a, false, pleo.Invalid("externalId", "must be 1 to 255 characters")
+	}
+	if err := validAccount(a); err != nil {
+		return a, false, err
+	}
+	a.ID, a.CreatedAt, a.UpdatedAt = NewUUID(), now, now
+	created := false
+	err := s.Write(ctx, func(tx *Tx) error {
+		if err := tx.requireCompany(ctx, a.CompanyID); err != nil {
+			return err
+		}
+		old, err := scanAccount(tx.tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts
+			WHERE company_id = ? AND external_id = ?`, a.CompanyID, a.ExternalID))
+		switch {
+		case err == nil && sameAccount(old, a):
+			a = old
+			return nil
+		case err == nil:
+			return ErrConflict
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		created = true
+		return tx.InsertAccount(ctx, a)
+	})
+	return a, created, err
+}
+
+// sameAccount reports whether two accounts carry the same data.
+func sameAccount(a, b pleo.Account) bool {
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	ma, _ := jsonText(a.Metadata, "{}")
+	mb, _ := jsonText(b.Metadata, "{}")
+	return a.Name == b.Name && str(a.Code) == str(b.Code) && a.Archived == b.Archived &&
+		str(a.TaxCodeExternalID) == str(b.TaxCodeExternalID) && ma == mb
+}
+
+// Account returns an account of one of companies.
+func (s *Store) Account(ctx context.Context, companies []string, id string) (pleo.Account, error) {
+	var w ksWhere
+	w.add("id = ?", id)
+	w.in("company_id", companies)
+	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts`+w.sql(), w.args...))
+}
+
+// UpdateAccount replaces the name, code, archived flag, taxCodeExternalId
+// and metadata of account a.ID of one of companies (BookkeepingAccountUpdateRequestV1).
+func (s *Store) UpdateAccount(ctx context.Context, companies []string, a pleo.Account, now time.Time) (pleo.Account, error) {
+	if err := validAccount(a); err != nil {
+		return a, err
+	}
+	meta, err := jsonText(a.Metadata, "{}")
+	if err != nil {
+		return a, err
+	}
+	var w ksWhere
+	w.add("id = ?", a.ID)
+	w.in("company_id", companies)
+	err = s.Write(ctx, func(tx *Tx) error {
+		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE accounts SET name = ?, code = ?, archived = ?,
+			tax_code_external_id = ?, metadata = ?, updated_at = ?`+w.sql(),
+			append([]any{a.Name, a.Code, boolInt(a.Archived), a.TaxCodeExternalID, meta, formatTime(now)}, w.args...)...))
+	})
+	if err != nil {
+		return a, err
+	}
+	return s.Account(ctx, companies, a.ID)
+}
+
+// DeleteAccount removes an account of one of companies. ErrConflict: an
+// accounting entry or split item uses it (Pleo's 409; archive it instead).
+func (s *Store) DeleteAccount(ctx context.Context, companies []string, id string) error {
+	var w ksWhere
+	w.add("id = ?", id)
+	w.in("company_id", companies)
+	return s.Write(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`+w.sql(), w.args...).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		var used bool
+		if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM accounting_entries WHERE account_id = ?1)
+			OR EXISTS (SELECT 1 FROM accounting_entries e, json_each(e.split_items) s
+				WHERE json_extract(s.value, '$.accountId') = ?1)`, id).Scan(&used); err != nil {
+			return err
+		}
+		if used {
+			return ErrConflict
+		}
+		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id))
+	})
+}
+
+// AccountFilter is BookkeepingAccountSearchRequestV1; empty fields do not
+// filter. The category and contra-account exclusions have nothing to
+// exclude in the emulator.
+type AccountFilter struct {
+	Archived   *bool
+	Codes      []string // codes, plus the deprecated single code
+	ExternalID string
+	IDs        []string
+	Name       string // case-insensitive substring
+}
+
+// SearchAccounts lists the accounts of companies that match f, oldest first.
+func (s *Store) SearchAccounts(ctx context.Context, companies []string, f AccountFilter, q KeysetQuery) (KeysetPage[pleo.Account], error) {
+	l := ksList{columns: accountColumns, from: "FROM accounts", sort: "created_at", id: "id"}
+	l.where.in("company_id", companies)
+	l.where.filterIn("id", f.IDs)
+	l.where.filterIn("code", f.Codes)
+	if f.Archived != nil {
+		l.where.add("archived = ?", boolInt(*f.Archived))
+	}
+	if f.ExternalID != "" {
+		l.where.add("external_id = ?", f.ExternalID)
+	}
+	if f.Name != "" {
+		l.where.add("instr(lower(name), lower(?)) > 0", f.Name)
+	}
+	return ksPage(ctx, s, l, q, scanAccount)
+}

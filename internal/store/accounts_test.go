@@ -1,0 +1,121 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+func TestAccountsCRUD(t *testing.T) {
+	st, db := openResourceStore(t)
+	ctx := context.Background()
+	code, tax := "2800", "IVA 20"
+	in := pleo.Account{CompanyID: dk[0], ExternalID: "erp-2800", Name: "Bank charges", Code: &code, TaxCodeExternalID: &tax,
+		Metadata: map[string]any{"erp": "x", "n": 1.0}}
+
+	a, created, err := st.CreateAccount(ctx, in, resNow)
+	if err != nil || !created {
+		t.Fatalf("create: %+v, %v, %v", a, created, err)
+	}
+	again, created, err := st.CreateAccount(ctx, in, resNow.Add(time.Hour))
+	if err != nil || created || again.ID != a.ID || !again.CreatedAt.Equal(resNow) {
+		t.Errorf("same payload again: %+v, created %v, %v; want the existing account", again, created, err)
+	}
+	changed := in
+	changed.Name = "Other"
+	if _, _, err := st.CreateAccount(ctx, changed, resNow); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("same externalId, other data: %v", err)
+	}
+	if _, created, err := st.CreateAccount(ctx, pleo.Account{CompanyID: se[0], ExternalID: "erp-2800", Name: "x"}, resNow); err != nil || !created {
+		t.Errorf("same externalId in another company: %v, %v", created, err)
+	}
+	if _, _, err := st.CreateAccount(ctx, pleo.Account{CompanyID: dk[0], Name: "x"}, resNow); !errors.Is(err, pleo.ErrInvalid) {
+		t.Errorf("no externalId: %v", err)
+	}
+	got, err := st.Account(ctx, dk, a.ID)
+	if err != nil || got.Name != "Bank charges" || *got.Code != "2800" || *got.TaxCodeExternalID != "IVA 20" || got.Metadata["erp"] != "x" {
+		t.Fatalf("Account = %+v, %v", got, err)
+	}
+
+	// Update replaces everything but externalId.
+	later := resNow.Add(time.Hour)
+	up, err := st.UpdateAccount(ctx, dk, pleo.Account{ID: a.ID, ExternalID: "ignored", Name: "Bank fees", Archived: true}, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Name != "Bank fees" || !up.Archived || up.Code != nil || up.TaxCodeExternalID != nil || len(up.Metadata) != 0 ||
+		up.ExternalID != "erp-2800" || !up.UpdatedAt.Equal(later) {
+		t.Errorf("updated %+v", up)
+	}
+
+	// Isolation.
+	if _, err := st.Account(ctx, se, a.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Account(se) = %v", err)
+	}
+	if _, err := st.UpdateAccount(ctx, se, up, later); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateAccount(se) = %v", err)
+	}
+	if err := st.DeleteAccount(ctx, se, a.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DeleteAccount(se) = %v", err)
+	}
+
+	// An account used by an entry cannot be deleted; an unused one can.
+	var used string
+	if err := db.QueryRow(`SELECT account_id FROM accounting_entries WHERE company_id = ? AND account_id IS NOT NULL LIMIT 1`,
+		dk[0]).Scan(&used); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeleteAccount(ctx, dk, used); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("delete a used account: %v", err)
+	}
+	if err := st.DeleteAccount(ctx, dk, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Account(ctx, dk, a.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted: %v", err)
+	}
+}
+
+func TestSearchAccounts(t *testing.T) {
+	st, _ := openResourceStore(t)
+	ctx := context.Background()
+	search := func(companies []string, f store.AccountFilter) []pleo.Account {
+		t.Helper()
+		page, err := st.SearchAccounts(ctx, companies, f, store.KeysetQuery{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Items
+	}
+	all := search(dk, store.AccountFilter{})
+	if len(all) != 14 {
+		t.Fatalf("Denmark has %d accounts, want 14", len(all))
+	}
+	yes := true
+	if n := len(search(dk, store.AccountFilter{Archived: &yes})); n != 0 {
+		t.Errorf("archived: %d", n)
+	}
+	if r := search(dk, store.AccountFilter{Codes: []string{"2200", "2210"}}); len(r) != 2 {
+		t.Errorf("by codes: %d", len(r))
+	}
+	if r := search(dk, store.AccountFilter{ExternalID: "acc-2700"}); len(r) != 1 || r[0].Name != "Bank fees" {
+		t.Errorf("by externalId: %+v", r)
+	}
+	if r := search(dk, store.AccountFilter{Name: "VAT"}); len(r) != 2 {
+		t.Errorf("by name: %d", len(r))
+	}
+	if r := search(se, store.AccountFilter{IDs: []string{all[0].ID}}); len(r) != 0 {
+		t.Error("Sweden sees a Danish account")
+	}
+	ids := walkKeyset(t, 4, false, func(a pleo.Account) string { return a.ID },
+		func(q store.KeysetQuery) (store.KeysetPage[pleo.Account], error) {
+			return st.SearchAccounts(ctx, dkse, store.AccountFilter{}, q)
+		})
+	if len(ids) != 28 {
+		t.Errorf("walk saw %d accounts, want 28", len(ids))
+	}
+}

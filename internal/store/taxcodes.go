@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+)
+
+// This file serves the tax-codes API (/v0/tax-codes). Pleo documents no
+// conflict for tax codes, so codes are not checked for uniqueness.
+
+const taxCodeColumns = `id, company_id, name, code, rate, type, archived, ingoing_tax_account, outgoing_tax_account,
+	created_at, updated_at`
+
+func scanTaxCode(row interface{ Scan(...any) error }) (pleo.TaxCode, error) {
+	var c pleo.TaxCode
+	var code, in, out sql.NullString
+	var created, updated string
+	err := row.Scan(&c.ID, &c.CompanyID, &c.Name, &code, &c.Rate, &c.Type, &c.Archived, &in, &out, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	c.Code, c.IngoingTaxAccount, c.OutgoingTaxAccount = ejString(code), ejString(in), ejString(out)
+	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	return c, err
+}
+
+// validTaxCode checks the enums of a tax code.
+func validTaxCode(c pleo.TaxCode) error {
+	if !pleo.ValidTaxCodeType(c.Type) {
+		return pleo.Invalid("type", "must be one of inclusive, exclusive, reverse")
+	}
+	return nil
+}
+
+// CreateTaxCode adds c (ID generated) to c.CompanyID; ErrNotFound if there
+// is no such company. Timestamps are whole seconds, Pleo's pattern.
+func (s *Store) CreateTaxCode(ctx context.Context, c pleo.TaxCode, now time.Time) (pleo.TaxCode, error) {
+	if err := validTaxCode(c); err != nil {
+		return c, err
+	}
+	now = ejSeconds(now)
+	c.ID, c.CreatedAt, c.UpdatedAt, c.AccountingIntegrationSystem = NewUUID(), now, now, nil
+	err := s.Write(ctx, func(tx *Tx) error {
+		if err := tx.requireCompany(ctx, c.CompanyID); err != nil {
+			return err
+		}
+		return tx.InsertTaxCode(ctx, c)
+	})
+	return c, err
+}
+
+// TaxCode returns a tax code of one of companies.
+func (s *Store) TaxCode(ctx context.Context, companies []string, id string) (pleo.TaxCode, error) {
+	var w ksWhere
+	w.add("id = ?", id)
+	w.in("company_id", companies)
+	return scanTaxCode(s.r.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes`+w.sql(), w.args...))
+}
+
+// UpdateTaxCode replaces every field of tax code c.ID of one of companies.
+// c.CompanyID must be the tax code's company (else pleo.ErrInvalid): a tax
+// code does not move between companies.
+func (s *Store) UpdateTaxCode(ctx context.Context, companies []string, c pleo.TaxCode, now time.Time) (pleo.TaxCode, error) {
+	if err := validTaxCode(c); err != nil {
+		return c, err
+	}
+	now = ejSeconds(now)
+	var w ksWhere
+	w.add("id = ?", c.ID)
+	w.in("company_id", companies)
+	var old pleo.TaxCode
+	err := s.Write(ctx, func(tx *Tx) error {
+		var err error
+		old, err = scanTaxCode(tx.tx.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes`+w.sql(), w.args...))
+		if err != nil {
+			return err
+		}
+		if c.CompanyID != old.CompanyID {
+			return pleo.Invalid("companyId", "does not match the tax code's company")
+		}
+		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE tax_codes SET name = ?, code = ?, rate = ?, type = ?, archived = ?,
+			ingoing_tax_account = ?, outgoing_tax_account = ?, updated_at = ? WHERE id = ?`,
+			c.Name, c.Code, c.Rate, c.Type, boolInt(c.Archived), c.IngoingTaxAccount, c.OutgoingTaxAccount, formatTime(now), c.ID))
+	})
+	if err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.UpdatedAt, c.AccountingIntegrationSystem = old.CreatedAt, now, old.AccountingIntegrationSystem
+	return c, nil
+}
+
+// DeleteTaxCode removes a tax code of one of companies. Accounting entries
+// that used it lose their taxCodeId (the schema's ON DELETE SET NULL).
+func (s *Store) DeleteTaxCode(ctx context.Context, companies []string, id string) error {
+	var w ksWhere
+	w.add("id = ?", id)
+	w.in("company_id", companies)
+	return s.Write(ctx, func(tx *Tx) error {
+		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tax_codes`+w.sql(), w.args...))
+	})
+}
+
+// TaxCodeFilter is TaxCodeSearchRequest; empty fields do not filter.
+type TaxCodeFilter struct {
+	Archived *bool // true: only archived; false: only active; nil: both
+	Code     string
+	IDs      []string
+	Type     string
+}
+
+// SearchTaxCodes lists the tax codes of companies that match f, oldest first.
+func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCodeFilter, q KeysetQuery) (KeysetPage[pleo.TaxCode], error) {
+	if f.Type != "" && !pleo.ValidTaxCodeType(f.Type) {
+		return KeysetPage[pleo.TaxCode]{}, pleo.Invalid("type", "must be one of inclusive, exclusive, reverse")
+	}
+	l := ksList{columns: taxCodeColumns, from: "FROM tax_codes", sort: "created_at", id: "id"}
+	l.where.in("company_id", companies)
+	l.where.filterIn("id", f.IDs)
+	if f.Archived != nil {
+		l.where.add("archived = ?", boolInt(*f.Archived))
+	}
+	if f.Code != "" {
+		l.where.add("code = ?", f.Code)
+	}
+	if f.Type != "" {
+		l.where.add("type = ?", f.Type)
+	}
+	return ksPage(ctx, s, l, q, scanTaxCode)
+}

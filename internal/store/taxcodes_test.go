@@ -1,0 +1,127 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+func TestTaxCodesCRUD(t *testing.T) {
+	st, _ := openResourceStore(t)
+	ctx := context.Background()
+	code, in := "DK12", "6811"
+	now := resNow.Add(123 * time.Millisecond)
+
+	c, err := st.CreateTaxCode(ctx, pleo.TaxCode{CompanyID: dk[0], Name: "Hotel VAT", Code: &code, Rate: 0.12,
+		Type: "inclusive", IngoingTaxAccount: &in}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.CreatedAt.Equal(resNow) {
+		t.Errorf("createdAt %v is not whole seconds", c.CreatedAt)
+	}
+	got, err := st.TaxCode(ctx, dk, c.ID)
+	if err != nil || got.Name != "Hotel VAT" || *got.Code != "DK12" || got.Rate != 0.12 || *got.IngoingTaxAccount != "6811" ||
+		got.OutgoingTaxAccount != nil || got.Archived {
+		t.Fatalf("TaxCode = %+v, %v", got, err)
+	}
+	if _, err := st.CreateTaxCode(ctx, pleo.TaxCode{CompanyID: dk[0], Name: "x", Type: "flat"}, now); !errors.Is(err, pleo.ErrInvalid) {
+		t.Errorf("bad type: %v", err)
+	}
+	if _, err := st.CreateTaxCode(ctx, pleo.TaxCode{CompanyID: "nope", Name: "x", Type: "reverse"}, now); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown company: %v", err)
+	}
+
+	// Full replacement: the unset code and accounts become null.
+	later := resNow.Add(time.Hour)
+	up, err := st.UpdateTaxCode(ctx, dk, pleo.TaxCode{ID: c.ID, CompanyID: dk[0], Name: "Hotel", Rate: 0.1, Type: "reverse",
+		Archived: true}, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = st.TaxCode(ctx, dk, c.ID)
+	if got != up || got.Code != nil || got.IngoingTaxAccount != nil || !got.Archived || got.Type != "reverse" ||
+		!got.UpdatedAt.Equal(later) || !got.CreatedAt.Equal(resNow) {
+		t.Errorf("after update %+v, returned %+v", got, up)
+	}
+	if _, err := st.UpdateTaxCode(ctx, dkse, pleo.TaxCode{ID: c.ID, CompanyID: se[0], Name: "x", Type: "reverse"}, later); !errors.Is(err, pleo.ErrInvalid) {
+		t.Errorf("moving to another company: %v", err)
+	}
+
+	// Isolation.
+	if _, err := st.TaxCode(ctx, se, c.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("TaxCode(se) = %v", err)
+	}
+	if _, err := st.UpdateTaxCode(ctx, se, pleo.TaxCode{ID: c.ID, CompanyID: se[0], Name: "x", Type: "reverse"}, later); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateTaxCode(se) = %v", err)
+	}
+	if err := st.DeleteTaxCode(ctx, se, c.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DeleteTaxCode(se) = %v", err)
+	}
+	if err := st.DeleteTaxCode(ctx, dk, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.TaxCode(ctx, dk, c.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted: %v", err)
+	}
+}
+
+func TestSearchTaxCodes(t *testing.T) {
+	st, _ := openResourceStore(t)
+	ctx := context.Background()
+	for i := range 8 {
+		if _, err := st.CreateTaxCode(ctx, pleo.TaxCode{CompanyID: dk[0], Name: "Extra", Rate: 0.05, Type: "inclusive",
+			Archived: i%2 == 0}, resNow.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func(companies []string, f store.TaxCodeFilter) []pleo.TaxCode {
+		t.Helper()
+		page, err := st.SearchTaxCodes(ctx, companies, f, store.KeysetQuery{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Items
+	}
+	yes, no := true, false
+	all := search(dk, store.TaxCodeFilter{})
+	if len(all) != 11 {
+		t.Fatalf("Denmark has %d tax codes, want 3 seeded + 8", len(all))
+	}
+	if n := len(search(dk, store.TaxCodeFilter{Archived: &yes})); n != 4 {
+		t.Errorf("archived: %d", n)
+	}
+	if n := len(search(dk, store.TaxCodeFilter{Archived: &no})); n != 7 {
+		t.Errorf("not archived: %d", n)
+	}
+	if r := search(dk, store.TaxCodeFilter{Type: "reverse"}); len(r) != 1 || *r[0].Code != "DKRC" {
+		t.Errorf("reverse: %+v", r)
+	}
+	if r := search(dk, store.TaxCodeFilter{Code: "DKRC"}); len(r) != 1 {
+		t.Errorf("by code: %d", len(r))
+	}
+	if r := search(dk, store.TaxCodeFilter{IDs: []string{all[0].ID, all[5].ID}}); len(r) != 2 {
+		t.Errorf("by IDs: %d", len(r))
+	}
+	if r := search(se, store.TaxCodeFilter{IDs: []string{all[0].ID}}); len(r) != 0 {
+		t.Errorf("Sweden sees a Danish tax code")
+	}
+	if _, err := st.SearchTaxCodes(ctx, dk, store.TaxCodeFilter{Type: "x"}, store.KeysetQuery{}); !errors.Is(err, pleo.ErrInvalid) {
+		t.Errorf("bad type filter: %v", err)
+	}
+	ids := walkKeyset(t, 2, false, func(c pleo.TaxCode) string { return c.ID },
+		func(q store.KeysetQuery) (store.KeysetPage[pleo.TaxCode], error) {
+			return st.SearchTaxCodes(ctx, dk, store.TaxCodeFilter{}, q)
+		})
+	if len(ids) != 11 {
+		t.Errorf("walk saw %d", len(ids))
+	}
+	walkKeyset(t, 3, true, func(c pleo.TaxCode) string { return c.ID },
+		func(q store.KeysetQuery) (store.KeysetPage[pleo.TaxCode], error) {
+			return st.SearchTaxCodes(ctx, dkse, store.TaxCodeFilter{Archived: &no}, q)
+		})
+}

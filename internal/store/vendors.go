@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+)
+
+// This file serves the vendors API (/v1/vendors). A vendor's identity in
+// its company is its externalId (the ERP's ID) when it has one, else its
+// name ignoring case: creating a second vendor with the same identity is
+// ErrConflict (Pleo's 409 "Vendor already exists"), and so is giving a
+// vendor an externalId another vendor of the company has.
+
+const vendorColumns = `id, company_id, name, coalesce(code, ''), coalesce(external_id, ''), coalesce(country, ''),
+	default_currency, coalesce(registration_number, ''), coalesce(tax_registration_number, ''),
+	coalesce(accounting_system, ''), state, created_at, updated_at`
+
+func scanVendor(row interface{ Scan(...any) error }) (pleo.Vendor, error) {
+	var v pleo.Vendor
+	var created, updated string
+	err := row.Scan(&v.ID, &v.CompanyID, &v.Name, &v.Code, &v.ExternalID, &v.Country, &v.DefaultCurrency,
+		&v.RegistrationNumber, &v.TaxRegistrationNumber, &v.AccountingSystem, &v.State, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, ErrNotFound
+	}
+	v.CreatedAt, v.UpdatedAt = parseTime(created), parseTime(updated)
+	return v, err
+}
+
+// validVendor checks a vendor's enums and codes.
+func validVendor(v pleo.Vendor) error {
+	switch {
+	case !pleo.ValidCurrencyCode(v.DefaultCurrency):
+		return pleo.Invalid("defaultCurrency", "must be an ISO 4217 code such as DKK")
+	case v.Country != "" && !pleo.ValidCountryCode(v.Country):
+		return pleo.Invalid("country", "unknown country code %q", v.Country)
+	case v.State != "" && !pleo.ValidVendorState(v.State):
+		return pleo.Invalid("state", "must be one of DRAFT, ACTIVE, ARCHIVED")
+	}
+	return nil
+}
+
+// CreateVendor adds v (ID generated) to v.CompanyID. It starts ACTIVE when
+// it has an externalId (it exists in the ERP) and DRAFT otherwise.
+// ErrNotFound: no such company; ErrConflict: the vendor exists.
+func (s *Store) CreateVendor(ctx context.Context, v pleo.Vendor, now time.Time) (pleo.Vendor, error) {
+	v.State = "DRAFT"
+	if v.ExternalID != "" {
+		v.State = "ACTIVE"
+	}
+	if err := validVendor(v); err != nil {
+		return v, err
+	}
+	v.ID, v.CreatedAt, v.UpdatedAt = NewUUID(), now, now
+	err := s.Write(ctx, func(tx *Tx) error {
+		if err := tx.requireCompany(ctx, v.CompanyID); err != nil {
+			return err
+		}
+		if err := tx.vendorIdentityFree(ctx, v, ""); err != nil {
+			return err
+		}
+		return tx.InsertVendor(ctx, v)
+	})
+	return v, err
+}
+
+// vendorIdentityFree returns ErrConflict if a vendor of v's company other
+// than exceptID has v's externalId or, when v has none, v's name.
+func (t *Tx) vendorIdentityFree(ctx context.Context, v pleo.Vendor, exceptID string) error {
+	others, err := queryList(ctx, t.tx, scanVendor, `SELECT `+vendorColumns+` FROM vendors WHERE company_id = ? AND id != ?`,
+		v.CompanyID, exceptID)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if v.ExternalID != "" && o.ExternalID == v.ExternalID ||
+			v.ExternalID == "" && exceptID == "" && strings.EqualFold(o.Name, v.Name) {
+			return ErrConflict
+		}
+	}
+	return nil
+}
+
+// Vendor returns a vendor of one of companies.
+func (s *Store) Vendor(ctx context.Context, companies []string, id string) (pleo.Vendor, error) {
+	return vendorByID(ctx, s.r, companies, id)
+}
+
+func vendorByID(ctx context.Context, db interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, companies []string, id string) (pleo.Vendor, error) {
+	var w ksWhere
+	w.add("id = ?", id)
+	w.in("company_id", companies)
+	return scanVendor(db.QueryRowContext(ctx, `SELECT `+vendorColumns+` FROM vendors`+w.sql(), w.args...))
+}
+
+// VendorFilter is VendorSearchRequestV1; empty fields do not filter.
+type VendorFilter struct {
+	IDs                    []string
+	Codes                  []string
+	ExternalIDs            []string
+	AccountingSystems      []string
+	Countries              []string
+	TaxRegistrationNumbers []string
+	States                 []string
+	Name                   string // case-insensitive substring
+}
+
+// SearchVendors lists the vendors of companies that match f, oldest first.
+func (s *Store) SearchVendors(ctx context.Context, companies []string, f VendorFilter, q KeysetQuery) (KeysetPage[pleo.Vendor], error) {
+	for _, st := range f.States {
+		if !pleo.ValidVendorState(st) {
+			return KeysetPage[pleo.Vendor]{}, pleo.Invalid("states", "must be DRAFT, ACTIVE or ARCHIVED")
+		}
+	}
+	l := ksList{columns: vendorColumns, from: "FROM vendors", sort: "created_at", id: "id"}
+	l.where.in("company_id", companies)
+	l.where.filterIn("id", f.IDs)
+	l.where.filterIn("code", f.Codes)
+	l.where.filterIn("external_id", f.ExternalIDs)
+	l.where.filterIn("accounting_system", f.AccountingSystems)
+	l.where.filterIn("country", f.Countries)
+	l.where.filterIn("tax_registration_number", f.TaxRegistrationNumbers)
+	l.where.filterIn("state", f.States)
+	if f.Name != "" {
+		l.where.add("instr(lower(name), lower(?)) > 0", f.Name)
+	}
+	return ksPage(ctx, s, l, q, scanVendor)
+}
+
+// UpdateVendor replaces vendor v.ID of one of companies: every field of
+// VendorUpdateRequest (accountingSystem is kept). v.CompanyID must be the
+// vendor's company and v.ExternalID is required (else pleo.ErrInvalid);
+// ErrConflict: another vendor of the company has v.ExternalID.
+func (s *Store) UpdateVendor(ctx context.Context, companies []string, v pleo.Vendor, now time.Time) (pleo.Vendor, error) {
+	if v.ExternalID == "" {
+		return v, pleo.Invalid("externalId", "is required")
+	}
+	if v.State == "" {
+		return v, pleo.Invalid("state", "is required")
+	}
+	if err := validVendor(v); err != nil {
+		return v, err
+	}
+	var out pleo.Vendor
+	err := s.Write(ctx, func(tx *Tx) error {
+		old, err := vendorByID(ctx, tx.tx, companies, v.ID)
+		if err != nil {
+			return err
+		}
+		if v.CompanyID != old.CompanyID {
+			return pleo.Invalid("companyId", "does not match the vendor's company")
+		}
+		if err := tx.vendorIdentityFree(ctx, v, v.ID); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE vendors SET name = ?, code = ?, external_id = ?, country = ?,
+			default_currency = ?, registration_number = ?, tax_registration_number = ?, state = ?, updated_at = ? WHERE id = ?`,
+			v.Name, nullString(v.Code), v.ExternalID, nullString(v.Country), v.DefaultCurrency, nullString(v.RegistrationNumber),
+			nullString(v.TaxRegistrationNumber), v.State, formatTime(now), v.ID); err != nil {
+			return err
+		}
+		out, err = vendorByID(ctx, tx.tx, companies, v.ID)
+		return err
+	})
+	return out, err
+}
+
+// ArchiveVendor sets a vendor of one of companies to ARCHIVED.
+func (s *Store) ArchiveVendor(ctx context.Context, companies []string, id string, now time.Time) (pleo.Vendor, error) {
+	var out pleo.Vendor
+	err := s.Write(ctx, func(tx *Tx) error {
+		if _, err := vendorByID(ctx, tx.tx, companies, id); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE vendors SET state = 'ARCHIVED', updated_at = ? WHERE id = ?`,
+			formatTime(now), id); err != nil {
+			return err
+		}
+		var err error
+		out, err = vendorByID(ctx, tx.tx, companies, id)
+		return err
+	})
+	return out, err
+}
+
+// ActivateVendor records that a vendor of one of companies exists in the
+// ERP as externalID (and code, when not empty): its state becomes ACTIVE.
+// ErrConflict: another vendor of the company has externalID.
+func (s *Store) ActivateVendor(ctx context.Context, companies []string, id, externalID, code string, now time.Time) (pleo.Vendor, error) {
+	if externalID == "" {
+		return pleo.Vendor{}, pleo.Invalid("externalId", "is required")
+	}
+	var out pleo.Vendor
+	err := s.Write(ctx, func(tx *Tx) error {
+		v, err := vendorByID(ctx, tx.tx, companies, id)
+		if err != nil {
+			return err
+		}
+		v.ExternalID = externalID
+		if err := tx.vendorIdentityFree(ctx, v, v.ID); err != nil {
+			return err
+		}
+		if code != "" {
+			v.Code = code
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE vendors SET state = 'ACTIVE', external_id = ?, code = ?, updated_at = ?
+			WHERE id = ?`, externalID, nullString(v.Code), formatTime(now), id); err != nil {
+			return err
+		}
+		out, err = vendorByID(ctx, tx.tx, companies, id)
+		return err
+	})
+	return out, err
+}
