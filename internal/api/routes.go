@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"slices"
 	"net/http"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
@@ -42,7 +43,7 @@ func (rt route) checkScope() error {
 // handler and documentation. Scopes come from the catalogue.
 func (a *API) table() []route {
 	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
-	return []route{
+	core := []route{
 		{method: get, pattern: "/v1/introspect", anyToken: true, handle: a.introspect, doc: introspectDoc},
 
 		{method: get, pattern: "/v2/employees", handle: a.listEmployees, doc: listEmployeesDoc},
@@ -60,4 +61,5 @@ func (a *API) table() []route {
 		{method: del, pattern: "/v1/installations/me", anyToken: true, handle: a.deleteInstallation, doc: deleteInstallationDoc},
 		{method: post, pattern: "/v1/installations/me:activate", anyToken: true, handle: a.activateInstallation, doc: activateInstallationDoc},
 	}
+	return slices.Concat(core, a.exportRoutes(), a.tagRoutes(), a.taxCodeRoutes(), a.vendorRoutes(), a.accountRoutes())
 }
