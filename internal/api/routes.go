@@ -2,8 +2,8 @@ package api
 
 import (
 	"fmt"
-	"slices"
 	"net/http"
+	"slices"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 )
