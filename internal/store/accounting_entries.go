@@ -164,5 +164,5 @@ func (s *Store) AccountingEntries(ctx context.Context, f EntryFilter, req PageRe
 
 // AccountingEntry returns one accounting entry, deleted or not; ErrNotFound if there is none.
 func (s *Store) AccountingEntry(ctx context.Context, id string) (pleo.AccountingEntry, error) {
-	return scanEntry(s.r.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM accounting_entries WHERE id = ?`, id))
+	return scanEntry(s.queryRow(ctx, `SELECT `+entryColumns+` FROM accounting_entries WHERE id = ?`, id))
 }

@@ -133,7 +133,7 @@ func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest
 	if pos == nil {
 		offset = req.Offset
 	}
-	rows, err := s.r.QueryContext(ctx, query, append(args, req.Limit+1, offset)...)
+	rows, err := s.query(ctx, query, append(args, req.Limit+1, offset)...)
 	if err != nil {
 		return page, err
 	}
@@ -165,7 +165,7 @@ func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest
 	other := offset > 0
 	if pos != nil {
 		cond, cargs := keysetAfter(cols, reverseOrder(order), pos, true)
-		err := s.r.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 "+q.from+whereClause(append(slices.Clone(q.where), cond))+")",
+		err := s.queryRow(ctx, "SELECT EXISTS (SELECT 1 "+q.from+whereClause(append(slices.Clone(q.where), cond))+")",
 			append(slices.Clone(q.args), cargs...)...).Scan(&other)
 		if err != nil {
 			return page, err
@@ -177,7 +177,7 @@ func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest
 		slices.Reverse(page.Positions)
 		page.HasNext, page.HasPrevious = other, more
 	}
-	err = s.r.QueryRowContext(ctx, "SELECT count(*) "+q.from+whereClause(q.where), q.args...).Scan(&page.Total)
+	err = s.queryRow(ctx, "SELECT count(*) "+q.from+whereClause(q.where), q.args...).Scan(&page.Total)
 	return page, err
 }
 

@@ -58,5 +58,5 @@ func (s *Store) Employees(ctx context.Context, f EmployeeFilter, req PageRequest
 
 // Employee returns one employee; ErrNotFound if there is none.
 func (s *Store) Employee(ctx context.Context, id string) (pleo.Employee, error) {
-	return scanEmployee(s.r.QueryRowContext(ctx, `SELECT `+employeeColumns+` FROM employees WHERE id = ?`, id))
+	return scanEmployee(s.queryRow(ctx, `SELECT `+employeeColumns+` FROM employees WHERE id = ?`, id))
 }

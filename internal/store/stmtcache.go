@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sync"
 )
 
 // Hot queries are declared once with writeQuery or readQuery and prepared
@@ -59,10 +60,64 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
+// readCache prepares reader statements lazily (the reader pool has several
+// connections, so preparing never waits on a transaction). It holds at most
+// maxReadStatements texts; lists whose SQL varies with their filters would
+// otherwise grow it without bound.
+type readCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+const maxReadStatements = 256
+
+func (c *readCache) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m) >= maxReadStatements {
+		return nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared call reports the error
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st
+}
+
+func (c *readCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
 // queryRow runs a single-row query on the reader pool.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if st, ok := s.readStmts[query]; ok {
 		return st.QueryRowContext(ctx, args...)
 	}
+	if st := s.lazyReads.get(ctx, s.r, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.r.QueryRowContext(ctx, query, args...)
+}
+
+// query runs a query on the reader pool.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := s.readStmts[query]; ok {
+		return st.QueryContext(ctx, args...)
+	}
+	if st := s.lazyReads.get(ctx, s.r, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.r.QueryContext(ctx, query, args...)
 }

@@ -36,6 +36,7 @@ var ErrConflict = errors.New("conflict")
 type Store struct {
 	w, r                  *sql.DB
 	writeStmts, readStmts stmtCache
+	lazyReads             readCache
 }
 
 // Open opens (creating if needed) the database at path and applies every
@@ -107,6 +108,7 @@ func dsns(path string) (writer, reader string, err error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.lazyReads.close()
 	s.readStmts.close()
 	s.writeStmts.close()
 	return errors.Join(s.r.Close(), s.w.Close())
