@@ -1,6 +1,8 @@
 package authserver
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -26,7 +28,8 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req authReq
 		return
 	}
 	now := s.clock.Now()
-	pending := store.AuthRequest{ID: randomToken(24), ClientID: req.client.ID, RedirectURI: req.requested, Scopes: req.scopes,
+	formID := randomToken(24)
+	pending := store.AuthRequest{ID: consentKey(r, formID), ClientID: req.client.ID, RedirectURI: req.requested, Scopes: req.scopes,
 		State: req.state, CodeChallenge: req.challenge, CreatedAt: now, ExpiresAt: now.Add(consentRequestTTL)}
 	if req.subjectHint != nil {
 		pending.SubjectHint = req.subjectHint.URN()
@@ -35,7 +38,7 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req authReq
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
 		return
 	}
-	page := ui.ConsentPage{Action: "/oauth/consent", CSRFToken: s.csrfToken(w, r), RequestID: pending.ID,
+	page := ui.ConsentPage{Action: "/oauth/consent", CSRFToken: s.csrfToken(w, r), RequestID: formID,
 		UserEmail: user.Email, ContinueURL: r.URL.RequestURI(), Client: clientView(req.client, req.redirectURI)}
 	for _, name := range req.scopes {
 		sc, _ := oauthdomain.LookupScope(name)
@@ -50,6 +53,22 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req authReq
 			"Only admins and bookkeepers can connect apps. Go back to %s, or sign out and sign in as another user.", user.Email, req.client.Name)
 	}
 	s.pages.Render(w, http.StatusOK, page)
+}
+
+// consentKey is the stored ID of a pending request: a hash of the login
+// session's cookie and the random ID in the consent form. A request can so
+// be answered only by the session that was shown it. The CSRF token alone
+// does not ensure this: SameSite=Lax does not separate the ports of one
+// host, and a page on another localhost port can plant a CSRF cookie of its
+// choosing, then have a signed-in victim approve a request the attacker
+// started in their own session.
+func consentKey(r *http.Request, formID string) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || formID == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("pleo-emulator/consent/v1\x00" + c.Value + "\x00" + formID))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 func clientView(c oauthdomain.Client, redirectURI string) ui.ClientView {
@@ -89,7 +108,7 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	var pending store.AuthRequest
 	err = s.st.Write(ctx, func(tx *store.Tx) error {
 		var err error
-		pending, err = tx.TakeAuthRequest(ctx, r.PostFormValue("request"), s.clock.Now())
+		pending, err = tx.TakeAuthRequest(ctx, consentKey(r, r.PostFormValue("request")), s.clock.Now())
 		return err
 	})
 	if err != nil {
