@@ -225,3 +225,21 @@ func TestTokensSurviveARestart(t *testing.T) {
 		t.Fatalf("refresh after restart: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestSingleURIClientMayOmitRedirectURIAtAuthorizeAndSendItAtToken(t *testing.T) {
+	const uri = "http://localhost:7000/only"
+	e := startEmulator(t, "", func(c *config.Config) {
+		c.Additions.Clients = append(c.Additions.Clients, config.ClientSpec{ID: "one-uri", Name: "One URI",
+			RedirectURIs: []string{uri}, Scopes: []string{"users:read"}})
+	})
+	conf := e.oauthConfig("users:read")
+	conf.ClientID, conf.ClientSecret, conf.RedirectURL = "one-uri", "", ""
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	code, verifier := e.authorizeCode(t, conf)
+	// An empty client_secret from a public client counts as none.
+	resp, body := postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {uri}, "code_verifier": {verifier}, "client_id": {"one-uri"}, "client_secret": {""}}, "", "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("exchange: %d %s", resp.StatusCode, body)
+	}
+}

@@ -85,7 +85,7 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (oauth.Cli
 	} else {
 		id = form.Get("client_id")
 		secret = form.Get("client_secret")
-		_, secretGiven = form["client_secret"]
+		secretGiven = secret != "" // an empty client_secret is the same as none
 	}
 	if id == "" {
 		return oauth.Client{}, invalid("client authentication is required (HTTP Basic, or client_id and client_secret in the body)")

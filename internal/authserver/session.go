@@ -101,6 +101,7 @@ type loginThrottle struct {
 const (
 	maxFailures    = 5
 	throttleWindow = 5 * time.Minute
+	maxThrottled   = 10_000 // emails tracked before stale ones are swept
 )
 
 func newLoginThrottle() *loginThrottle { return &loginThrottle{failures: map[string][]time.Time{}} }
@@ -122,6 +123,11 @@ func (t *loginThrottle) blocked(now time.Time, keys ...string) time.Duration {
 func (t *loginThrottle) fail(now time.Time, keys ...string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if len(t.failures) > maxThrottled {
+		for k := range t.failures {
+			t.recent(k, now) // drops keys whose failures are all outside the window
+		}
+	}
 	for _, k := range keys {
 		t.failures[k] = append(t.recent(k, now), now)
 	}

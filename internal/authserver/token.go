@@ -85,7 +85,7 @@ func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, co
 		case !g.Active():
 			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization has been revoked")
 			return nil
-		case redirectURI != c.RedirectURI:
+		case !redirectMatches(redirectURI, c.RedirectURI, client.RedirectURIs):
 			refusal = oauthError(oautherrors.ErrInvalidGrant, "redirect_uri does not match the one used in the authorization request")
 			return nil
 		case c.CodeChallenge == "" && verifierGiven:
@@ -169,4 +169,15 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 		return issued{}, err
 	}
 	return out, refusal
+}
+
+// redirectMatches applies RFC 6749 §4.1.3: the token request's redirect_uri
+// must equal the authorisation request's. When the authorisation request
+// left it out (the client has exactly one URI), the client may send that
+// registered URI or nothing.
+func redirectMatches(given, bound string, registered []string) bool {
+	if given == bound {
+		return true
+	}
+	return bound == "" && len(registered) == 1 && given == registered[0]
 }

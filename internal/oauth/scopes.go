@@ -96,12 +96,13 @@ func RouteScope(route string) string {
 	return ""
 }
 
-// ParseScope splits a space-delimited scope parameter (RFC 6749 §3.3) into
-// its distinct tokens, in first-seen order.
+// ParseScope splits a space-delimited scope parameter (RFC 6749 §3.3: tokens
+// separated by %x20) into its distinct tokens, in first-seen order. Other
+// whitespace stays inside a token, which then matches no scope.
 func ParseScope(s string) []string {
 	var out []string
-	for f := range strings.FieldsSeq(s) {
-		if !slices.Contains(out, f) {
+	for f := range strings.SplitSeq(s, " ") {
+		if f != "" && !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}
