@@ -10,6 +10,7 @@ import (
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
@@ -107,5 +108,6 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (oauth.Cli
 			return oauth.Client{}, invalid("unknown client or wrong secret")
 		}
 	}
+	requestlog.SetClientID(r.Context(), c.ID)
 	return c, nil
 }
