@@ -42,6 +42,7 @@ type Server struct {
 	pages    *ui.Renderer
 	keys     *KeySet
 	throttle *loginThrottle
+	verified verifiedTokens
 }
 
 // New builds the authorisation server; it loads (or starts generating) the signing key.

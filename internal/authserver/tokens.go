@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -38,6 +39,8 @@ type AccessClaims struct {
 	ClientID   string `json:"client_id"`
 	Scope      string `json:"scope"`
 	SubjectURN string `json:"urn:pleo:params:oauth:subject_urn"`
+
+	kid string // the key that signed the token, set by parseAccessToken
 }
 
 // issued is a token pair recorded in a transaction whose JWT is signed after commit.
@@ -145,6 +148,7 @@ func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, 
 		if !ok {
 			return nil, fmt.Errorf("unknown key %q", kid)
 		}
+		claims.kid = kid
 		return pub, nil
 	}, opts...)
 	if err != nil && !(!checkExpiry && errors.Is(err, jwt.ErrTokenExpired)) {
@@ -170,9 +174,12 @@ func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, 
 // exp, iss and aud, then the token and its grant must not be revoked.
 // Revocation therefore takes effect on the next call, not at expiry.
 func (s *Server) VerifyAccessToken(ctx context.Context, raw string) (oauth.Principal, error) {
-	claims, err := s.parseAccessToken(raw, true)
+	claims, err := s.verified.lookup(raw, s.clock.Now(), s.keys)
 	if err != nil {
-		return oauth.Principal{}, err
+		if claims, err = s.parseAccessToken(raw, true); err != nil {
+			return oauth.Principal{}, err
+		}
+		s.verified.add(raw, claims)
 	}
 	state, err := s.st.AccessTokenState(ctx, claims.ID)
 	if err != nil {
@@ -190,4 +197,46 @@ func (s *Server) VerifyAccessToken(ctx context.Context, raw string) (oauth.Princ
 		Subject: state.Grant.Subject, Scopes: state.Token.Scopes,
 		IssuedAt: claims.IssuedAt.Time, ExpiresAt: claims.ExpiresAt.Time,
 	}, nil
+}
+
+// verifiedTokens remembers access tokens whose signature, type, issuer and
+// audience have been checked, keyed by the SHA-256 of the whole token, so
+// the API verifies each token's RSA signature once rather than on every
+// call. Time-dependent checks (exp, iat), the signing key still being in
+// the key set, and revocation are still made on every call.
+type verifiedTokens struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]*AccessClaims
+}
+
+// maxVerifiedTokens bounds the cache; when full it starts again empty.
+const maxVerifiedTokens = 4096
+
+var errNotCached = errors.New("not cached")
+
+func (v *verifiedTokens) lookup(raw string, now time.Time, keys *KeySet) (*AccessClaims, error) {
+	key := sha256.Sum256([]byte(raw))
+	v.mu.Lock()
+	claims, ok := v.m[key]
+	v.mu.Unlock()
+	if !ok {
+		return nil, errNotCached
+	}
+	if _, ok := keys.Public(claims.kid); !ok {
+		return nil, errNotCached // the key was removed: the full check will refuse it
+	}
+	if !now.Before(claims.ExpiresAt.Time) || now.Before(claims.IssuedAt.Time) {
+		return nil, errNotCached // the full check decides, against the same clock
+	}
+	return claims, nil
+}
+
+func (v *verifiedTokens) add(raw string, claims *AccessClaims) {
+	key := sha256.Sum256([]byte(raw))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= maxVerifiedTokens {
+		v.m = make(map[[sha256.Size]byte]*AccessClaims)
+	}
+	v.m[key] = claims
 }
