@@ -1,13 +1,38 @@
 package app
 
 import (
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/web"
 )
 
 // webRoutes serves the human side: the start page, the playground and the
 // emulated Pleo web app's connected-apps page.
 func (a *App) webRoutes(r chi.Router, as *authserver.Server, pages *ui.Renderer) {
+	opt := web.Options{PublicURL: a.Config.PublicURL, APIBaseURL: a.Config.APIBaseURL(),
+		SecureCookies: a.Config.Secure(), Control: a.Config.Control}
+	// The playground calls the emulator in process, through the root handler,
+	// which exists only once routes returns: hence the func.
+	h := web.New(opt, a.Store, as, pages, a.Clock, a.Log, func() http.Handler { return a.Handler() })
+
+	r.Get("/", h.Start)
+
+	// The playground: a built-in client whose requests go to this emulator in process.
+	r.Get("/playground", h.Playground)
+	r.Get("/playground/callback", h.PlaygroundCallback)
+	r.Post("/playground/authorize", h.PlaygroundAuthorize)
+	r.Post("/playground/exchange", h.PlaygroundExchange)
+	r.Post("/playground/refresh", h.PlaygroundRefresh)
+	r.Post("/playground/introspect", h.PlaygroundIntrospect)
+	r.Post("/playground/revoke", h.PlaygroundRevoke)
+	r.Post("/playground/call", h.PlaygroundCall)
+	r.Post("/playground/reset", h.PlaygroundReset)
+
+	// The emulated Pleo web app (needs a login).
+	r.Get("/settings/apps", h.ConnectedApps)
+	r.Post("/settings/apps/revoke", h.RevokeApp)
 }

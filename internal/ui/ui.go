@@ -1,5 +1,6 @@
-// Package ui renders the emulator's HTML screens (error, login and consent)
-// from the templates embedded in package templates, and serves the stylesheet.
+// Package ui renders the emulator's HTML screens (error, login, consent,
+// start page, playground and connected apps) from the templates embedded in
+// package templates, and serves the stylesheet.
 package ui
 
 import (
@@ -41,11 +42,13 @@ func SetSecurityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
-// Page is one of the emulator's screens: ErrorPage, LoginPage or ConsentPage.
-// The interface is sealed; other packages cannot add pages.
+// Page is one of the emulator's screens: ErrorPage, LoginPage, ConsentPage,
+// StartPage, PlaygroundPage or ConnectedAppsPage. The interface is sealed;
+// other packages cannot add pages.
 type Page interface {
 	templateName() string
 	title() string
+	section() string // the header navigation entry to mark current, or ""
 }
 
 // ErrorPage is a generic error screen.
@@ -113,6 +116,7 @@ type SubjectView struct {
 }
 
 func (ErrorPage) templateName() string { return "error.html" }
+func (ErrorPage) section() string      { return "" }
 func (p ErrorPage) title() string {
 	if p.Title != "" {
 		return p.Title
@@ -122,8 +126,10 @@ func (p ErrorPage) title() string {
 
 func (LoginPage) templateName() string { return "login.html" }
 func (LoginPage) title() string        { return "Sign in" }
+func (LoginPage) section() string      { return "" }
 
 func (ConsentPage) templateName() string { return "consent.html" }
+func (ConsentPage) section() string      { return "" }
 func (p ConsentPage) title() string {
 	if p.Client.Name != "" {
 		return "Connect " + p.Client.Name
@@ -132,7 +138,7 @@ func (p ConsentPage) title() string {
 }
 
 // pageTemplates lists every page template; each is parsed together with layout.html.
-var pageTemplates = []string{"error.html", "login.html", "consent.html"}
+var pageTemplates = []string{"error.html", "login.html", "consent.html", "start.html", "playground.html", "apps.html"}
 
 // Renderer renders the emulator's HTML pages from the embedded templates.
 // It is safe for concurrent use.
@@ -141,6 +147,15 @@ type Renderer struct {
 }
 
 var funcs = template.FuncMap{
+	// sentence upper-cases the first letter of s (messages are sometimes
+	// built from lower-case OAuth error descriptions).
+	"sentence": func(s string) string {
+		r, n := utf8.DecodeRuneInString(s)
+		if n == 0 {
+			return s
+		}
+		return string(unicode.ToUpper(r)) + s[n:]
+	},
 	// initial returns the first letter or digit of s, upper-cased, or "?".
 	"initial": func(s string) string {
 		for _, r := range s {
@@ -186,6 +201,7 @@ func New() (*Renderer, error) {
 type layoutData struct {
 	Title      string
 	Stylesheet string
+	Section    string // "start", "playground" or "apps": the navigation entry marked current
 	Page       Page
 }
 
@@ -211,6 +227,7 @@ func (r *Renderer) Render(w http.ResponseWriter, status int, page Page) {
 	err := t.ExecuteTemplate(&buf, "layout.html", layoutData{
 		Title:      page.title(),
 		Stylesheet: StylesheetPath,
+		Section:    page.section(),
 		Page:       page,
 	})
 	if err != nil {

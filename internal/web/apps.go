@@ -1,0 +1,196 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+)
+
+// Paths of the connected-apps page.
+const (
+	appsPath   = "/settings/apps"
+	revokePath = "/settings/apps/revoke"
+)
+
+// ConnectedApps serves GET /settings/apps: for each company and
+// organisation the signed-in user administers (admin or bookkeeper), the
+// apps with access there. Without a session it sends the user to sign in.
+func (h *Handlers) ConnectedApps(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	user, err := h.auth.SessionUser(r)
+	if err != nil {
+		seeOtherLogin(w, r)
+		return
+	}
+	subjects, err := h.administered(ctx, user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	now := h.clock.Now()
+	page := ui.ConnectedAppsPage{CSRFToken: h.auth.CSRFToken(w, r), RevokeAction: revokePath,
+		UserName: user.Name, UserEmail: user.Email}
+	for _, m := range subjects {
+		apps, err := h.st.ConnectedApps(ctx, m.Subject)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		g := ui.AppGroupView{Label: m.Name, Kind: kindName(m.Subject.Kind), Role: roleLabel(m.Role), SubjectURN: m.Subject.URN()}
+		for _, a := range apps {
+			v := ui.ConnectedAppView{ClientID: a.ClientID, ClientName: a.ClientName, LogoURL: a.LogoURL,
+				Status: statusLabel(a.Status), Authorisations: len(a.GrantIDs)}
+			if !a.Connected() {
+				v.ChangedAt = timeView(a.StatusAt, now)
+				if v.Status == "" {
+					v.Status = "No access"
+				}
+				g.Disconnected = append(g.Disconnected, v)
+				continue
+			}
+			v.GrantedAt = timeView(a.GrantedAt, now)
+			if !a.LastUsedAt.IsZero() {
+				v.LastUsed = timeView(a.LastUsedAt, now)
+			}
+			for _, name := range a.Scopes {
+				sc, _ := oauth.LookupScope(name)
+				v.Scopes = append(v.Scopes, ui.ScopeView{Name: name, Description: sc.Description})
+			}
+			g.Apps = append(g.Apps, v)
+		}
+		page.Groups = append(page.Groups, g)
+	}
+	page.Notice = h.revokedNotice(ctx, r.URL.Query(), subjects)
+	h.pages.Render(w, http.StatusOK, page)
+}
+
+// RevokeApp serves POST /settings/apps/revoke (fields csrf_token, client_id,
+// subject): it revokes every active grant of the client for the subject,
+// and so every token descending from them, and sets the installation to
+// INACTIVE. The user must administer the subject.
+func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
+	if !h.parsePost(w, r) {
+		return
+	}
+	ctx := r.Context()
+	user, err := h.auth.SessionUser(r)
+	if err != nil {
+		h.pages.Render(w, http.StatusUnauthorized, ui.ErrorPage{Title: "Signed out",
+			Message: "Your session has ended. Sign in again to manage connected apps.", Detail: "login_required",
+			BackURL: loginPath})
+		return
+	}
+	clientID := r.PostFormValue("client_id")
+	subject, err := oauth.ParseSubject(r.PostFormValue("subject"), "")
+	if err != nil || clientID == "" {
+		h.pages.Render(w, http.StatusBadRequest, ui.ErrorPage{Title: "Nothing to revoke",
+			Message: "The form did not name an app and a company.", Detail: "invalid_request", BackURL: appsPath})
+		return
+	}
+	subjects, err := h.administered(ctx, user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if !administers(subjects, subject) {
+		h.pages.Render(w, http.StatusForbidden, ui.ErrorPage{Title: "Not allowed",
+			Message: "Only admins and bookkeepers of a company or organisation can revoke its apps' access.",
+			Detail:  "access_denied", BackURL: appsPath})
+		return
+	}
+	if err := h.revokeApp(ctx, clientID, subject); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	q := url.Values{"revoked": {clientID}, "subject": {subject.URN()}}
+	seeOther(w, r, appsPath+"?"+q.Encode())
+}
+
+// revokeApp revokes the client's active grants for subject through the
+// authorisation server, then marks the installation INACTIVE.
+func (h *Handlers) revokeApp(ctx context.Context, clientID string, subject oauth.Subject) error {
+	ids, err := h.st.ActiveGrantIDs(ctx, clientID, subject)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := h.auth.RevokeGrant(ctx, id, oauth.RevokedByUser); err != nil {
+			return fmt.Errorf("revoke grant %s: %w", id, err)
+		}
+	}
+	now := h.clock.Now()
+	return h.st.Write(ctx, func(tx *store.Tx) error { return tx.DeactivateInstallation(ctx, clientID, subject, now) })
+}
+
+// administered lists the companies and organisations where the user may
+// connect and disconnect apps, as the consent screen does.
+func (h *Handlers) administered(ctx context.Context, userID string) ([]store.Membership, error) {
+	ms, err := h.st.Memberships(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Membership
+	for _, m := range ms {
+		if oauth.CanConnectApps(m.Role) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func administers(ms []store.Membership, subject oauth.Subject) bool {
+	for _, m := range ms {
+		if m.Subject == subject {
+			return true
+		}
+	}
+	return false
+}
+
+// revokedNotice confirms a revocation named in the query (?revoked=<client>&subject=<urn>).
+func (h *Handlers) revokedNotice(ctx context.Context, q url.Values, subjects []store.Membership) string {
+	clientID := q.Get("revoked")
+	subject, err := oauth.ParseSubject(q.Get("subject"), "")
+	if clientID == "" || err != nil {
+		return ""
+	}
+	c, err := h.st.Client(ctx, clientID)
+	if err != nil {
+		return ""
+	}
+	where := "this company"
+	for _, m := range subjects {
+		if m.Subject == subject {
+			where = m.Name
+		}
+	}
+	return fmt.Sprintf("%s no longer has access to %s. Its tokens stopped working at once; to reconnect, the app has to ask you again.", c.Name, where)
+}
+
+// loginPath is the login page, returning to the connected-apps page.
+const loginPath = "/login?continue=" + appsPath
+
+// seeOtherLogin sends the browser to the login page, coming back here afterwards.
+func seeOtherLogin(w http.ResponseWriter, r *http.Request) { seeOther(w, r, loginPath) }
+
+func kindName(k oauth.SubjectKind) string {
+	if k == oauth.SubjectOrganization {
+		return "organisation"
+	}
+	return "company"
+}
+
+// statusLabel turns an installation status (AUTHORIZED, ACTIVATED, ...) into words.
+func statusLabel(status string) string {
+	if status == "" {
+		return ""
+	}
+	words := strings.ReplaceAll(strings.ToLower(status), "_", " ")
+	return strings.ToUpper(words[:1]) + words[1:]
+}

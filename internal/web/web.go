@@ -1,0 +1,130 @@
+// Package web serves the emulator's human side besides login and consent:
+// the start page, the OAuth playground (a built-in client that walks the
+// authorisation code flow step by step) and the emulated Pleo web app's
+// connected-apps page, where a user revokes an app's access.
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
+	"github.com/pleo-emulator/pleo-emulator/internal/clock"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+)
+
+// Options configure the handlers.
+type Options struct {
+	PublicURL     string // the URL browsers use; no trailing slash
+	APIBaseURL    string // base URL of the mock External API
+	SecureCookies bool   // set Secure on the playground cookie
+	Control       bool   // the control API is served under /_emulator/
+}
+
+// Handlers serve the start page, the playground and the connected-apps page.
+type Handlers struct {
+	opt   Options
+	st    *store.Store
+	auth  *authserver.Server
+	pages *ui.Renderer
+	clock *clock.Clock
+	log   *slog.Logger
+	root  func() http.Handler // the emulator's whole HTTP surface, for in-process calls
+	play  *playSessions
+}
+
+// New builds the handlers. root returns the emulator's root handler; the
+// playground sends its OAuth and API requests through it in process, so it
+// works where the public URL is not reachable from the server itself (a
+// container behind a port mapping). It is called per request, so it may
+// return a handler built after New.
+func New(opt Options, st *store.Store, auth *authserver.Server, pages *ui.Renderer, clk *clock.Clock,
+	log *slog.Logger, root func() http.Handler) *Handlers {
+	opt.PublicURL = strings.TrimSuffix(opt.PublicURL, "/")
+	opt.APIBaseURL = strings.TrimSuffix(opt.APIBaseURL, "/")
+	return &Handlers{opt: opt, st: st, auth: auth, pages: pages, clock: clk, log: log, root: root, play: newPlaySessions()}
+}
+
+// maxFormBytes bounds the body of every form these handlers accept.
+const maxFormBytes = 64 << 10
+
+// parsePost reads a posted form and checks its CSRF token; on failure it
+// renders an error page and returns false.
+func (h *Handlers) parsePost(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil || !authserver.CheckCSRF(r) {
+		h.pages.Render(w, http.StatusForbidden, ui.ErrorPage{Title: "Request refused",
+			Message: "The form was not valid: it may have been sent from another site, or your browser's cookies were reset. Go back, reload the page and try again.",
+			Detail:  "invalid_request", BackURL: backURL(r)})
+		return false
+	}
+	return true
+}
+
+// backURL is where an error page's "Go back" link leads: the screen the form belongs to.
+func backURL(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/settings/") {
+		return "/settings/apps"
+	}
+	return "/playground"
+}
+
+// serverError logs err and renders the generic error page.
+func (h *Handlers) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "web handler failed", "path", r.URL.Path, "error", err)
+	h.pages.Render(w, http.StatusInternalServerError, ui.ErrorPage{Message: "Please try again.", Detail: "server_error"})
+}
+
+// seeOther redirects after a successful POST (post/redirect/get).
+func seeOther(w http.ResponseWriter, r *http.Request, target string) {
+	ui.SetSecurityHeaders(w.Header())
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// timeView formats t for display, relative to now.
+func timeView(t, now time.Time) ui.TimeView {
+	if t.IsZero() {
+		return ui.TimeView{Text: "unknown"}
+	}
+	return ui.TimeView{Text: relative(t, now), Full: t.UTC().Format("2 Jan 2006, 15:04:05 UTC"), ISO: t.UTC().Format(time.RFC3339)}
+}
+
+// relative says how far t is from now in words: "just now", "5 minutes
+// ago", "in 15 minutes", or a date for anything over a week away.
+func relative(t, now time.Time) string {
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var amount string
+	switch {
+	case d < 45*time.Second:
+		if future {
+			return "in a few seconds"
+		}
+		return "just now"
+	case d < 90*time.Second:
+		amount = "1 minute"
+	case d < time.Hour:
+		amount = fmt.Sprintf("%d minutes", int(d.Round(time.Minute)/time.Minute))
+	case d < 90*time.Minute:
+		amount = "1 hour"
+	case d < 24*time.Hour:
+		amount = fmt.Sprintf("%d hours", int(d.Round(time.Hour)/time.Hour))
+	case d < 48*time.Hour:
+		amount = "1 day"
+	case d < 7*24*time.Hour:
+		amount = fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	default:
+		return "on " + t.UTC().Format("2 Jan 2006")
+	}
+	if future {
+		return "in " + amount
+	}
+	return amount + " ago"
+}
