@@ -6,13 +6,13 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -36,13 +36,37 @@ var ErrConflict = errors.New("conflict")
 type Store struct {
 	w, r                  *sql.DB
 	writeStmts, readStmts stmtCache
+	tempDir               string // removed on Close, for Memory
 	lazyReads             readCache
 }
 
 // Open opens (creating if needed) the database at path and applies every
-// pending migration. Memory gives a private in-memory database, shared by all
-// of this Store's connections (SQLite's memdb VFS) and gone when it closes.
+// pending migration. Memory gives a private database in a temporary folder,
+// removed when the store closes: a real file, so the writer and the readers
+// share it with WAL's locking (SQLite's in-memory databases are either one
+// per connection, or, with the memdb VFS, refuse readers while a write
+// transaction is open).
 func Open(ctx context.Context, path string) (*Store, error) {
+	tempDir := ""
+	if path == Memory {
+		dir, err := os.MkdirTemp("", "pleo-emulator-")
+		if err != nil {
+			return nil, fmt.Errorf("ephemeral database: %w", err)
+		}
+		tempDir, path = dir, filepath.Join(dir, "emulator.db")
+	}
+	st, err := open(ctx, path)
+	if err != nil {
+		if tempDir != "" {
+			os.RemoveAll(tempDir)
+		}
+		return nil, err
+	}
+	st.tempDir = tempDir
+	return st, nil
+}
+
+func open(ctx context.Context, path string) (*Store, error) {
 	writerDSN, readerDSN, err := dsns(path)
 	if err != nil {
 		return nil, err
@@ -90,14 +114,6 @@ func dsns(path string) (writer, reader string, err error) {
 		return "", "", errors.New("database path is empty")
 	}
 	common := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate"
-	if path == Memory {
-		var b [8]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return "", "", err
-		}
-		name := "file:/pleo-emulator-" + hex.EncodeToString(b[:]) + "?vfs=memdb&" + common
-		return name, name + "&_pragma=query_only(1)", nil
-	}
 	if strings.ContainsAny(path, "?#") {
 		return "", "", fmt.Errorf("database path %q must not contain '?' or '#'", path)
 	}
@@ -111,7 +127,11 @@ func (s *Store) Close() error {
 	s.lazyReads.close()
 	s.readStmts.close()
 	s.writeStmts.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	err := errors.Join(s.r.Close(), s.w.Close())
+	if s.tempDir != "" {
+		err = errors.Join(err, os.RemoveAll(s.tempDir))
+	}
+	return err
 }
 
 // Ready reports whether the database answers and every embedded migration

@@ -67,6 +67,16 @@ func TestMemoryDatabaseSharedAcrossConnections(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Readers keep working while a write transaction is open.
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertOrganization(ctx, pleo.Organization{ID: "o2", Name: "Org 2"}); err != nil {
+			return err
+		}
+		_, err := st.Organization(ctx, "o1")
+		return err
+	}); err != nil {
+		t.Fatalf("read during a write transaction: %v", err)
+	}
 	other, err := store.Open(ctx, store.Memory)
 	if err != nil {
 		t.Fatal(err)
