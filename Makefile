@@ -3,7 +3,7 @@ BINARY  := bin/pleo-emulator
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/pleo-emulator/pleo-emulator/internal/cli.Version=$(VERSION)
 
-.PHONY: build run test bench docker clean
+.PHONY: build run test bench load docker clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/pleo-emulator
@@ -17,6 +17,11 @@ test:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# load starts the built binary on a fresh database and prints a Markdown table of
+# start-up time, memory, token endpoint and API throughput (loopback only, bounded).
+load: build
+	go run ./cmd/pleo-bench -binary $(BINARY)
 
 docker:
 	docker build -t pleo-emulator:$(VERSION) .

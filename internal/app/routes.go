@@ -34,6 +34,14 @@ func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	r.Handle("/assets/*", ui.AssetsHandler())
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
+		pages.Render(w, http.StatusNotFound, ui.ErrorPage{Title: "Page not found",
+			Message: "There is no page at this address. The start page lists what the emulator serves.", BackURL: "/"})
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		pages.Render(w, http.StatusMethodNotAllowed, ui.ErrorPage{Title: "Method not allowed",
+			Message: r.Method + " is not allowed at this address.", BackURL: "/"})
+	})
 
 	// Authorisation server (paths as Pleo documents; /oauth/revoke and the
 	// .well-known documents are emulator additions).
