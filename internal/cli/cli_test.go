@@ -37,10 +37,14 @@ func noEnv(string) string { return "" }
 var listening = regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
 
 func TestServeStartsAnswersReadyzAndShutsDown(t *testing.T) {
+	t.Run("file", func(t *testing.T) { serveSmoke(t, filepath.Join(t.TempDir(), "e.db")) })
+	t.Run("memory", func(t *testing.T) { serveSmoke(t, ":memory:") })
+}
+
+func serveSmoke(t *testing.T, db string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr syncBuffer
-	db := filepath.Join(t.TempDir(), "e.db")
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-level", "warn"}, noEnv, &stdout, &stderr)
