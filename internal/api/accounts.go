@@ -1,6 +1,287 @@
 package api
 
-// accountRoutes lists this resource's routes; table() in routes.go includes them.
-func (a *API) accountRoutes() []route {
+import (
+	"math"
+	"net/http"
+	"reflect"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// The chart of accounts (/v1/chart-of-accounts): a company's bookkeeping
+// accounts, identified by the ERP's externalId, which never changes.
+// Creating an account whose externalId exists returns it (200) when every
+// other field matches and 409 otherwise. Pleo declares these responses as
+// application/json, without the charset its other APIs add.
+
+// contentTypeAccounts is the content type of the chart-of-accounts
+// responses: application/json without a charset, as Pleo declares it.
+const contentTypeAccounts = "application/json"
+
+// accountsList pages POST /v1/chart-of-accounts:search: oldest first
+// (createdAt, then id). Pleo documents no sorting keys; createdAt and id
+// are accepted.
+var accountsList = listSpec{sortKeys: store.AccountSortKeys, defaultSort: []store.Sort{{Key: "createdAt"}},
+	offset: true, defaultLimit: 20, maxLimit: 100}
+
+// accountCreateRequest is Pleo's BookkeepingAccountCreateRequestV1.
+type accountCreateRequest struct {
+	CompanyID         string         `json:"companyId" format:"uuid"`
+	ExternalID        string         `json:"externalId"`
+	Name              string         `json:"name"`
+	Archived          bool           `json:"archived"`
+	Code              *string        `json:"code,omitempty"`
+	TaxCodeExternalID *string        `json:"taxCodeExternalId,omitempty"`
+	Metadata          map[string]any `json:"metadata,omitempty"`
+}
+
+// accountUpdateRequest is Pleo's BookkeepingAccountUpdateRequestV1: no
+// companyId and no externalId, which never changes.
+type accountUpdateRequest struct {
+	Name              string         `json:"name"`
+	Archived          bool           `json:"archived"`
+	Code              *string        `json:"code,omitempty"`
+	TaxCodeExternalID *string        `json:"taxCodeExternalId,omitempty"`
+	Metadata          map[string]any `json:"metadata,omitempty"`
+}
+
+// accountSearchRequest is Pleo's BookkeepingAccountSearchRequestV1. The
+// emulator has no bookkeeping categories or contra accounts, so the two
+// exclusions exclude nothing; Pleo lists them as required with default
+// false, and the emulator accepts them missing.
+type accountSearchRequest struct {
+	CompanyID                        string    `json:"companyId" format:"uuid"`
+	ExcludeIfAssignedToCategory      bool      `json:"excludeIfAssignedToCategory,omitempty"`
+	ExcludeIfAssignedToContraAccount bool      `json:"excludeIfAssignedToContraAccount,omitempty"`
+	Archived                         *bool     `json:"archived,omitempty"`
+	Code                             *string   `json:"code,omitempty"` // deprecated by Pleo in favour of codes
+	Codes                            []*string `json:"codes,omitempty"`
+	ExternalID                       *string   `json:"externalId,omitempty"`
+	IDs                              []*string `json:"ids,omitempty" format:"uuid"`
+	Name                             *string   `json:"name,omitempty"`
+}
+
+var accountNotFound = notFound("Account not found.")
+
+// The names Pleo's documents give the chart-of-accounts types, added to
+// schemaNames here to keep them next to the routes that use them.
+func init() {
+	for t, name := range map[reflect.Type]string{
+		reflect.TypeFor[pleo.Account]():         "BookkeepingAccountRestModelV1",
+		reflect.TypeFor[accountCreateRequest](): "BookkeepingAccountCreateRequestV1",
+		reflect.TypeFor[accountUpdateRequest](): "BookkeepingAccountUpdateRequestV1",
+		reflect.TypeFor[accountSearchRequest](): "BookkeepingAccountSearchRequestV1",
+	} {
+		schemaNames[t] = name
+	}
+}
+
+// checkAccountFields validates the lengths Pleo's account requests set.
+func checkAccountFields(name string, code *string) error {
+	if err := maxLength("name", name, 255); err != nil {
+		return err
+	}
+	if code != nil {
+		return maxLength("code", *code, 255)
+	}
 	return nil
+}
+
+var createAccountDoc = operation{
+	id: "createAccountV1", tag: "Chart of Accounts", summary: "Create a new account (200 when the same account exists)",
+	body: accountCreateRequest{}, bodyRequired: true,
+	status: http.StatusCreated, alsoStatus: []int{http.StatusOK}, response: dataResponse[pleo.Account]{},
+	contentType: contentTypeAccounts, errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge},
+}
+
+// createAccount answers POST /v1/chart-of-accounts: 201 with the new
+// account, 200 with the existing one when the company has an account with
+// the externalId and the same data, 409 when it has one with other data.
+func (a *API) createAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body requestFields[accountCreateRequest]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("companyId", "externalId", "name", "archived"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := notBlank("externalId", b.ExternalID); err != nil {
+		return err
+	}
+	if err := maxLength("externalId", b.ExternalID, 255); err != nil {
+		return err
+	}
+	if err := checkAccountFields(b.Name, b.Code); err != nil {
+		return err
+	}
+	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
+	if err != nil {
+		return err
+	}
+	acc, created, err := a.store.CreateAccount(r.Context(), pleo.Account{CompanyID: company, ExternalID: b.ExternalID, Name: b.Name,
+		Archived: b.Archived, Code: b.Code, TaxCodeExternalID: b.TaxCodeExternalID, Metadata: b.Metadata}, a.clock.Now())
+	if err != nil {
+		return storeError(err, notFound("Company not found."),
+			"An account with the externalId "+b.ExternalID+" exists in the company with other data.")
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, contentTypeAccounts, dataResponse[pleo.Account]{Data: acc})
+	return nil
+}
+
+var getAccountDoc = operation{
+	id: "getAccountV1", tag: "Chart of Accounts", summary: "Retrieve an account by its ID",
+	params: []param{pathParam("accountId", "The account ID.")},
+	status: http.StatusOK, response: dataResponse[pleo.Account]{}, contentType: contentTypeAccounts,
+	errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// getAccount answers GET /v1/chart-of-accounts/{accountId}.
+func (a *API) getAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "accountId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	acc, err := a.store.Account(r.Context(), companies, id)
+	if err != nil {
+		return storeError(err, accountNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeAccounts, dataResponse[pleo.Account]{Data: acc})
+	return nil
+}
+
+var updateAccountDoc = operation{
+	id: "updateAccountV1", tag: "Chart of Accounts", summary: "Update an account",
+	params: []param{pathParam("accountId", "The account ID.")},
+	body:   accountUpdateRequest{}, bodyRequired: true,
+	status: http.StatusOK, response: dataResponse[pleo.Account]{}, contentType: contentTypeAccounts,
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge},
+}
+
+// updateAccount answers PUT /v1/chart-of-accounts/{accountId}: name,
+// archived, code, taxCodeExternalId and metadata are replaced (absent
+// optional fields are cleared); externalId and the company never change.
+func (a *API) updateAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "accountId")
+	if err != nil {
+		return err
+	}
+	var body requestFields[accountUpdateRequest]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("name", "archived"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := checkAccountFields(b.Name, b.Code); err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	acc, err := a.store.UpdateAccount(r.Context(), companies, pleo.Account{ID: id, Name: b.Name, Archived: b.Archived, Code: b.Code,
+		TaxCodeExternalID: b.TaxCodeExternalID, Metadata: b.Metadata}, a.clock.Now())
+	if err != nil {
+		return storeError(err, accountNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeAccounts, dataResponse[pleo.Account]{Data: acc})
+	return nil
+}
+
+var deleteAccountDoc = operation{
+	id: "deleteAccountV1", tag: "Chart of Accounts", summary: "Delete an account that no accounting entry uses",
+	params: []param{pathParam("accountId", "The account ID.")},
+	status: http.StatusNoContent, errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict},
+}
+
+// deleteAccount answers DELETE /v1/chart-of-accounts/{accountId} with 204,
+// or 409 when an accounting entry (or a split item) uses the account.
+func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "accountId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if err := a.store.DeleteAccount(r.Context(), companies, id); err != nil {
+		return storeError(err, accountNotFound,
+			"Account linked to accounting entries and cannot be deleted. Use UPDATE endpoint to archive the account.")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+var searchAccountsDoc = operation{
+	id: "searchAccountsV1", tag: "Chart of Accounts", summary: "Fetch a list of accounts",
+	params: pagingParams(accountsList),
+	body:   accountSearchRequest{}, bodyRequired: true,
+	status: http.StatusOK, response: pageResponse[pleo.Account]{}, contentType: contentTypeAccounts,
+	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+}
+
+// searchAccounts answers POST /v1/chart-of-accounts:search. The company is
+// the body's companyId, required from every caller, as Pleo declares it.
+func (a *API) searchAccounts(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body requestFields[accountSearchRequest]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	pq, err := parsePageQuery(q, accountsList)
+	if err != nil {
+		return err
+	}
+	if err := body.require("companyId"); err != nil {
+		return err
+	}
+	b := body.v
+	f := store.AccountFilter{Archived: b.Archived}
+	if f.IDs, err = uuidList("ids", present(b.IDs), math.MaxInt); err != nil {
+		return err
+	}
+	f.Codes = present(b.Codes)
+	if b.Code != nil {
+		f.Codes = append(f.Codes, *b.Code)
+	}
+	if b.ExternalID != nil {
+		f.ExternalID = *b.ExternalID
+	}
+	if b.Name != nil {
+		f.Name = *b.Name
+	}
+	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
+	if err != nil {
+		return err
+	}
+	page, err := a.store.SearchAccounts(r.Context(), []string{company}, f, pq.req)
+	if err != nil {
+		return storeError(err, nil, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeAccounts, newPage(page, pq, nil))
+	return nil
+}
+
+// present returns the non-null values of a list whose items may be null.
+func present(values []*string) []string {
+	var out []string
+	for _, v := range values {
+		if v != nil {
+			out = append(out, *v)
+		}
+	}
+	return out
 }

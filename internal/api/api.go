@@ -35,11 +35,12 @@ type Clock interface{ Now() time.Time }
 
 // API is the mock External API.
 type API struct {
-	store  *store.Store
-	clock  Clock
-	verify Verifier
-	log    *slog.Logger
-	routes []route
+	store   *store.Store
+	clock   Clock
+	verify  Verifier
+	log     *slog.Logger
+	routes  []route
+	exports exportConfig // set by SetPublicURL (exports.go)
 }
 
 // New builds the mock External API. It panics if the route table disagrees

@@ -39,6 +39,7 @@ const (
 	typeInsufficientScope   = "INSUFFICIENT_SCOPE"
 	typeForbidden           = "FORBIDDEN"
 	typeNotFound            = "NOT_FOUND"
+	typeConflict            = "CONFLICT"
 	typePayloadTooLarge     = "PAYLOAD_TOO_LARGE"
 	typeInternal            = "INTERNAL_ERROR"
 )
@@ -65,6 +66,12 @@ func notFound(message string) *apiError {
 // outside the token's subject.
 func forbidden(message string) *apiError {
 	return &apiError{Status: http.StatusForbidden, Type: typeForbidden, Message: message}
+}
+
+// conflictError is a 409: the write clashes with data that exists (Pleo
+// documents these 409s without a body; the type is an emulator choice).
+func conflictError(message string) *apiError {
+	return &apiError{Status: http.StatusConflict, Type: typeConflict, Message: message}
 }
 
 // writeJSON writes v as JSON with status and content type.

@@ -26,15 +26,20 @@ func TestGolden(t *testing.T) {
 	e := newEnv(t)
 	e.do("POST", installation, "dk", `{"metadata":{"externalConfigurationId":"123456789"}}`).ok(t, http.StatusOK, nil)
 	routes := e.api.Routes()
-	var last []int // routes that end the installation, run after the others
+	// Deletes run after the others; the installation's, which revokes the
+	// token itself, runs last of all.
+	var last, final []int
 	for i, rt := range routes {
-		if rt.Method == http.MethodDelete {
+		switch {
+		case rt.Method == http.MethodDelete && rt.Pattern == installation:
+			final = append(final, i)
+		case rt.Method == http.MethodDelete:
 			last = append(last, i)
-			continue
+		default:
+			checkGolden(t, e, rt.Method, rt.Pattern)
 		}
-		checkGolden(t, e, rt.Method, rt.Pattern)
 	}
-	for _, i := range last {
+	for _, i := range append(last, final...) {
 		checkGolden(t, e, routes[i].Method, routes[i].Pattern)
 	}
 }
@@ -45,7 +50,7 @@ func checkGolden(t *testing.T, e *env, method, pattern string) {
 	r := e.do(method, s.path, "dk", s.body)
 	body := json.RawMessage("null")
 	if len(r.body) > 0 {
-		body = normaliseIDs(t, pattern, r.body)
+		body = normaliseIDs(t, method, pattern, r.body)
 	}
 	got := pretty(t, mustMarshal(t, struct {
 		Status      int             `json:"status"`
@@ -71,17 +76,28 @@ func checkGolden(t *testing.T, e *env, method, pattern string) {
 	}
 }
 
-// normaliseIDs replaces the random installation ID with a placeholder.
-func normaliseIDs(t *testing.T, pattern string, body []byte) []byte {
-	if !strings.HasPrefix(pattern, "/v1/installations/") {
-		return body
-	}
+// normaliseIDs replaces random IDs with placeholders: the installation's,
+// and the id of the resource a POST to a collection (a pattern without
+// ':') creates.
+func normaliseIDs(t *testing.T, method, pattern string, body []byte) []byte {
 	var m map[string]any
-	if err := json.Unmarshal(body, &m); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := m["id"]; ok {
-		m["id"] = "RANDOM-INSTALLATION-ID"
+	switch {
+	case strings.HasPrefix(pattern, "/v1/installations/"):
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m["id"]; ok {
+			m["id"] = "RANDOM-INSTALLATION-ID"
+		}
+	case method == http.MethodPost && !strings.Contains(pattern, ":"):
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		if data, ok := m["data"].(map[string]any); ok && data["id"] != nil {
+			data["id"] = "GENERATED-ID"
+		}
+	default:
+		return body
 	}
 	return mustMarshal(t, m)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ type operation struct {
 	bodyRequired     bool                // the request body must be present
 	bodyEnums        map[string][]string // enum values of request body fields, by JSON name
 	status           int                 // success status
+	alsoStatus       []int               // other success statuses with the same body (e.g. 200 beside 201)
 	response         any                 // success body: a zero value of its Go type; nil for no body
 	contentType      string              // success content type; "" means contentTypeJSON
 	errors           []int               // documented error statuses besides 401 and 403
@@ -155,6 +157,11 @@ func (g *schemaGen) operationObject(rt route) map[string]any {
 		success["content"] = map[string]any{ct: map[string]any{"schema": g.schemaOf(op.response)}}
 	}
 	responses[strconv.Itoa(op.status)] = success
+	for _, status := range op.alsoStatus {
+		also := maps.Clone(success)
+		also["description"] = http.StatusText(status)
+		responses[strconv.Itoa(status)] = also
+	}
 	errSchema := g.schemaOf(apiError{})
 	for _, status := range append([]int{http.StatusUnauthorized, http.StatusForbidden}, op.errors...) {
 		responses[strconv.Itoa(status)] = map[string]any{"description": http.StatusText(status),

@@ -151,8 +151,13 @@ func nullable(s map[string]any) map[string]any {
 }
 
 // withEnums adds enum values to properties of a body schema (a component
-// reference or an inline object); for arrays the values go to the items.
+// reference or an inline object, or an array of them); for array properties
+// the values go to the items.
 func (g *schemaGen) withEnums(s map[string]any, enums map[string][]string) map[string]any {
+	if items, ok := s["items"].(map[string]any); ok && s["type"] == "array" {
+		g.withEnums(items, enums)
+		return s
+	}
 	obj := s
 	if ref, ok := s["$ref"].(string); ok {
 		obj = g.schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 )
@@ -43,7 +42,7 @@ func (rt route) checkScope() error {
 // handler and documentation. Scopes come from the catalogue.
 func (a *API) table() []route {
 	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
-	core := []route{
+	return []route{
 		{method: get, pattern: "/v1/introspect", anyToken: true, handle: a.introspect, doc: introspectDoc},
 
 		{method: get, pattern: "/v2/employees", handle: a.listEmployees, doc: listEmployeesDoc},
@@ -60,6 +59,49 @@ func (a *API) table() []route {
 		{method: put, pattern: "/v1/installations/me", anyToken: true, handle: a.updateInstallation, doc: updateInstallationDoc},
 		{method: del, pattern: "/v1/installations/me", anyToken: true, handle: a.deleteInstallation, doc: deleteInstallationDoc},
 		{method: post, pattern: "/v1/installations/me:activate", anyToken: true, handle: a.activateInstallation, doc: activateInstallationDoc},
+
+		// Export jobs v3 and export items.
+		{method: get, pattern: "/v3/export-jobs", handle: a.listExportJobs, doc: listExportJobsDoc},
+		{method: post, pattern: "/v3/export-jobs", handle: a.createExportJob, doc: createExportJobDoc},
+		{method: get, pattern: "/v3/export-jobs/{jobId}", handle: a.getExportJob, doc: getExportJobDoc},
+		{method: get, pattern: "/v3/export-jobs/{jobId}/items", handle: a.listExportJobItems, doc: listExportJobItemsDoc},
+		{method: put, pattern: "/v3/export-jobs/{jobId}/items", handle: a.updateExportJobItems, doc: updateExportJobItemsDoc},
+		{method: post, pattern: "/v3/export-job-events", handle: a.createExportJobEvent, doc: createExportJobEventDoc},
+		{method: get, pattern: "/v3/export-items", handle: a.listExportItems, doc: listExportItemsDoc},
+
+		// Tag groups and tags.
+		{method: get, pattern: "/v0/tag-groups", handle: a.listTagGroups, doc: listTagGroupsDoc},
+		{method: post, pattern: "/v0/tag-groups", handle: a.createTagGroup, doc: createTagGroupDoc},
+		{method: get, pattern: "/v0/tag-groups/{groupId}", handle: a.getTagGroup, doc: getTagGroupDoc},
+		{method: put, pattern: "/v0/tag-groups/{groupId}", handle: a.updateTagGroup, doc: updateTagGroupDoc},
+		{method: del, pattern: "/v0/tag-groups/{groupId}", handle: a.deleteTagGroup, doc: deleteTagGroupDoc},
+		{method: get, pattern: "/v0/tag-groups/{groupId}/tags", handle: a.listGroupTags, doc: listGroupTagsDoc},
+		{method: post, pattern: "/v0/tag-groups/{groupId}/tags", handle: a.createTag, doc: createTagDoc},
+		{method: get, pattern: "/v0/tags", handle: a.searchTags, doc: searchTagsDoc},
+		{method: get, pattern: "/v0/tags/{tagId}", handle: a.getTag, doc: getTagDoc},
+		{method: put, pattern: "/v0/tags/{tagId}", handle: a.updateTag, doc: updateTagDoc},
+		{method: del, pattern: "/v0/tags/{tagId}", handle: a.deleteTag, doc: deleteTagDoc},
+
+		// Tax codes.
+		{method: post, pattern: "/v0/tax-codes", handle: a.createTaxCode, doc: createTaxCodeDoc},
+		{method: get, pattern: "/v0/tax-codes/{taxCodeId}", handle: a.getTaxCode, doc: getTaxCodeDoc},
+		{method: put, pattern: "/v0/tax-codes/{taxCodeId}", handle: a.updateTaxCode, doc: updateTaxCodeDoc},
+		{method: del, pattern: "/v0/tax-codes/{taxCodeId}", handle: a.deleteTaxCode, doc: deleteTaxCodeDoc},
+		{method: post, pattern: "/v0/tax-codes:search", handle: a.searchTaxCodes, doc: searchTaxCodesDoc},
+
+		// Vendors.
+		{method: post, pattern: "/v1/vendors", handle: a.createVendor, doc: createVendorDoc},
+		{method: post, pattern: "/v1/vendors:search", handle: a.searchVendors, doc: searchVendorsDoc},
+		{method: get, pattern: "/v1/vendors/{id}", handle: a.getVendor, doc: getVendorDoc},
+		{method: put, pattern: "/v1/vendors/{id}", handle: a.updateVendor, doc: updateVendorDoc},
+		{method: post, pattern: "/v1/vendors/{id}:archive", handle: a.archiveVendor, doc: archiveVendorDoc},
+		{method: post, pattern: "/v1/vendors/{id}:activate", handle: a.activateVendor, doc: activateVendorDoc},
+
+		// Chart of accounts.
+		{method: post, pattern: "/v1/chart-of-accounts", handle: a.createAccount, doc: createAccountDoc},
+		{method: get, pattern: "/v1/chart-of-accounts/{accountId}", handle: a.getAccount, doc: getAccountDoc},
+		{method: put, pattern: "/v1/chart-of-accounts/{accountId}", handle: a.updateAccount, doc: updateAccountDoc},
+		{method: del, pattern: "/v1/chart-of-accounts/{accountId}", handle: a.deleteAccount, doc: deleteAccountDoc},
+		{method: post, pattern: "/v1/chart-of-accounts:search", handle: a.searchAccounts, doc: searchAccountsDoc},
 	}
-	return slices.Concat(core, a.exportRoutes(), a.tagRoutes(), a.taxCodeRoutes(), a.vendorRoutes(), a.accountRoutes())
 }

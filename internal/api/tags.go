@@ -1,6 +1,572 @@
 package api
 
-// tagRoutes lists this resource's routes; table() in routes.go includes them.
-func (a *API) tagRoutes() []route {
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Tag groups and tags (/v0/tag-groups, /v0/tags): a company's tag groups
+// (dimensions such as projects or cost centres) and the tags (values) of
+// each group. A tag belongs to its group's company. GET /v0/tag-groups is
+// not paged, as Pleo documents it; the tag lists are.
+
+// tagsList pages the tag lists: oldest first (createdAt, then id). Pleo
+// documents no sorting keys for tags; createdAt and id are accepted.
+var tagsList = listSpec{sortKeys: store.TagSortKeys, defaultSort: []store.Sort{{Key: "createdAt"}},
+	offset: true, defaultLimit: 20, maxLimit: 100}
+
+// tagGroupCreateModel is Pleo's TagGroupCreateModel.
+type tagGroupCreateModel struct {
+	Name     string            `json:"name"`
+	Code     string            `json:"code"`
+	Archived bool              `json:"archived"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// tagGroupUpdateModel is Pleo's TagGroupUpdateModel: a full replacement,
+// metadata included.
+type tagGroupUpdateModel struct {
+	Name     string            `json:"name"`
+	Code     string            `json:"code"`
+	Archived bool              `json:"archived"`
+	Metadata map[string]string `json:"metadata"`
+}
+
+// tagCreateModel is Pleo's TagCreateModel. The emulator has no dimensions
+// beyond code and name, so otherDimensionValues is accepted and ignored, as
+// Pleo ignores values for dimensions a group does not have.
+type tagCreateModel struct {
+	Code                 string   `json:"code"`
+	Archived             bool     `json:"archived"`
+	Name                 *string  `json:"name,omitempty"`
+	OtherDimensionValues []string `json:"otherDimensionValues,omitempty"`
+}
+
+// tagUpdateModel is Pleo's TagUpdateModel: a name left out is kept.
+type tagUpdateModel tagCreateModel
+
+// The names Pleo's documents give the tag types, added to schemaNames here
+// to keep them next to the routes that use them.
+func init() {
+	for t, name := range map[reflect.Type]string{
+		reflect.TypeFor[pleo.TagGroup]():       "TagGroupModel",
+		reflect.TypeFor[pleo.Tag]():            "TagModel",
+		reflect.TypeFor[tagGroupCreateModel](): "TagGroupCreateModel",
+		reflect.TypeFor[tagGroupUpdateModel](): "TagGroupUpdateModel",
+		reflect.TypeFor[tagCreateModel]():      "TagCreateModel",
+		reflect.TypeFor[tagUpdateModel]():      "TagUpdateModel",
+	} {
+		schemaNames[t] = name
+	}
+}
+
+var listTagGroupsDoc = operation{
+	id: "getTagGroups", tag: "Tag Groups", summary: "Retrieve tag groups for a company or an organisation",
+	params: []param{
+		queryUUID("company_id", "The company whose tag groups to list. Either company_id or organization_id is required; company_id wins when both are given."),
+		queryUUID("organization_id", "List the tag groups of every company of this organisation (which must be the token's)."),
+		queryBool("include_archived", "Also list archived tag groups."),
+		queryBool("include_tags_count", "Set totalTagsCount: the number of tags of each group, archived ones included."),
+	},
+	status: http.StatusOK, response: dataResponse[[]pleo.TagGroup]{}, errors: []int{http.StatusBadRequest},
+}
+
+// listTagGroups answers GET /v0/tag-groups. Pleo requires company_id or
+// organization_id from every caller, and does not page this list.
+func (a *API) listTagGroups(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	q := r.URL.Query()
+	if !q.Has("company_id") && !q.Has("organization_id") {
+		return badParam("company_id", "or 'organization_id' is required.")
+	}
+	includeArchived, err := boolParam(q, "include_archived")
+	if err != nil {
+		return err
+	}
+	withCounts, err := boolParam(q, "include_tags_count")
+	if err != nil {
+		return err
+	}
+	companies, err := a.companiesFor(r.Context(), p, q, companySelector{company: "company_id", organization: "organization_id"})
+	if err != nil {
+		return err
+	}
+	groups, err := a.store.ListTagGroups(r.Context(), companies, includeArchived, withCounts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[[]pleo.TagGroup]{Data: groups})
 	return nil
+}
+
+var createTagGroupDoc = operation{
+	id: "createTagGroup", tag: "Tag Groups", summary: "Create a new tag group",
+	params: []param{queryUUID("company_id", "The company of the new tag group. Required with an organisation token.")},
+	body:   tagGroupCreateModel{}, bodyRequired: true,
+	status: http.StatusOK, response: dataResponse[pleo.TagGroup]{}, errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+}
+
+// createTagGroup answers POST /v0/tag-groups. The body has no company: it
+// is the token's company, or the company_id an organisation token names.
+// Pleo documents no success status; the emulator answers 200.
+func (a *API) createTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body requestFields[tagGroupCreateModel]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	companies, err := a.companiesFor(r.Context(), p, r.URL.Query(), companySelector{company: "company_id", required: true})
+	if err != nil {
+		return err
+	}
+	if err := body.require("name", "code", "archived"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := notBlank("name", b.Name); err != nil {
+		return err
+	}
+	if err := notBlank("code", b.Code); err != nil {
+		return err
+	}
+	g, err := a.store.CreateTagGroup(r.Context(), pleo.TagGroup{CompanyID: companies[0], Name: b.Name, Code: b.Code,
+		Archived: b.Archived, Metadata: b.Metadata}, a.clock.Now())
+	if err != nil {
+		return storeError(err, notFound("Company not found."), "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagGroup]{Data: g})
+	return nil
+}
+
+var getTagGroupDoc = operation{
+	id: "getTagGroup", tag: "Tag Groups", summary: "Retrieve a tag group by its id",
+	params: []param{pathParam("groupId", "The tag group ID.")},
+	status: http.StatusOK, response: dataResponse[pleo.TagGroup]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+var tagGroupNotFound = notFound("Tag group not found.")
+
+// getTagGroup answers GET /v0/tag-groups/{groupId}.
+func (a *API) getTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "groupId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	g, err := a.store.TagGroup(r.Context(), companies, id)
+	if err != nil {
+		return storeError(err, tagGroupNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagGroup]{Data: g})
+	return nil
+}
+
+var updateTagGroupDoc = operation{
+	id: "updateTagGroup", tag: "Tag Groups", summary: "Update a tag group",
+	params: []param{pathParam("groupId", "The tag group ID.")},
+	body:   tagGroupUpdateModel{}, bodyRequired: true,
+	status: http.StatusOK, response: dataResponse[pleo.TagGroup]{},
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge},
+}
+
+// updateTagGroup answers PUT /v0/tag-groups/{groupId}: every field is
+// replaced, metadata included.
+func (a *API) updateTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "groupId")
+	if err != nil {
+		return err
+	}
+	var body requestFields[tagGroupUpdateModel]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("name", "code", "archived", "metadata"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := notBlank("name", b.Name); err != nil {
+		return err
+	}
+	if err := notBlank("code", b.Code); err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	g, err := a.store.UpdateTagGroup(r.Context(), companies, pleo.TagGroup{ID: id, Name: b.Name, Code: b.Code,
+		Archived: b.Archived, Metadata: b.Metadata}, a.clock.Now())
+	if err != nil {
+		return storeError(err, tagGroupNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagGroup]{Data: g})
+	return nil
+}
+
+var deleteTagGroupDoc = operation{
+	id: "deleteTagGroup", tag: "Tag Groups", summary: "Delete a tag group and its tags",
+	params: []param{pathParam("groupId", "The tag group ID.")},
+	status: http.StatusNoContent, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// deleteTagGroup answers DELETE /v0/tag-groups/{groupId} with 204; the
+// group's tags go with it.
+func (a *API) deleteTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "groupId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if err := a.store.DeleteTagGroup(r.Context(), companies, id); err != nil {
+		return storeError(err, tagGroupNotFound, "")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+var listGroupTagsDoc = operation{
+	id: "getTags", tag: "Tags", summary: "Retrieve tags for a tag group",
+	params: append([]param{
+		pathParam("groupId", "The tag group ID."),
+		queryBool("include_archived", "Also list archived tags."),
+	}, pagingParams(tagsList)...),
+	status: http.StatusOK, response: pageResponse[pleo.Tag]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// listGroupTags answers GET /v0/tag-groups/{groupId}/tags.
+func (a *API) listGroupTags(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "groupId")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	pq, err := parsePageQuery(q, tagsList)
+	if err != nil {
+		return err
+	}
+	includeArchived, err := boolParam(q, "include_archived")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if _, err := a.store.TagGroup(r.Context(), companies, id); err != nil {
+		return storeError(err, tagGroupNotFound, "")
+	}
+	page, err := a.store.ListTags(r.Context(), companies, store.TagFilter{GroupIDs: []string{id}, IncludeArchived: includeArchived}, pq.req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "include_archived")))
+	return nil
+}
+
+var createTagDoc = operation{
+	id: "createTag", tag: "Tags", summary: "Create a new tag for a tag group",
+	params: []param{pathParam("groupId", "The tag group ID.")},
+	body:   tagCreateModel{}, bodyRequired: true,
+	status: http.StatusCreated, response: dataResponse[pleo.Tag]{},
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge},
+}
+
+// createTag answers POST /v0/tag-groups/{groupId}/tags with 201; a code the
+// group already has is 409.
+func (a *API) createTag(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "groupId")
+	if err != nil {
+		return err
+	}
+	var body requestFields[tagCreateModel]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("code", "archived"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := notBlank("code", b.Code); err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	tag := pleo.Tag{GroupID: id, Code: b.Code, Archived: b.Archived}
+	if b.Name != nil {
+		tag.Name = *b.Name
+	}
+	tag, err = a.store.CreateTag(r.Context(), companies, tag, a.clock.Now())
+	if err != nil {
+		return storeError(err, tagGroupNotFound, "A tag with the code "+b.Code+" already exists in the tag group.")
+	}
+	writeJSON(w, http.StatusCreated, contentTypeJSON, dataResponse[pleo.Tag]{Data: tag})
+	return nil
+}
+
+var searchTagsDoc = operation{
+	id: "searchTags", tag: "Tags", summary: "Search tags (deprecated by Pleo in favour of POST /v0/tags:search)",
+	params: append([]param{
+		queryUUID("company_id", "Only tags of this company. Without it, the tags of every company the token can see."),
+		queryString("text_search", "Only tags whose name or code contains this text, ignoring case."),
+		{name: "tag_group_id", in: "query", description: "Only tags of these tag groups (repeatable).",
+			schema: map[string]any{"type": "array", "items": uuidSchema()}},
+		queryBool("include_archived", "Also list archived tags."),
+	}, pagingParams(tagsList)...),
+	status: http.StatusOK, response: pageResponse[pleo.Tag]{}, errors: []int{http.StatusBadRequest},
+}
+
+// searchTags answers GET /v0/tags.
+func (a *API) searchTags(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	q := r.URL.Query()
+	pq, err := parsePageQuery(q, tagsList)
+	if err != nil {
+		return err
+	}
+	f := store.TagFilter{Text: q.Get("text_search")}
+	if f.IncludeArchived, err = boolParam(q, "include_archived"); err != nil {
+		return err
+	}
+	for _, v := range multiValues(q, "tag_group_id") {
+		id, err := uuidValue("tag_group_id", v)
+		if err != nil {
+			return err
+		}
+		f.GroupIDs = append(f.GroupIDs, id)
+	}
+	companies, err := a.companiesFor(r.Context(), p, q, companySelector{company: "company_id"})
+	if err != nil {
+		return err
+	}
+	page, err := a.store.ListTags(r.Context(), companies, f, pq.req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON,
+		newPage(page, pq, echoParams(q, "company_id", "text_search", "tag_group_id", "include_archived")))
+	return nil
+}
+
+var getTagDoc = operation{
+	id: "getTag", tag: "Tags", summary: "Retrieve a tag by its id",
+	params: []param{pathParam("tagId", "The tag ID.")},
+	status: http.StatusOK, response: dataResponse[pleo.Tag]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+var tagNotFound = notFound("Tag not found.")
+
+// getTag answers GET /v0/tags/{tagId}.
+func (a *API) getTag(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "tagId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	tag, err := a.store.Tag(r.Context(), companies, id)
+	if err != nil {
+		return storeError(err, tagNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Tag]{Data: tag})
+	return nil
+}
+
+var updateTagDoc = operation{
+	id: "updateTag", tag: "Tags", summary: "Update a tag",
+	params: []param{pathParam("tagId", "The tag ID.")},
+	body:   tagUpdateModel{},
+	status: http.StatusOK, response: dataResponse[pleo.Tag]{},
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge},
+}
+
+// updateTag answers PUT /v0/tags/{tagId}: code and archived are replaced,
+// the name only when given; a code another tag of the group has is 409.
+func (a *API) updateTag(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "tagId")
+	if err != nil {
+		return err
+	}
+	var body requestFields[tagUpdateModel]
+	if err := decodeBody(w, r, &body, false); err != nil {
+		return err
+	}
+	if err := body.require("code", "archived"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := notBlank("code", b.Code); err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	tag, err := a.store.UpdateTag(r.Context(), companies, id, store.TagUpdate{Code: b.Code, Archived: b.Archived, Name: b.Name},
+		a.clock.Now())
+	if err != nil {
+		return storeError(err, tagNotFound, "Another tag of the tag group has the code "+b.Code+".")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Tag]{Data: tag})
+	return nil
+}
+
+var deleteTagDoc = operation{
+	id: "deleteTag", tag: "Tags", summary: "Delete a tag",
+	params: []param{pathParam("tagId", "The tag ID.")},
+	status: http.StatusNoContent, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// deleteTag answers DELETE /v0/tags/{tagId} with 204 (Pleo documents only
+// a default response).
+func (a *API) deleteTag(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "tagId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if err := a.store.DeleteTag(r.Context(), companies, id); err != nil {
+		return storeError(err, tagNotFound, "")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// Helpers shared by the write routes of tags, tax codes, vendors and the
+// chart of accounts.
+
+// requestFields is a JSON object request body decoded into V, with the
+// keys it carries (with a non-null value), so that a missing required
+// field can be named even when its zero value is valid (archived: false).
+type requestFields[V any] struct {
+	v    V
+	keys map[string]bool
+}
+
+func (b *requestFields[V]) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(data, &b.v); err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	b.keys = map[string]bool{}
+	for k, v := range raw {
+		if string(v) != "null" {
+			b.keys[k] = true
+		}
+	}
+	return nil
+}
+
+// require returns a 400 naming the first of fields the body lacks (or
+// sends as null).
+func (b *requestFields[V]) require(fields ...string) error {
+	for _, f := range fields {
+		if !b.keys[f] {
+			return badField(f, "is required.")
+		}
+	}
+	return nil
+}
+
+// notBlank returns a 400 naming field when value is empty or only spaces.
+func notBlank(field, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return badField(field, "must not be blank.")
+	}
+	return nil
+}
+
+// maxLength returns a 400 naming field when value has more than n characters.
+func maxLength(field, value string, n int) error {
+	if len([]rune(value)) > n {
+		return badField(field, "must be at most %d characters long.", n)
+	}
+	return nil
+}
+
+// uuidList validates a body field holding at most max UUIDs and returns
+// them in lower case.
+func uuidList(field string, values []string, max int) ([]string, error) {
+	if len(values) > max {
+		return nil, badField(field, "has %d items; at most %d are allowed.", len(values), max)
+	}
+	for i, v := range values {
+		if !oauth.IsUUID(v) {
+			return nil, badField(fmt.Sprintf("%s[%d]", field, i), "must be a UUID, not %q.", v)
+		}
+	}
+	return lowerUUIDs(values, true), nil
+}
+
+// boolParam reads an optional boolean query parameter: true or false.
+func boolParam(q url.Values, name string) (bool, error) {
+	switch v := q.Get(name); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, badParam(name, "must be true or false, not %q.", v)
+	}
+}
+
+// bodyCompany checks the companyId of a request body: a UUID of a company
+// the token may see. A company outside the token's subject is 403, as for
+// query parameters.
+func (a *API) bodyCompany(ctx context.Context, p oauth.Principal, field, value string) (string, error) {
+	if !oauth.IsUUID(value) {
+		return "", badField(field, "must be a UUID, not %q.", value)
+	}
+	id := strings.ToLower(value)
+	ok, err := a.canSee(ctx, p, id)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", forbidden("The access token does not grant access to company " + id + ".")
+	}
+	return id, nil
+}
+
+// storeError renders an error of the store: ErrNotFound as missing (when
+// not nil), ErrConflict as a 409 with conflictMessage (when not empty),
+// pleo.ErrInvalid as a 400 naming the field. Other errors are returned as
+// they are (500).
+func storeError(err error, missing *apiError, conflictMessage string) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound) && missing != nil:
+		return missing
+	case errors.Is(err, store.ErrConflict) && conflictMessage != "":
+		return conflictError(conflictMessage)
+	case errors.Is(err, pleo.ErrInvalid):
+		// pleo.Invalid reads "invalid value: <field>: <message>".
+		rest := strings.TrimPrefix(err.Error(), pleo.ErrInvalid.Error()+": ")
+		if field, msg, ok := strings.Cut(rest, ": "); ok {
+			return badField(field, "%s.", strings.TrimSuffix(msg, "."))
+		}
+		return &apiError{Status: http.StatusBadRequest, Type: typeValidation, Message: rest}
+	}
+	return err
 }

@@ -1,6 +1,242 @@
 package api
 
-// taxCodeRoutes lists this resource's routes; table() in routes.go includes them.
-func (a *API) taxCodeRoutes() []route {
+import (
+	"math"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Tax codes (/v0/tax-codes): a company's VAT codes. Rates are decimals
+// (0.25 is 25 %); timestamps are whole seconds in UTC, Pleo's pattern
+// YYYY-MM-DDTHH:mi:ssZ.
+
+// taxCodeTypes is Pleo's TaxCodeTypeModel. Pleo notes that exclusive tax
+// codes are not supported yet; the emulator accepts them, as the enum does.
+var taxCodeTypes = []string{"inclusive", "exclusive", "reverse"}
+
+// taxCodesList pages POST /v0/tax-codes:search: oldest first (createdAt,
+// then id). Pleo documents no sorting keys; createdAt and id are accepted.
+var taxCodesList = listSpec{sortKeys: store.TaxCodeSortKeys, defaultSort: []store.Sort{{Key: "createdAt"}},
+	offset: true, defaultLimit: 20, maxLimit: 100}
+
+// taxCodeCreateUpdateModel is Pleo's TaxCodeCreateUpdateModel, the body of
+// both the create and the (full) update.
+type taxCodeCreateUpdateModel struct {
+	CompanyID          string  `json:"companyId" format:"uuid"`
+	Name               string  `json:"name"`
+	Rate               float64 `json:"rate"`
+	Type               string  `json:"type"`
+	Archived           bool    `json:"archived"`
+	Code               *string `json:"code,omitempty"`
+	IngoingTaxAccount  *string `json:"ingoingTaxAccount,omitempty"`
+	OutgoingTaxAccount *string `json:"outgoingTaxAccount,omitempty"`
+}
+
+// taxCodeSearchRequest is Pleo's TaxCodeSearchRequest.
+type taxCodeSearchRequest struct {
+	Archived   *bool    `json:"archived,omitempty"`
+	Code       *string  `json:"code,omitempty"`
+	TaxCodeIDs []string `json:"taxCodeIds,omitempty" format:"uuid"`
+	Type       *string  `json:"type,omitempty"`
+}
+
+var taxCodeNotFound = notFound("Tax code not found.")
+
+// The names Pleo's documents give the tax-code types, added to schemaNames
+// here to keep them next to the routes that use them.
+func init() {
+	for t, name := range map[reflect.Type]string{
+		reflect.TypeFor[pleo.TaxCode]():             "TaxCodeModel",
+		reflect.TypeFor[taxCodeCreateUpdateModel](): "TaxCodeCreateUpdateModel",
+		reflect.TypeFor[taxCodeSearchRequest]():     "TaxCodeSearchRequest",
+	} {
+		schemaNames[t] = name
+	}
+}
+
+// taxCode validates a create or update body and returns the tax code it
+// describes, for a company the token may see.
+func (a *API) taxCode(r *http.Request, p oauth.Principal, body requestFields[taxCodeCreateUpdateModel]) (pleo.TaxCode, error) {
+	if err := body.require("companyId", "name", "rate", "type", "archived"); err != nil {
+		return pleo.TaxCode{}, err
+	}
+	b := body.v
+	if err := notBlank("name", b.Name); err != nil {
+		return pleo.TaxCode{}, err
+	}
+	if math.IsNaN(b.Rate) || b.Rate < 0 || b.Rate > 1 {
+		return pleo.TaxCode{}, badField("rate", "must be a decimal from 0 to 1 (0.25 is 25 %%), not %v.", b.Rate)
+	}
+	if !pleo.ValidTaxCodeType(b.Type) {
+		return pleo.TaxCode{}, badField("type", "must be one of %s, not %q.", strings.Join(taxCodeTypes, ", "), b.Type)
+	}
+	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
+	if err != nil {
+		return pleo.TaxCode{}, err
+	}
+	return pleo.TaxCode{CompanyID: company, Name: b.Name, Rate: b.Rate, Type: b.Type, Archived: b.Archived, Code: b.Code,
+		IngoingTaxAccount: b.IngoingTaxAccount, OutgoingTaxAccount: b.OutgoingTaxAccount}, nil
+}
+
+var createTaxCodeDoc = operation{
+	id: "createTaxCode", tag: "Tax Codes", summary: "Create a new tax code",
+	body: taxCodeCreateUpdateModel{}, bodyRequired: true, bodyEnums: map[string][]string{"type": taxCodeTypes},
+	status: http.StatusOK, response: dataResponse[pleo.TaxCode]{},
+	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+}
+
+// createTaxCode answers POST /v0/tax-codes. Pleo documents no success
+// status; the emulator answers 200.
+func (a *API) createTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body requestFields[taxCodeCreateUpdateModel]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	c, err := a.taxCode(r, p, body)
+	if err != nil {
+		return err
+	}
+	if c, err = a.store.CreateTaxCode(r.Context(), c, a.clock.Now()); err != nil {
+		return storeError(err, notFound("Company not found."), "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TaxCode]{Data: c})
+	return nil
+}
+
+var getTaxCodeDoc = operation{
+	id: "getTaxCode", tag: "Tax Codes", summary: "Returns a given tax code",
+	params: []param{pathParam("taxCodeId", "The tax code ID.")},
+	status: http.StatusOK, response: dataResponse[pleo.TaxCode]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// getTaxCode answers GET /v0/tax-codes/{taxCodeId}.
+func (a *API) getTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "taxCodeId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	c, err := a.store.TaxCode(r.Context(), companies, id)
+	if err != nil {
+		return storeError(err, taxCodeNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TaxCode]{Data: c})
+	return nil
+}
+
+var updateTaxCodeDoc = operation{
+	id: "updateTaxCode", tag: "Tax Codes", summary: "Update a tax code",
+	params: []param{pathParam("taxCodeId", "The tax code ID.")},
+	body:   taxCodeCreateUpdateModel{}, bodyRequired: true, bodyEnums: map[string][]string{"type": taxCodeTypes},
+	status: http.StatusOK, response: dataResponse[pleo.TaxCode]{},
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge},
+}
+
+// updateTaxCode answers PUT /v0/tax-codes/{taxCodeId}: every field is
+// replaced (an absent code or tax account becomes null). companyId is
+// required, as Pleo's model says, and must be the tax code's company.
+func (a *API) updateTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "taxCodeId")
+	if err != nil {
+		return err
+	}
+	var body requestFields[taxCodeCreateUpdateModel]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	c, err := a.taxCode(r, p, body)
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	if c, err = a.store.UpdateTaxCode(r.Context(), companies, c, a.clock.Now()); err != nil {
+		return storeError(err, taxCodeNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TaxCode]{Data: c})
+	return nil
+}
+
+var deleteTaxCodeDoc = operation{
+	id: "deleteTaxCode", tag: "Tax Codes", summary: "Delete a tax code",
+	params: []param{pathParam("taxCodeId", "The tax code ID.")},
+	status: http.StatusNoContent, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// deleteTaxCode answers DELETE /v0/tax-codes/{taxCodeId} with 204 (Pleo
+// documents only a default response). Accounting entries that used the
+// tax code lose their taxCodeId.
+func (a *API) deleteTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "taxCodeId")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if err := a.store.DeleteTaxCode(r.Context(), companies, id); err != nil {
+		return storeError(err, taxCodeNotFound, "")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+var searchTaxCodesDoc = operation{
+	id: "getTaxCodes", tag: "Tax Codes", summary: "Returns a list of tax codes",
+	params: append([]param{
+		queryUUID("company_id", "Only tax codes of this company. Without it, the tax codes of every company the token can see."),
+	}, pagingParams(taxCodesList)...),
+	body: taxCodeSearchRequest{}, bodyEnums: map[string][]string{"type": taxCodeTypes},
+	status: http.StatusOK, response: pageResponse[pleo.TaxCode]{},
+	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+}
+
+// searchTaxCodes answers POST /v0/tax-codes:search. The body is optional;
+// archived true lists only archived codes, false only active ones, and
+// absent both.
+func (a *API) searchTaxCodes(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body taxCodeSearchRequest
+	if err := decodeBody(w, r, &body, false); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	pq, err := parsePageQuery(q, taxCodesList)
+	if err != nil {
+		return err
+	}
+	f := store.TaxCodeFilter{Archived: body.Archived}
+	if f.IDs, err = uuidList("taxCodeIds", body.TaxCodeIDs, 100); err != nil {
+		return err
+	}
+	if err := checkEnum("type", body.Type, taxCodeTypes); err != nil {
+		return err
+	}
+	if body.Type != nil {
+		f.Type = *body.Type
+	}
+	if body.Code != nil {
+		f.Code = *body.Code
+	}
+	companies, err := a.companiesFor(r.Context(), p, q, companySelector{company: "company_id"})
+	if err != nil {
+		return err
+	}
+	page, err := a.store.SearchTaxCodes(r.Context(), companies, f, pq.req)
+	if err != nil {
+		return storeError(err, nil, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "company_id")))
 	return nil
 }

@@ -1,6 +1,358 @@
 package api
 
-// vendorRoutes lists this resource's routes; table() in routes.go includes them.
-func (a *API) vendorRoutes() []route {
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
+)
+
+// Vendors (/v1/vendors): the suppliers a company buys from, kept in sync
+// with the ERP. A vendor is DRAFT until the ERP knows it (no externalId),
+// ACTIVE once it does, and ARCHIVED when retired. Within a company a
+// vendor's identity is its externalId, or its name (ignoring case) while it
+// has none: creating a vendor that exists is 409.
+
+// vendorStates is Pleo's VendorState.
+var vendorStates = []string{"DRAFT", "ACTIVE", "ARCHIVED"}
+
+// vendorsList pages POST /v1/vendors:search: oldest first (createdAt, then
+// id). Pleo documents no sorting keys; createdAt and id are accepted.
+var vendorsList = listSpec{sortKeys: store.VendorSortKeys, defaultSort: []store.Sort{{Key: "createdAt"}},
+	offset: true, defaultLimit: 20, maxLimit: 100}
+
+// vendorCreateRequest is Pleo's VendorCreateRequest.
+type vendorCreateRequest struct {
+	CompanyID             string `json:"companyId" format:"uuid"`
+	Name                  string `json:"name"`
+	DefaultCurrency       string `json:"defaultCurrency"`
+	Code                  string `json:"code,omitempty"`
+	Country               string `json:"country,omitempty"`
+	ExternalID            string `json:"externalId,omitempty"`
+	RegistrationNumber    string `json:"registrationNumber,omitempty"`
+	TaxRegistrationNumber string `json:"taxRegistrationNumber,omitempty"`
+}
+
+// vendorUpdateRequest is Pleo's VendorUpdateRequest: externalId and state
+// are required here.
+type vendorUpdateRequest struct {
+	CompanyID             string `json:"companyId" format:"uuid"`
+	Name                  string `json:"name"`
+	DefaultCurrency       string `json:"defaultCurrency"`
+	ExternalID            string `json:"externalId"`
+	State                 string `json:"state"`
+	Code                  string `json:"code,omitempty"`
+	Country               string `json:"country,omitempty"`
+	RegistrationNumber    string `json:"registrationNumber,omitempty"`
+	TaxRegistrationNumber string `json:"taxRegistrationNumber,omitempty"`
+}
+
+// vendorSearchRequest is Pleo's VendorSearchRequestV1.
+type vendorSearchRequest struct {
+	IDs                    []string `json:"ids,omitempty" format:"uuid"`
+	Codes                  []string `json:"codes,omitempty"`
+	ExternalIDs            []string `json:"externalIds,omitempty"`
+	AccountingSystems      []string `json:"accountingSystems,omitempty"`
+	Countries              []string `json:"countries,omitempty"`
+	TaxRegistrationNumbers []string `json:"taxRegistrationNumbers,omitempty"`
+	States                 []string `json:"states,omitempty"`
+	Name                   *string  `json:"name,omitempty"`
+}
+
+// activateVendorEventRequest is Pleo's ActivateVendorEventRequest.
+type activateVendorEventRequest struct {
+	ExternalID string `json:"externalId"`
+	Code       string `json:"code,omitempty"`
+}
+
+var vendorNotFound = notFound("Vendor not found.")
+
+// The names Pleo's documents give the vendor types, added to schemaNames
+// here to keep them next to the routes that use them.
+func init() {
+	for t, name := range map[reflect.Type]string{
+		reflect.TypeFor[pleo.Vendor]():                "VendorResponse",
+		reflect.TypeFor[vendorCreateRequest]():        "VendorCreateRequest",
+		reflect.TypeFor[vendorUpdateRequest]():        "VendorUpdateRequest",
+		reflect.TypeFor[vendorSearchRequest]():        "VendorSearchRequestV1",
+		reflect.TypeFor[activateVendorEventRequest](): "ActivateVendorEventRequest",
+	} {
+		schemaNames[t] = name
+	}
+}
+
+// checkVendorFields validates the fields create and update share.
+func checkVendorFields(name, currency, country string) error {
+	if err := notBlank("name", name); err != nil {
+		return err
+	}
+	if !pleo.ValidCurrencyCode(currency) {
+		return badField("defaultCurrency", "must be an ISO 4217 currency code such as DKK, not %q.", currency)
+	}
+	if country != "" && !pleo.ValidCountryCode(country) {
+		return badField("country", "must be one of Pleo's CountryCode values such as DK, not %q.", country)
+	}
+	return nil
+}
+
+var createVendorDoc = operation{
+	id: "postVendor", tag: "Vendors", summary: "Create a new vendor",
+	body: vendorCreateRequest{}, bodyRequired: true,
+	status: http.StatusCreated, response: dataResponse[pleo.Vendor]{},
+	errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge},
+}
+
+// createVendor answers POST /v1/vendors with 201, or 409 when the company
+// has the vendor already. The vendor starts ACTIVE when it has an
+// externalId (it exists in the ERP) and DRAFT otherwise.
+func (a *API) createVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body requestFields[vendorCreateRequest]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("companyId", "name", "defaultCurrency"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := checkVendorFields(b.Name, b.DefaultCurrency, b.Country); err != nil {
+		return err
+	}
+	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
+	if err != nil {
+		return err
+	}
+	v, err := a.store.CreateVendor(r.Context(), pleo.Vendor{CompanyID: company, Name: b.Name, DefaultCurrency: b.DefaultCurrency,
+		Code: b.Code, Country: b.Country, ExternalID: b.ExternalID, RegistrationNumber: b.RegistrationNumber,
+		TaxRegistrationNumber: b.TaxRegistrationNumber}, a.clock.Now())
+	if err != nil {
+		return storeError(err, notFound("Company not found."), "Vendor already exists.")
+	}
+	writeJSON(w, http.StatusCreated, contentTypeJSON, dataResponse[pleo.Vendor]{Data: v})
+	return nil
+}
+
+var searchVendorsDoc = operation{
+	id: "searchVendors", tag: "Vendors", summary: "Fetches vendors by search criteria",
+	params: append([]param{
+		func() param {
+			p := queryUUID("company_id", "The company whose vendors to search. Required.")
+			p.required = true
+			return p
+		}(),
+	}, pagingParams(vendorsList)...),
+	body: vendorSearchRequest{}, bodyEnums: map[string][]string{"states": vendorStates},
+	status: http.StatusOK, response: pageResponse[pleo.Vendor]{},
+	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+}
+
+// searchVendors answers POST /v1/vendors:search. company_id is required
+// from every caller, as Pleo declares it; the body is optional.
+func (a *API) searchVendors(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body vendorSearchRequest
+	if err := decodeBody(w, r, &body, false); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if !q.Has("company_id") {
+		return badParam("company_id", "is required.")
+	}
+	pq, err := parsePageQuery(q, vendorsList)
+	if err != nil {
+		return err
+	}
+	f, err := body.filter()
+	if err != nil {
+		return err
+	}
+	companies, err := a.companiesFor(r.Context(), p, q, companySelector{company: "company_id"})
+	if err != nil {
+		return err
+	}
+	page, err := a.store.SearchVendors(r.Context(), companies, f, pq.req)
+	if err != nil {
+		return storeError(err, nil, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "company_id")))
+	return nil
+}
+
+// filter validates the search request: at most 100 values per list (4
+// states), UUIDs, known countries and states.
+func (b vendorSearchRequest) filter() (store.VendorFilter, error) {
+	var f store.VendorFilter
+	var err error
+	if f.IDs, err = uuidList("ids", b.IDs, 100); err != nil {
+		return f, err
+	}
+	lists := []struct {
+		field  string
+		values []string
+		max    int
+		dst    *[]string
+		check  func(string) bool
+		expect string
+	}{
+		{"codes", b.Codes, 100, &f.Codes, nil, ""},
+		{"externalIds", b.ExternalIDs, 100, &f.ExternalIDs, nil, ""},
+		{"accountingSystems", b.AccountingSystems, 100, &f.AccountingSystems, nil, ""},
+		{"countries", b.Countries, 100, &f.Countries, pleo.ValidCountryCode, "one of Pleo's CountryCode values"},
+		{"taxRegistrationNumbers", b.TaxRegistrationNumbers, 100, &f.TaxRegistrationNumbers, nil, ""},
+		{"states", b.States, 4, &f.States, pleo.ValidVendorState, "one of " + strings.Join(vendorStates, ", ")},
+	}
+	for _, l := range lists {
+		if len(l.values) > l.max {
+			return f, badField(l.field, "has %d items; at most %d are allowed.", len(l.values), l.max)
+		}
+		for i, v := range l.values {
+			if l.check != nil && !l.check(v) {
+				return f, badField(fmt.Sprintf("%s[%d]", l.field, i), "must be %s, not %q.", l.expect, v)
+			}
+		}
+		*l.dst = l.values
+	}
+	if b.Name != nil {
+		f.Name = *b.Name
+	}
+	return f, nil
+}
+
+var getVendorDoc = operation{
+	id: "getVendorById", tag: "Vendors", summary: "Retrieves a vendor by its id",
+	params: []param{pathParam("id", "The vendor ID.")},
+	status: http.StatusOK, response: dataResponse[pleo.Vendor]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// getVendor answers GET /v1/vendors/{id}.
+func (a *API) getVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "id")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	v, err := a.store.Vendor(r.Context(), companies, id)
+	if err != nil {
+		return storeError(err, vendorNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Vendor]{Data: v})
+	return nil
+}
+
+var updateVendorDoc = operation{
+	id: "updateVendor", tag: "Vendors", summary: "Update a vendor",
+	params: []param{pathParam("id", "The vendor ID.")},
+	body:   vendorUpdateRequest{}, bodyRequired: true, bodyEnums: map[string][]string{"state": vendorStates},
+	status: http.StatusOK, response: dataResponse[pleo.Vendor]{},
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge},
+}
+
+// updateVendor answers PUT /v1/vendors/{id}: every field of the body is
+// replaced (absent optional fields are cleared; accountingSystem is kept).
+// companyId must be the vendor's company; an externalId another vendor of
+// the company has is 409.
+func (a *API) updateVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "id")
+	if err != nil {
+		return err
+	}
+	var body requestFields[vendorUpdateRequest]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("companyId", "name", "defaultCurrency", "externalId", "state"); err != nil {
+		return err
+	}
+	b := body.v
+	if err := checkVendorFields(b.Name, b.DefaultCurrency, b.Country); err != nil {
+		return err
+	}
+	if err := notBlank("externalId", b.ExternalID); err != nil {
+		return err
+	}
+	if err := checkEnum("state", &b.State, vendorStates); err != nil {
+		return err
+	}
+	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	v, err := a.store.UpdateVendor(r.Context(), companies, pleo.Vendor{ID: id, CompanyID: company, Name: b.Name,
+		DefaultCurrency: b.DefaultCurrency, ExternalID: b.ExternalID, State: b.State, Code: b.Code, Country: b.Country,
+		RegistrationNumber: b.RegistrationNumber, TaxRegistrationNumber: b.TaxRegistrationNumber}, a.clock.Now())
+	if err != nil {
+		return storeError(err, vendorNotFound, "Conflicting vendor update: another vendor of the company has the externalId "+b.ExternalID+".")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Vendor]{Data: v})
+	return nil
+}
+
+var archiveVendorDoc = operation{
+	id: "archiveVendorById", tag: "Vendors", summary: "Archive a vendor",
+	params: []param{pathParam("id", "The vendor ID.")},
+	status: http.StatusNoContent, errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+// archiveVendor answers POST /v1/vendors/{id}:archive with 204: the state
+// becomes ARCHIVED. A body, if any, is ignored.
+func (a *API) archiveVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "id")
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if _, err := a.store.ArchiveVendor(r.Context(), companies, id, a.clock.Now()); err != nil {
+		return storeError(err, vendorNotFound, "")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+var activateVendorDoc = operation{
+	id: "activateVendor", tag: "Vendors", summary: "Activate a vendor: record that it exists in the ERP",
+	params: []param{pathParam("id", "The vendor ID.")},
+	body:   activateVendorEventRequest{}, bodyRequired: true,
+	status: http.StatusNoContent,
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge},
+}
+
+// activateVendor answers POST /v1/vendors/{id}:activate with 204: the
+// vendor gets the ERP's externalId (and code, when given) and becomes
+// ACTIVE. An externalId another vendor of the company has is 409.
+func (a *API) activateVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	id, err := pathUUID(r, "id")
+	if err != nil {
+		return err
+	}
+	var body requestFields[activateVendorEventRequest]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("externalId"); err != nil {
+		return err
+	}
+	if err := notBlank("externalId", body.v.ExternalID); err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if _, err := a.store.ActivateVendor(r.Context(), companies, id, body.v.ExternalID, body.v.Code, a.clock.Now()); err != nil {
+		return storeError(err, vendorNotFound, "Another vendor of the company has the externalId "+body.v.ExternalID+".")
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

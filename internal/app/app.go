@@ -66,6 +66,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Auth = as
 	a.API = api.New(st, a.Clock, as, log)
+	a.API.SetPublicURL(cfg.APIBaseURL())
 	a.Faults = control.NewFaults(st)
 	a.Requests = requestlog.New(1000, a.Clock.Now)
 	a.handler = a.routes(as, pages)

@@ -209,6 +209,42 @@ func TestValidators(t *testing.T) {
 	}
 }
 
+// TestFieldError: validation errors name their field for the API's 400
+// and still match ErrInvalid.
+func TestFieldError(t *testing.T) {
+	for _, c := range []struct {
+		err   error
+		field string
+	}{
+		{pleo.ExportJobItemUpdate{Status: "successful"}.Validate(), "accountingEntryId"},
+		{pleo.ExportJobItemUpdate{AccountingEntryID: "e", Status: "done"}.Validate(), "status"},
+		{pleo.ExportJobItemUpdate{AccountingEntryID: "e", Status: "failed", FailureReasonType: "job_expired"}.Validate(), "failureReasonType"},
+		{pleo.ExportJobEvent{Event: "paused"}.Validate(), "event"},
+		{pleo.ExportJobEvent{Event: "failed", FailureReasonType: "cancelled_by_user"}.Validate(), "failureReasonType"},
+		{pleo.Invalid("country", "unknown country code %q", "XX"), "country"},
+	} {
+		var fe *pleo.FieldError
+		if !errors.As(c.err, &fe) || fe.Field != c.field || !errors.Is(c.err, pleo.ErrInvalid) {
+			t.Errorf("%v: want a FieldError for %s", c.err, c.field)
+		}
+	}
+	if got := pleo.Invalid("country", "unknown country code %q", "XX").Error(); got != `invalid value: country: unknown country code "XX"` {
+		t.Errorf("Error() = %s", got)
+	}
+	for _, ok := range []error{
+		pleo.ExportJobItemUpdate{AccountingEntryID: "e", Status: "failed", FailureReasonType: "tag_unknown"}.Validate(),
+		pleo.ExportJobEvent{Event: "failed", FailureReasonType: "canceled_by_user"}.Validate(),
+	} {
+		if ok != nil {
+			t.Errorf("valid value refused: %v", ok)
+		}
+	}
+	if len(pleo.ExportJobFailureReasonTypes) != 15 || len(pleo.ExportJobItemFailureReasonTypes) != 18 {
+		t.Errorf("%d job and %d item failure reason types, Pleo has 15 and 18",
+			len(pleo.ExportJobFailureReasonTypes), len(pleo.ExportJobItemFailureReasonTypes))
+	}
+}
+
 func TestExportItemType(t *testing.T) {
 	cases := []struct{ family, sub, typ, subType string }{
 		{"CARD_PURCHASE", "ONLINE", "card_purchase", ""},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 )
@@ -29,7 +30,7 @@ func scanAccount(row interface{ Scan(...any) error }) (pleo.Account, error) {
 	if err != nil {
 		return a, err
 	}
-	a.Code, a.TaxCodeExternalID = ejString(code), ejString(taxCode)
+	a.Code, a.TaxCodeExternalID = nullableString(code), nullableString(taxCode)
 	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
 	return a, json.Unmarshal([]byte(meta), &a.Metadata)
 }
@@ -37,9 +38,9 @@ func scanAccount(row interface{ Scan(...any) error }) (pleo.Account, error) {
 // validAccount checks the lengths BookkeepingAccountCreateRequestV1 sets.
 func validAccount(a pleo.Account) error {
 	switch {
-	case len(a.Name) > 255:
+	case utf8.RuneCountInString(a.Name) > 255:
 		return pleo.Invalid("name", "is longer than 255 characters")
-	case a.Code != nil && len(*a.Code) > 255:
+	case a.Code != nil && utf8.RuneCountInString(*a.Code) > 255:
 		return pleo.Invalid("code", "is longer than 255 characters")
 	}
 	return nil
@@ -50,7 +51,7 @@ func validAccount(a pleo.Account) error {
 // fields equal a's. ErrNotFound: no such company; ErrConflict: the
 // externalId exists with other data.
 func (s *Store) CreateAccount(ctx context.Context, a pleo.Account, now time.Time) (pleo.Account, bool, error) {
-	if a.ExternalID == "" || len(a.ExternalID) > 255 {
+	if a.ExternalID == "" || utf8.RuneCountInString(a.ExternalID) > 255 {
 		return a, false, pleo.Invalid("externalId", "must be 1 to 255 characters")
 	}
 	if err := validAccount(a); err != nil {
@@ -95,10 +96,8 @@ func sameAccount(a, b pleo.Account) bool {
 
 // Account returns an account of one of companies.
 func (s *Store) Account(ctx context.Context, companies []string, id string) (pleo.Account, error) {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
-	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts`+w.sql(), w.args...))
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+where, args...))
 }
 
 // UpdateAccount replaces the name, code, archived flag, taxCodeExternalId
@@ -111,13 +110,11 @@ func (s *Store) UpdateAccount(ctx context.Context, companies []string, a pleo.Ac
 	if err != nil {
 		return a, err
 	}
-	var w ksWhere
-	w.add("id = ?", a.ID)
-	w.in("company_id", companies)
+	where, args := rowInCompanies("id", a.ID, "company_id", companies)
 	err = s.Write(ctx, func(tx *Tx) error {
 		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE accounts SET name = ?, code = ?, archived = ?,
-			tax_code_external_id = ?, metadata = ?, updated_at = ?`+w.sql(),
-			append([]any{a.Name, a.Code, boolInt(a.Archived), a.TaxCodeExternalID, meta, formatTime(now)}, w.args...)...))
+			tax_code_external_id = ?, metadata = ?, updated_at = ? WHERE `+where,
+			append([]any{a.Name, a.Code, boolInt(a.Archived), a.TaxCodeExternalID, meta, formatTime(now)}, args...)...))
 	})
 	if err != nil {
 		return a, err
@@ -128,12 +125,10 @@ func (s *Store) UpdateAccount(ctx context.Context, companies []string, a pleo.Ac
 // DeleteAccount removes an account of one of companies. ErrConflict: an
 // accounting entry or split item uses it (Pleo's 409; archive it instead).
 func (s *Store) DeleteAccount(ctx context.Context, companies []string, id string) error {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
+	where, args := rowInCompanies("id", id, "company_id", companies)
 	return s.Write(ctx, func(tx *Tx) error {
 		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`+w.sql(), w.args...).Scan(&n); err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE `+where, args...).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -163,20 +158,28 @@ type AccountFilter struct {
 	Name       string // case-insensitive substring
 }
 
-// SearchAccounts lists the accounts of companies that match f, oldest first.
-func (s *Store) SearchAccounts(ctx context.Context, companies []string, f AccountFilter, q KeysetQuery) (KeysetPage[pleo.Account], error) {
-	l := ksList{columns: accountColumns, from: "FROM accounts", sort: "created_at", id: "id"}
-	l.where.in("company_id", companies)
-	l.where.filterIn("id", f.IDs)
-	l.where.filterIn("code", f.Codes)
+// accountSortColumns maps the sort keys SearchAccounts accepts to columns.
+// Pleo documents no sort keys for accounts; the default order is
+// createdAt, id.
+var accountSortColumns = map[string]string{"createdAt": "created_at", "id": "id"}
+
+// AccountSortKeys are the sort keys SearchAccounts accepts, sorted.
+var AccountSortKeys = sortKeys(accountSortColumns)
+
+// SearchAccounts returns one page of the accounts of companies that match f.
+func (s *Store) SearchAccounts(ctx context.Context, companies []string, f AccountFilter, req PageRequest) (Page[pleo.Account], error) {
+	q := listQuery{columns: accountColumns, from: "FROM accounts", sortable: accountSortColumns}
+	q.scopeToCompanies("company_id", companies)
+	q.filterIn("id", f.IDs)
+	q.filterIn("code", f.Codes)
 	if f.Archived != nil {
-		l.where.add("archived = ?", boolInt(*f.Archived))
+		q.filter("archived = ?", boolInt(*f.Archived))
 	}
 	if f.ExternalID != "" {
-		l.where.add("external_id = ?", f.ExternalID)
+		q.filter("external_id = ?", f.ExternalID)
 	}
 	if f.Name != "" {
-		l.where.add("instr(lower(name), lower(?)) > 0", f.Name)
+		q.filter("instr(lower(name), lower(?)) > 0", f.Name)
 	}
-	return ksPage(ctx, s, l, q, scanAccount)
+	return listPage(ctx, s, q, req, scanAccount)
 }

@@ -85,7 +85,7 @@ func TestSearchAccounts(t *testing.T) {
 	ctx := context.Background()
 	search := func(companies []string, f store.AccountFilter) []pleo.Account {
 		t.Helper()
-		page, err := st.SearchAccounts(ctx, companies, f, store.KeysetQuery{Limit: 100})
+		page, err := st.SearchAccounts(ctx, companies, f, firstPage(100))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,11 +111,14 @@ func TestSearchAccounts(t *testing.T) {
 	if r := search(se, store.AccountFilter{IDs: []string{all[0].ID}}); len(r) != 0 {
 		t.Error("Sweden sees a Danish account")
 	}
-	ids := walkKeyset(t, 4, false, func(a pleo.Account) string { return a.ID },
-		func(q store.KeysetQuery) (store.KeysetPage[pleo.Account], error) {
-			return st.SearchAccounts(ctx, dkse, store.AccountFilter{}, q)
-		})
-	if len(ids) != 28 {
-		t.Errorf("walk saw %d accounts, want 28", len(ids))
+	accountID := func(a pleo.Account) string { return a.ID }
+	accounts := walkPages(t, byCreation, 4, accountID, func(req store.PageRequest) (store.Page[pleo.Account], error) {
+		return st.SearchAccounts(ctx, dkse, store.AccountFilter{}, req)
+	})
+	if len(accounts) != 28 || !inCreationOrder(accounts, func(a pleo.Account) time.Time { return a.CreatedAt }, accountID, false) {
+		t.Errorf("walk saw %d accounts, want 28 in (createdAt, id) order", len(accounts))
+	}
+	if page, err := st.SearchAccounts(ctx, nil, store.AccountFilter{}, firstPage(100)); err != nil || page.Total != 0 {
+		t.Errorf("no companies: %d accounts, %v", page.Total, err)
 	}
 }

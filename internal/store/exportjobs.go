@@ -16,7 +16,50 @@ import (
 // applies them in one immediate transaction per call, so concurrent calls
 // for a company are serialised by the single writer. Every method first
 // fails the jobs that have expired at now (see ExpireExportJobs), so reads
-// and writes see expiry as it happens.
+// and writes see expiry as it happens. The three lists page like every other
+// list (cursor.go); an empty order means the list's default order.
+
+// exportJobSortColumns maps the sort keys ListExportJobs accepts to columns.
+var exportJobSortColumns = map[string]string{"id": "id", "createdAt": "created_at", "startedAt": "started_at",
+	"completedAt": "completed_at", "lastUpdatedAt": "last_updated_at", "status": "status"}
+
+// ExportJobSortKeys are the sort keys ListExportJobs accepts, sorted. Its
+// default order is createdAt, then id.
+var ExportJobSortKeys = sortKeys(exportJobSortColumns)
+
+// exportJobItemSortColumns maps the sort keys ListExportJobItems accepts to
+// columns. Items have no id of their own: within a job the accounting entry
+// ID is unique, so it is the tiebreak.
+var exportJobItemSortColumns = map[string]string{TiebreakKey: "accounting_entry_id",
+	"accountingEntryId": "accounting_entry_id", "status": "status", "exportedAt": "exported_at"}
+
+// ExportJobItemSortKeys are the sort keys ListExportJobItems accepts besides
+// the tiebreak; its default order is by accounting entry ID.
+var ExportJobItemSortKeys = []string{"accountingEntryId", "exportedAt", "status"}
+
+// exportItemSortColumns maps the sort keys ListExportItems accepts to
+// expressions. An entry can be an item of two unfinished jobs (an EXPORTED
+// entry may be exported again), so the tiebreak is entry ID, then job ID.
+var exportItemSortColumns = map[string]string{TiebreakKey: "i.accounting_entry_id || '/' || i.job_id",
+	"accountingEntryId": "i.accounting_entry_id"}
+
+// ExportItemSortKeys are the sort keys ListExportItems accepts besides the
+// tiebreak; its default order is by accounting entry ID, then job ID.
+var ExportItemSortKeys = []string{"accountingEntryId"}
+
+// withDefaultOrder gives req the list's default order when it has none.
+func withDefaultOrder(req PageRequest, order ...Sort) PageRequest {
+	if len(req.Order) == 0 {
+		req.Order = WithTiebreak(order)
+	}
+	return req
+}
+
+// jobOfCompanies is the query of one job of one of companies; companies is never empty.
+func jobOfCompanies(companies []string, id string) (string, []any) {
+	return `SELECT ` + exportJobColumns + ` FROM export_jobs WHERE id = ? AND company_id IN (` + placeholders(len(companies)) + `)`,
+		append([]any{id}, anySlice(companies)...)
+}
 
 const exportJobColumns = `id, company_id, status, is_interactive, vendor_based_bookkeeping, number_of_items,
 	created_by, failure_reason, coalesce(failure_reason_type, ''), created_at, started_at, completed_at,
@@ -168,23 +211,24 @@ func (s *Store) ExportJob(ctx context.Context, companies []string, id string, no
 	if err := s.expireDue(ctx, now); err != nil {
 		return pleo.ExportJob{}, err
 	}
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
-	j, err := scanExportJob(s.r.QueryRowContext(ctx, `SELECT `+exportJobColumns+` FROM export_jobs`+w.sql(), w.args...))
+	if len(companies) == 0 {
+		return pleo.ExportJob{}, ErrNotFound
+	}
+	query, args := jobOfCompanies(companies, id)
+	j, err := scanExportJob(s.r.QueryRowContext(ctx, query, args...))
 	return j.WithExpiresIn(now), err
 }
 
-// ListExportJobs lists the jobs of companies, oldest first, optionally only
-// those in statuses, with expiresIn as of now.
-func (s *Store) ListExportJobs(ctx context.Context, companies, statuses []string, q KeysetQuery, now time.Time) (KeysetPage[pleo.ExportJob], error) {
-	if err := s.expireDue(ctx, now); err != nil {
-		return KeysetPage[pleo.ExportJob]{}, err
+// ListExportJobs returns one page of the jobs of companies (oldest first
+// by default), optionally only those in statuses, with expiresIn as of now.
+func (s *Store) ListExportJobs(ctx context.Context, companies, statuses []string, req PageRequest, now time.Time) (Page[pleo.ExportJob], error) {
+	if err := s.expireDue(ctx, now); err != nil || len(companies) == 0 {
+		return Page[pleo.ExportJob]{}, err
 	}
-	l := ksList{columns: exportJobColumns, from: "FROM export_jobs", sort: "created_at", id: "id"}
-	l.where.in("company_id", companies)
-	l.where.filterIn("status", statuses)
-	page, err := ksPage(ctx, s, l, q, scanExportJob)
+	q := listQuery{columns: exportJobColumns, from: "FROM export_jobs", sortable: exportJobSortColumns}
+	q.filterIn("company_id", companies)
+	q.filterIn("status", statuses)
+	page, err := listPage(ctx, s, q, withDefaultOrder(req, Sort{Key: "createdAt"}), scanExportJob)
 	for i := range page.Items {
 		page.Items[i] = page.Items[i].WithExpiresIn(now)
 	}
@@ -231,19 +275,20 @@ func (s *Store) ApplyExportJobEvent(ctx context.Context, companies []string, ev 
 	return job.WithExpiresIn(now), err
 }
 
-// ListExportJobItems lists the items of a job of one of companies, by
-// accounting entry ID, optionally only those with status.
-func (s *Store) ListExportJobItems(ctx context.Context, companies []string, jobID, status string, q KeysetQuery,
-	now time.Time) (KeysetPage[pleo.ExportJobItem], error) {
+// ListExportJobItems returns one page of the items of a job of one of
+// companies (by accounting entry ID by default), optionally only those with
+// status. Errors: ErrNotFound (no such job).
+func (s *Store) ListExportJobItems(ctx context.Context, companies []string, jobID, status string, req PageRequest,
+	now time.Time) (Page[pleo.ExportJobItem], error) {
 	if _, err := s.ExportJob(ctx, companies, jobID, now); err != nil {
-		return KeysetPage[pleo.ExportJobItem]{}, err
+		return Page[pleo.ExportJobItem]{}, err
 	}
-	l := ksList{columns: exportItemColumns, from: "FROM export_job_items", sort: "accounting_entry_id", id: "accounting_entry_id"}
-	l.where.add("job_id = ?", jobID)
+	q := listQuery{columns: exportItemColumns, from: "FROM export_job_items", sortable: exportJobItemSortColumns}
+	q.filter("job_id = ?", jobID)
 	if status != "" {
-		l.where.add("status = ?", status)
+		q.filter("status = ?", status)
 	}
-	return ksPage(ctx, s, l, q, scanExportJobItem)
+	return listPage(ctx, s, q, withDefaultOrder(req), scanExportJobItem)
 }
 
 // UpdateExportJobItems applies updates to the items of a job of one of
@@ -351,10 +396,11 @@ func (s *Store) expireDue(ctx context.Context, now time.Time) error {
 
 // exportJob reads a job of one of companies inside a write.
 func (t *Tx) exportJob(ctx context.Context, companies []string, id string) (pleo.ExportJob, error) {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
-	return scanExportJob(t.tx.QueryRowContext(ctx, `SELECT `+exportJobColumns+` FROM export_jobs`+w.sql(), w.args...))
+	if len(companies) == 0 {
+		return pleo.ExportJob{}, ErrNotFound
+	}
+	query, args := jobOfCompanies(companies, id)
+	return scanExportJob(t.tx.QueryRowContext(ctx, query, args...))
 }
 
 // saveExportJob writes a job's mutable columns.
@@ -403,12 +449,13 @@ func (t *Tx) setEntryExportStatus(ctx context.Context, entryID, status string, n
 	return err
 }
 
-// ListExportItems lists, as export items, the entries of the unfinished
-// jobs of companies (only jobID's when it is set), by accounting entry ID.
+// ListExportItems returns one page of the entries of the unfinished jobs of
+// companies (only jobID's when it is set) as export items, by accounting
+// entry ID and then job ID by default. Links are left to the caller.
 // Errors: ErrNotFound (no such job), pleo.ErrJobFinished.
-func (s *Store) ListExportItems(ctx context.Context, companies []string, jobID string, q KeysetQuery,
-	now time.Time) (KeysetPage[pleo.ExportItem], error) {
-	var out KeysetPage[pleo.ExportItem]
+func (s *Store) ListExportItems(ctx context.Context, companies []string, jobID string, req PageRequest,
+	now time.Time) (Page[pleo.ExportItem], error) {
+	var out Page[pleo.ExportItem]
 	if err := s.expireDue(ctx, now); err != nil {
 		return out, err
 	}
@@ -425,24 +472,25 @@ func (s *Store) ListExportItems(ctx context.Context, companies []string, jobID s
 		jobID, entryID string
 		vendorBased    bool
 	}
-	l := ksList{columns: "i.job_id, i.accounting_entry_id, j.vendor_based_bookkeeping",
-		from: "FROM export_job_items i JOIN export_jobs j ON j.id = i.job_id",
-		sort: "i.accounting_entry_id", id: "i.job_id"}
-	l.where.in("j.company_id", companies)
-	l.where.in("j.status", []string{pleo.ExportJobPending, pleo.ExportJobInProgress})
-	if jobID != "" {
-		l.where.add("i.job_id = ?", jobID)
+	if len(companies) == 0 {
+		return out, nil
 	}
-	refs, err := ksPage(ctx, s, l, q, func(row interface{ Scan(...any) error }) (ref, error) {
+	q := listQuery{columns: "i.job_id, i.accounting_entry_id, j.vendor_based_bookkeeping",
+		from: "FROM export_job_items i JOIN export_jobs j ON j.id = i.job_id", sortable: exportItemSortColumns}
+	q.filterIn("j.company_id", companies)
+	q.filterIn("j.status", []string{pleo.ExportJobPending, pleo.ExportJobInProgress})
+	if jobID != "" {
+		q.filter("i.job_id = ?", jobID)
+	}
+	refs, err := listPage(ctx, s, q, withDefaultOrder(req), func(row interface{ Scan(...any) error }) (ref, error) {
 		var r ref
 		return r, row.Scan(&r.jobID, &r.entryID, &r.vendorBased)
 	})
 	if err != nil {
 		return out, err
 	}
-	out.Start, out.End, out.HasNext, out.HasPrevious, out.More, out.Total =
-		refs.Start, refs.End, refs.HasNext, refs.HasPrevious, refs.More, refs.Total
-	out.Items = []pleo.ExportItem{}
+	out.Positions, out.HasNext, out.HasPrevious, out.Total = refs.Positions, refs.HasNext, refs.HasPrevious, refs.Total
+	out.Items = make([]pleo.ExportItem, 0, len(refs.Items))
 	catalogs := map[string]pleo.ExportCatalog{}
 	for _, r := range refs.Items {
 		e, err := scanEntry(s.r.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM accounting_entries WHERE id = ?`, r.entryID))

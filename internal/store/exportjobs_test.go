@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +13,91 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
+
+// exportPage asks for the first page of limit items in the list's default order.
+func exportPage(limit int) store.PageRequest { return store.PageRequest{Limit: limit} }
+
+// walkExportList pages through a whole list in order (the list's default
+// when nil) with page size limit: forwards from the top following the last
+// position of each page, then backwards from the last page following the
+// first. It checks that both walks return every item exactly once, in the
+// same order, with consistent HasNext, HasPrevious and Total, and returns
+// the IDs in list order.
+func walkExportList[T any](t *testing.T, limit int, order []store.Sort, id func(T) string,
+	list func(store.PageRequest) (store.Page[T], error)) []string {
+	t.Helper()
+	if order != nil {
+		order = store.WithTiebreak(order)
+	}
+	fetch := func(req store.PageRequest) store.Page[T] {
+		t.Helper()
+		req.Order, req.Limit = order, limit
+		p, err := list(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) != len(p.Positions) || len(p.Items) > limit {
+			t.Fatalf("page of %d items and %d positions, limit %d", len(p.Items), len(p.Positions), limit)
+		}
+		return p
+	}
+	var forward []string
+	var last store.Page[T]
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("forward walk does not end")
+		}
+		var req store.PageRequest
+		if pages > 0 {
+			req.After = last.Positions[len(last.Positions)-1]
+		}
+		p := fetch(req)
+		if p.HasPrevious != (pages > 0) {
+			t.Fatalf("forward page %d: HasPrevious = %v", pages, p.HasPrevious)
+		}
+		if p.HasNext && len(p.Items) != limit {
+			t.Fatalf("forward page %d has %d items and a next page (limit %d)", pages, len(p.Items), limit)
+		}
+		for _, it := range p.Items {
+			forward = append(forward, id(it))
+		}
+		last = p
+		if !p.HasNext {
+			break
+		}
+	}
+	if int64(len(forward)) != last.Total {
+		t.Fatalf("forward walk saw %d items, Total says %d", len(forward), last.Total)
+	}
+	seen := map[string]bool{}
+	for _, x := range forward {
+		if seen[x] {
+			t.Fatalf("item %s returned twice", x)
+		}
+		seen[x] = true
+	}
+	var backward []string
+	for i := len(last.Items) - 1; i >= 0; i-- {
+		backward = append(backward, id(last.Items[i]))
+	}
+	for pages, p := 0, last; p.HasPrevious && len(p.Items) > 0; pages++ {
+		if pages > 1000 {
+			t.Fatal("backward walk does not end")
+		}
+		p = fetch(store.PageRequest{Before: p.Positions[0]})
+		if !p.HasNext {
+			t.Fatalf("backward page %d says !HasNext", pages)
+		}
+		for i := len(p.Items) - 1; i >= 0; i-- {
+			backward = append(backward, id(p.Items[i]))
+		}
+	}
+	slices.Reverse(backward)
+	if !slices.Equal(forward, backward) {
+		t.Fatalf("forward and backward walks differ:\n%v\n%v", forward, backward)
+	}
+	return forward
+}
 
 // readyEntries returns n IDs of a company's entries that are ready for export.
 func readyEntries(t *testing.T, db *sql.DB, companyID string, n int) []string {
@@ -51,7 +138,7 @@ func wantExportStatus(t *testing.T, db *sql.DB, want string, ids ...string) {
 
 func itemStatuses(t *testing.T, st *store.Store, jobID string) map[string]pleo.ExportJobItem {
 	t.Helper()
-	page, err := st.ListExportJobItems(context.Background(), dk, jobID, "", store.KeysetQuery{Limit: 100}, resNow)
+	page, err := st.ListExportJobItems(context.Background(), dk, jobID, "", exportPage(100), resNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +215,7 @@ func TestExportJobLifecycle(t *testing.T) {
 	}
 
 	// Export items of the running job.
-	items, err := st.ListExportItems(ctx, dk, job.ID, store.KeysetQuery{}, t1)
+	items, err := st.ListExportItems(ctx, dk, job.ID, exportPage(20), t1)
 	if err != nil || len(items.Items) != 3 || items.Total != 3 {
 		t.Fatalf("export items: %d, %v", len(items.Items), err)
 	}
@@ -138,10 +225,10 @@ func TestExportJobLifecycle(t *testing.T) {
 			t.Errorf("export item %+v", it)
 		}
 	}
-	if all, _ := st.ListExportItems(ctx, dk, "", store.KeysetQuery{}, t1); all.Total != 4 {
+	if all, _ := st.ListExportItems(ctx, dk, "", exportPage(20), t1); all.Total != 4 {
 		t.Errorf("export items of every unfinished job: %d, want 4", all.Total)
 	}
-	if vbItems, _ := st.ListExportItems(ctx, dk, job2.ID, store.KeysetQuery{}, t1); len(vbItems.Items) != 1 || vbItems.Items[0].Bookkeeping == nil {
+	if vbItems, _ := st.ListExportItems(ctx, dk, job2.ID, exportPage(20), t1); len(vbItems.Items) != 1 || vbItems.Items[0].Bookkeeping == nil {
 		t.Errorf("vendor-based job item lacks bookkeeping: %+v", vbItems.Items)
 	}
 
@@ -178,7 +265,7 @@ func TestExportJobLifecycle(t *testing.T) {
 	if got, _ := st.ExportJob(ctx, dk, job.ID, t2); !got.LastUpdatedAt.Equal(t2) {
 		t.Errorf("item update does not touch lastUpdatedAt: %v", got.LastUpdatedAt)
 	}
-	if page, _ := st.ListExportJobItems(ctx, dk, job.ID, "failed", store.KeysetQuery{}, t2); len(page.Items) != 1 || page.Items[0].AccountingEntryID != e2 {
+	if page, _ := st.ListExportJobItems(ctx, dk, job.ID, "failed", exportPage(20), t2); len(page.Items) != 1 || page.Items[0].AccountingEntryID != e2 {
 		t.Errorf("items with status failed: %+v", page.Items)
 	}
 
@@ -197,7 +284,7 @@ func TestExportJobLifecycle(t *testing.T) {
 	if _, _, err := st.UpdateExportJobItems(ctx, dk, job.ID, []pleo.ExportJobItemUpdate{{AccountingEntryID: e3, Status: "successful"}}, t3); !errors.Is(err, pleo.ErrJobFinished) {
 		t.Errorf("update a finished job: %v", err)
 	}
-	if _, err := st.ListExportItems(ctx, dk, job.ID, store.KeysetQuery{}, t3); !errors.Is(err, pleo.ErrJobFinished) {
+	if _, err := st.ListExportItems(ctx, dk, job.ID, exportPage(20), t3); !errors.Is(err, pleo.ErrJobFinished) {
 		t.Errorf("export items of a finished job: %v", err)
 	}
 	if _, err := st.ApplyExportJobEvent(ctx, dk, pleo.ExportJobEvent{JobID: job.ID, Event: "failed"}, t3); !errors.Is(err, pleo.ErrIllegalTransition) {
@@ -217,16 +304,16 @@ func TestExportJobLifecycle(t *testing.T) {
 	wantExportStatus(t, db, "NOT_EXPORTED", e4)
 
 	// Statuses filter, and isolation: Danish jobs do not exist for Sweden.
-	if page, _ := st.ListExportJobs(ctx, dk, []string{"failed"}, store.KeysetQuery{}, t3); len(page.Items) != 1 || page.Items[0].ID != job2.ID {
+	if page, _ := st.ListExportJobs(ctx, dk, []string{"failed"}, exportPage(20), t3); len(page.Items) != 1 || page.Items[0].ID != job2.ID {
 		t.Errorf("failed jobs: %+v", page.Items)
 	}
-	if page, _ := st.ListExportJobs(ctx, se, nil, store.KeysetQuery{}, t3); len(page.Items) != 0 {
+	if page, _ := st.ListExportJobs(ctx, se, nil, exportPage(20), t3); len(page.Items) != 0 {
 		t.Errorf("Sweden lists %d Danish jobs", len(page.Items))
 	}
 	if _, err := st.ExportJob(ctx, se, job.ID, t3); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ExportJob(se) = %v", err)
 	}
-	if _, err := st.ListExportJobItems(ctx, se, job.ID, "", store.KeysetQuery{}, t3); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.ListExportJobItems(ctx, se, job.ID, "", exportPage(20), t3); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ListExportJobItems(se) = %v", err)
 	}
 	if _, err := st.ApplyExportJobEvent(ctx, se, pleo.ExportJobEvent{JobID: job.ID, Event: "failed"}, t3); !errors.Is(err, store.ErrNotFound) {
@@ -235,7 +322,7 @@ func TestExportJobLifecycle(t *testing.T) {
 	if _, _, err := st.UpdateExportJobItems(ctx, se, job.ID, nil, t3); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UpdateExportJobItems(se) = %v", err)
 	}
-	if _, err := st.ListExportItems(ctx, se, job.ID, store.KeysetQuery{}, t3); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.ListExportItems(ctx, se, job.ID, exportPage(20), t3); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ListExportItems(se) = %v", err)
 	}
 	if _, err := st.CreateExportJob(ctx, pleo.CreateExportJob{CompanyID: "no-such-company"}, t3); !errors.Is(err, store.ErrNotFound) {
@@ -258,13 +345,13 @@ func TestExportJobAutoSelectAndExpiry(t *testing.T) {
 	if _, err := st.CreateExportJob(ctx, pleo.CreateExportJob{CompanyID: dk[0]}, resNow); !errors.Is(err, pleo.ErrNothingToExport) {
 		t.Errorf("second auto job: %v", err)
 	}
-	walkKeyset(t, 7, false, func(it pleo.ExportJobItem) string { return it.AccountingEntryID },
-		func(q store.KeysetQuery) (store.KeysetPage[pleo.ExportJobItem], error) {
-			return st.ListExportJobItems(ctx, dk, job.ID, "", q, resNow)
+	walkExportList(t, 7, nil, func(it pleo.ExportJobItem) string { return it.AccountingEntryID },
+		func(req store.PageRequest) (store.Page[pleo.ExportJobItem], error) {
+			return st.ListExportJobItems(ctx, dk, job.ID, "", req, resNow)
 		})
-	walkKeyset(t, 9, true, func(it pleo.ExportItem) string { return it.AccountingEntryID },
-		func(q store.KeysetQuery) (store.KeysetPage[pleo.ExportItem], error) {
-			return st.ListExportItems(ctx, dk, job.ID, q, resNow)
+	walkExportList(t, 9, []store.Sort{{Key: "accountingEntryId", Desc: true}}, func(it pleo.ExportItem) string { return it.AccountingEntryID },
+		func(req store.PageRequest) (store.Page[pleo.ExportItem], error) {
+			return st.ListExportItems(ctx, dk, job.ID, req, resNow)
 		})
 
 	start := resNow.Add(10 * time.Minute)
@@ -296,7 +383,7 @@ func TestExportJobAutoSelectAndExpiry(t *testing.T) {
 		t.Errorf("%d entries queued by the new job, want %d", queued, ready)
 	}
 	// A read expires too: the new job, untouched for the TTL, reads as failed.
-	job2, err := st.ListExportJobs(ctx, dk, []string{"pending"}, store.KeysetQuery{}, later)
+	job2, err := st.ListExportJobs(ctx, dk, []string{"pending"}, exportPage(20), later)
 	if err != nil || len(job2.Items) != 1 {
 		t.Fatalf("pending jobs: %+v, %v", job2.Items, err)
 	}
@@ -324,15 +411,81 @@ func TestExportJobsPagination(t *testing.T) {
 		}
 	}
 	jobID := func(j pleo.ExportJob) string { return j.ID }
-	asc := walkKeyset(t, 2, false, jobID, func(q store.KeysetQuery) (store.KeysetPage[pleo.ExportJob], error) {
-		return st.ListExportJobs(ctx, dkse, nil, q, resNow)
+	asc := walkExportList(t, 2, nil, jobID, func(req store.PageRequest) (store.Page[pleo.ExportJob], error) {
+		return st.ListExportJobs(ctx, dkse, nil, req, resNow)
 	})
 	if len(asc) != 9 {
 		t.Fatalf("walk saw %d jobs", len(asc))
 	}
-	walkKeyset(t, 4, true, jobID, func(q store.KeysetQuery) (store.KeysetPage[pleo.ExportJob], error) {
-		return st.ListExportJobs(ctx, dk, []string{"pending"}, q, resNow)
+	// The default order is createdAt, then id.
+	all, err := st.ListExportJobs(ctx, dk, nil, exportPage(100), resNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.IsSortedFunc(all.Items, func(a, b pleo.ExportJob) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	}) {
+		t.Error("jobs are not in createdAt, id order")
+	}
+	desc := walkExportList(t, 4, []store.Sort{{Key: "createdAt", Desc: true}, {Key: "id", Desc: true}}, jobID,
+		func(req store.PageRequest) (store.Page[pleo.ExportJob], error) {
+			return st.ListExportJobs(ctx, dk, []string{"pending"}, req, resNow)
+		})
+	slices.Reverse(desc)
+	if !slices.Equal(asc, desc) {
+		t.Errorf("descending is not the reverse of ascending:\n%v\n%v", asc, desc)
+	}
+	// Two jobs fail while pending and one starts: only that one has a
+	// startedAt, and NULLs go last ascending, so it comes first.
+	for _, id := range asc[3:5] {
+		if _, err := st.ApplyExportJobEvent(ctx, dk, pleo.ExportJobEvent{JobID: id, Event: "failed"}, resNow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.ApplyExportJobEvent(ctx, dk, pleo.ExportJobEvent{JobID: asc[7], Event: "started"}, resNow.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	byStart := walkExportList(t, 3, []store.Sort{{Key: "startedAt"}}, jobID, func(req store.PageRequest) (store.Page[pleo.ExportJob], error) {
+		return st.ListExportJobs(ctx, dk, nil, req, resNow.Add(time.Minute))
 	})
+	if byStart[0] != asc[7] || len(byStart) != 9 {
+		t.Errorf("by startedAt: %v; want %s first", byStart, asc[7])
+	}
+	// An order the list does not know is refused.
+	if _, err := st.ListExportJobs(ctx, dk, nil, store.PageRequest{Order: store.WithTiebreak([]store.Sort{{Key: "amount"}}), Limit: 5}, resNow); err == nil {
+		t.Error("unknown sort key accepted")
+	}
+}
+
+// TestExportItemsOfAnEntryInTwoJobs: an entry exported by a pending job may
+// join a second job while the first is unfinished; the export items list
+// both, once each.
+func TestExportItemsOfAnEntryInTwoJobs(t *testing.T) {
+	st, db := openResourceStore(t)
+	ctx := context.Background()
+	ids := readyEntries(t, db, dk[0], 3)
+	first, err := st.CreateExportJob(ctx, pleo.CreateExportJob{CompanyID: dk[0], AccountingEntryIDs: ids}, resNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.UpdateExportJobItems(ctx, dk, first.ID, []pleo.ExportJobItemUpdate{{AccountingEntryID: ids[1], Status: "successful"}}, resNow); err != nil {
+		t.Fatal(err)
+	}
+	second, err := st.CreateExportJob(ctx, pleo.CreateExportJob{CompanyID: dk[0], AccountingEntryIDs: ids[1:2]}, resNow)
+	if err != nil {
+		t.Fatalf("re-export an exported entry: %v", err)
+	}
+	got := walkExportList(t, 1, nil, func(it pleo.ExportItem) string { return it.AccountingEntryID + "/" + it.ExportJobID },
+		func(req store.PageRequest) (store.Page[pleo.ExportItem], error) {
+			return st.ListExportItems(ctx, dk, "", req, resNow)
+		})
+	want := []string{ids[0] + "/" + first.ID, ids[1] + "/" + first.ID, ids[1] + "/" + second.ID, ids[2] + "/" + first.ID}
+	if first.ID > second.ID {
+		want[1], want[2] = want[2], want[1]
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("export items\n got %v\nwant %v", got, want)
+	}
 }
 
 // TestConcurrentExportJobs races 50 writers for the same export state:
@@ -375,7 +528,7 @@ func TestConcurrentExportJobs(t *testing.T) {
 		return err
 	}, pleo.ErrNothingToExport)
 
-	page, err := st.ListExportJobs(ctx, dk, []string{"pending"}, store.KeysetQuery{}, resNow)
+	page, err := st.ListExportJobs(ctx, dk, []string{"pending"}, exportPage(20), resNow)
 	if err != nil || len(page.Items) != 2 {
 		t.Fatalf("pending jobs: %d, %v", len(page.Items), err)
 	}

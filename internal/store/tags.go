@@ -52,10 +52,9 @@ func scanTag(row interface{ Scan(...any) error }) (pleo.Tag, error) {
 // not page this list). withTagCounts sets TotalTagsCount: every tag of the
 // group, archived ones included.
 func (s *Store) ListTagGroups(ctx context.Context, companies []string, includeArchived, withTagCounts bool) ([]pleo.TagGroup, error) {
-	var w ksWhere
-	w.in("company_id", companies)
+	where, args := companyScope("company_id", companies)
 	if !includeArchived {
-		w.add("archived = 0")
+		where += " AND archived = 0"
 	}
 	groups, err := queryList(ctx, s.r, func(row interface{ Scan(...any) error }) (pleo.TagGroup, error) {
 		var n int64
@@ -65,7 +64,7 @@ func (s *Store) ListTagGroups(ctx context.Context, companies []string, includeAr
 		}
 		return g, err
 	}, `SELECT `+tagGroupColumns+`, (SELECT count(*) FROM tags WHERE tags.group_id = tag_groups.id)
-		FROM tag_groups`+w.sql()+` ORDER BY created_at, id`, w.args...)
+		FROM tag_groups WHERE `+where+` ORDER BY created_at, id`, args...)
 	if groups == nil {
 		groups = []pleo.TagGroup{}
 	}
@@ -82,10 +81,8 @@ func (c tgCountScanner) Scan(dest ...any) error { return c.row.Scan(append(dest,
 
 // TagGroup returns a tag group of one of companies.
 func (s *Store) TagGroup(ctx context.Context, companies []string, id string) (pleo.TagGroup, error) {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
-	return scanTagGroup(s.r.QueryRowContext(ctx, `SELECT `+tagGroupColumns+` FROM tag_groups`+w.sql(), w.args...))
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return scanTagGroup(s.r.QueryRowContext(ctx, `SELECT `+tagGroupColumns+` FROM tag_groups WHERE `+where, args...))
 }
 
 // CreateTagGroup adds g (ID generated) to g.CompanyID; ErrNotFound if
@@ -111,12 +108,10 @@ func (s *Store) UpdateTagGroup(ctx context.Context, companies []string, g pleo.T
 	if err != nil {
 		return g, err
 	}
-	var w ksWhere
-	w.add("id = ?", g.ID)
-	w.in("company_id", companies)
+	where, args := rowInCompanies("id", g.ID, "company_id", companies)
 	err = s.Write(ctx, func(tx *Tx) error {
 		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE tag_groups SET name = ?, code = ?, archived = ?, metadata = ?,
-			updated_at = ?`+w.sql(), append([]any{g.Name, g.Code, boolInt(g.Archived), meta, formatTime(now)}, w.args...)...))
+			updated_at = ? WHERE `+where, append([]any{g.Name, g.Code, boolInt(g.Archived), meta, formatTime(now)}, args...)...))
 	})
 	if err != nil {
 		return g, err
@@ -127,11 +122,9 @@ func (s *Store) UpdateTagGroup(ctx context.Context, companies []string, g pleo.T
 // DeleteTagGroup removes a tag group of one of companies and its tags.
 // Accounting entries keep their references to the removed tags.
 func (s *Store) DeleteTagGroup(ctx context.Context, companies []string, id string) error {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
+	where, args := rowInCompanies("id", id, "company_id", companies)
 	return s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tag_groups`+w.sql(), w.args...))
+		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tag_groups WHERE `+where, args...))
 	})
 }
 
@@ -146,22 +139,29 @@ type TagFilter struct {
 	IncludeArchived bool
 }
 
-// ListTags lists the tags of companies that match f, oldest first.
-func (s *Store) ListTags(ctx context.Context, companies []string, f TagFilter, q KeysetQuery) (KeysetPage[pleo.Tag], error) {
-	l := ksList{columns: tagColumns, from: tagFrom, sort: "t.created_at", id: "t.id"}
-	l.where.in("g.company_id", companies)
-	l.where.filterIn("t.group_id", f.GroupIDs)
-	l.where.filterIn("t.id", f.TagIDs)
+// tagSortColumns maps the sort keys ListTags accepts to columns. Pleo
+// documents no sort keys for tags; the default order is createdAt, id.
+var tagSortColumns = map[string]string{"createdAt": "t.created_at", "id": "t.id"}
+
+// TagSortKeys are the sort keys ListTags accepts, sorted.
+var TagSortKeys = sortKeys(tagSortColumns)
+
+// ListTags returns one page of the tags of companies that match f.
+func (s *Store) ListTags(ctx context.Context, companies []string, f TagFilter, req PageRequest) (Page[pleo.Tag], error) {
+	q := listQuery{columns: tagColumns, from: tagFrom, sortable: tagSortColumns}
+	q.scopeToCompanies("g.company_id", companies)
+	q.filterIn("t.group_id", f.GroupIDs)
+	q.filterIn("t.id", f.TagIDs)
 	if f.Text != "" {
-		l.where.add("(instr(lower(t.name), lower(?)) > 0 OR instr(lower(t.code), lower(?)) > 0)", f.Text, f.Text)
+		q.filter("(instr(lower(t.name), lower(?)) > 0 OR instr(lower(t.code), lower(?)) > 0)", f.Text, f.Text)
 	}
 	switch {
 	case f.Archived != nil:
-		l.where.add("t.archived = ?", boolInt(*f.Archived))
+		q.filter("t.archived = ?", boolInt(*f.Archived))
 	case !f.IncludeArchived:
-		l.where.add("t.archived = 0")
+		q.filter("t.archived = 0")
 	}
-	return ksPage(ctx, s, l, q, scanTag)
+	return listPage(ctx, s, q, req, scanTag)
 }
 
 // Tag returns a tag of one of companies.
@@ -172,10 +172,8 @@ func (s *Store) Tag(ctx context.Context, companies []string, id string) (pleo.Ta
 func tagByID(ctx context.Context, db interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, companies []string, id string) (pleo.Tag, error) {
-	var w ksWhere
-	w.add("t.id = ?", id)
-	w.in("g.company_id", companies)
-	return scanTag(db.QueryRowContext(ctx, `SELECT `+tagColumns+` `+tagFrom+w.sql(), w.args...))
+	where, args := rowInCompanies("t.id", id, "g.company_id", companies)
+	return scanTag(db.QueryRowContext(ctx, `SELECT `+tagColumns+` `+tagFrom+` WHERE `+where, args...))
 }
 
 // CreateTag adds t (ID generated) to tag group t.GroupID of one of
@@ -184,11 +182,9 @@ func tagByID(ctx context.Context, db interface {
 func (s *Store) CreateTag(ctx context.Context, companies []string, t pleo.Tag, now time.Time) (pleo.Tag, error) {
 	t.ID, t.CreatedAt, t.UpdatedAt = NewUUID(), now, now
 	err := s.Write(ctx, func(tx *Tx) error {
-		var w ksWhere
-		w.add("id = ?", t.GroupID)
-		w.in("company_id", companies)
+		where, args := rowInCompanies("id", t.GroupID, "company_id", companies)
 		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM tag_groups`+w.sql(), w.args...).Scan(&n); err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM tag_groups WHERE `+where, args...).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -233,11 +229,10 @@ func (s *Store) UpdateTag(ctx context.Context, companies []string, id string, u 
 
 // DeleteTag removes a tag of one of companies.
 func (s *Store) DeleteTag(ctx context.Context, companies []string, id string) error {
-	var w ksWhere
-	w.in("company_id", companies)
+	where, args := companyScope("company_id", companies)
 	return s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ? AND group_id IN (SELECT id FROM tag_groups`+
-			w.sql()+`)`, append([]any{id}, w.args...)...))
+		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ? AND group_id IN (SELECT id FROM tag_groups WHERE `+
+			where+`)`, append([]any{id}, args...)...))
 	})
 }
 
@@ -262,4 +257,30 @@ func (t *Tx) requireCompany(ctx context.Context, companyID string) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// Company scoping, shared by the tag, tax-code, vendor and account stores:
+// every read and write of theirs is bound to the companies the caller may
+// see, and an empty list of companies matches no row.
+
+// companyScope returns the condition "expr is one of companies" and its
+// arguments; with no companies it is false.
+func companyScope(expr string, companies []string) (string, []any) {
+	if len(companies) == 0 {
+		return "0", nil
+	}
+	return expr + " IN (" + placeholders(len(companies)) + ")", anySlice(companies)
+}
+
+// rowInCompanies returns the condition "idExpr = id and the row belongs to
+// one of companies" and its arguments.
+func rowInCompanies(idExpr, id, companyExpr string, companies []string) (string, []any) {
+	where, args := companyScope(companyExpr, companies)
+	return idExpr + " = ? AND " + where, append([]any{id}, args...)
+}
+
+// scopeToCompanies restricts a list to the rows of companies.
+func (q *listQuery) scopeToCompanies(expr string, companies []string) {
+	where, args := companyScope(expr, companies)
+	q.filter(where, args...)
 }

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,7 +12,8 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
-func tagID(t pleo.Tag) string { return t.ID }
+func tagID(t pleo.Tag) string         { return t.ID }
+func tagCreated(t pleo.Tag) time.Time { return t.CreatedAt }
 
 func TestTagGroupsCRUD(t *testing.T) {
 	st, _ := openResourceStore(t)
@@ -148,7 +151,7 @@ func TestListTagsFiltersAndPages(t *testing.T) {
 	groups, _ := st.ListTagGroups(ctx, dk, true, false)
 	list := func(f store.TagFilter) []pleo.Tag {
 		t.Helper()
-		page, err := st.ListTags(ctx, dk, f, store.KeysetQuery{Limit: 100})
+		page, err := st.ListTags(ctx, dk, f, firstPage(100))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,14 +185,165 @@ func TestListTagsFiltersAndPages(t *testing.T) {
 	if one := list(store.TagFilter{TagIDs: []string{byGroup[0].ID}}); len(one) != 1 {
 		t.Errorf("by tag ID: %d", len(one))
 	}
-	if page, _ := st.ListTags(ctx, se, store.TagFilter{GroupIDs: []string{groups[0].ID}}, store.KeysetQuery{}); len(page.Items) != 0 {
+	if page, _ := st.ListTags(ctx, se, store.TagFilter{GroupIDs: []string{groups[0].ID}}, firstPage(20)); len(page.Items) != 0 {
 		t.Errorf("Sweden sees Danish tags: %d", len(page.Items))
 	}
 
-	ids := walkKeyset(t, 3, false, tagID, func(q store.KeysetQuery) (store.KeysetPage[pleo.Tag], error) {
-		return st.ListTags(ctx, dkse, store.TagFilter{IncludeArchived: true}, q)
+	tags := walkPages(t, byCreation, 3, tagID, func(req store.PageRequest) (store.Page[pleo.Tag], error) {
+		return st.ListTags(ctx, dkse, store.TagFilter{IncludeArchived: true}, req)
 	})
-	if len(ids) != 22 {
-		t.Errorf("walk over both companies saw %d tags, want 22", len(ids))
+	if len(tags) != 22 || !inCreationOrder(tags, tagCreated, tagID, false) {
+		t.Errorf("walk over both companies saw %d tags, want 22 in (createdAt, id) order", len(tags))
 	}
+}
+
+// TestListTagsOrders walks the tags in each order the list accepts, checks
+// that descending is ascending reversed and that an offset skips rows.
+func TestListTagsOrders(t *testing.T) {
+	st, _ := openResourceStore(t)
+	ctx := context.Background()
+	// Rows created at different times, so createdAt decides before id.
+	groups, _ := st.ListTagGroups(ctx, dk, true, false)
+	for i := range 4 {
+		if _, err := st.CreateTag(ctx, dk, pleo.Tag{GroupID: groups[1].ID, Code: "LATE-" + string(rune('A'+i))},
+			resNow.Add(-time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(req store.PageRequest) (store.Page[pleo.Tag], error) {
+		return st.ListTags(ctx, dk, store.TagFilter{IncludeArchived: true}, req)
+	}
+	asc := walkPages(t, byCreation, 4, tagID, list)
+	if len(asc) != 15 || !inCreationOrder(asc, tagCreated, tagID, false) {
+		t.Fatalf("ascending walk: %d tags, in order %v", len(asc), inCreationOrder(asc, tagCreated, tagID, false))
+	}
+	desc := walkPages(t, []store.Sort{{Key: "createdAt", Desc: true}, {Key: "id", Desc: true}}, 4, tagID, list)
+	if !inCreationOrder(desc, tagCreated, tagID, true) {
+		t.Error("descending walk is not in descending order")
+	}
+	slices.Reverse(desc)
+	if !slices.Equal(desc, asc) {
+		t.Error("descending is not ascending reversed")
+	}
+	byID := walkPages(t, store.WithTiebreak([]store.Sort{{Key: "id"}}), 5, tagID, list)
+	if !slices.IsSortedFunc(byID, func(a, b pleo.Tag) int { return strings.Compare(a.ID, b.ID) }) {
+		t.Error("sorting by id is not in id order")
+	}
+
+	page, err := list(store.PageRequest{Order: byCreation, Offset: 13, Limit: 5})
+	if err != nil || len(page.Items) != 2 || page.Items[0].ID != asc[13].ID || !page.HasPrevious || page.HasNext || page.Total != 15 {
+		t.Errorf("offset 13: %d items, previous %v, next %v, total %d, %v", len(page.Items), page.HasPrevious, page.HasNext, page.Total, err)
+	}
+	if _, err := list(store.PageRequest{Order: byCreation, After: store.Position{"x"}, Limit: 5}); !errors.Is(err, store.ErrBadPosition) {
+		t.Errorf("a position of another order: %v", err)
+	}
+	// No visible company sees nothing, not everything.
+	if page, err := st.ListTags(ctx, nil, store.TagFilter{IncludeArchived: true}, firstPage(100)); err != nil || page.Total != 0 {
+		t.Errorf("no companies: %d tags, %v", page.Total, err)
+	}
+	if groups, err := st.ListTagGroups(ctx, nil, true, false); err != nil || len(groups) != 0 {
+		t.Errorf("no companies: %d tag groups, %v", len(groups), err)
+	}
+}
+
+// Pagination helpers shared by the tag, tax-code, vendor and account tests.
+
+// byCreation is the default order of the tag, tax-code, vendor and account
+// lists: createdAt, then id.
+var byCreation = store.WithTiebreak([]store.Sort{{Key: "createdAt"}})
+
+// firstPage asks for the first page of limit items in the default order.
+func firstPage(limit int) store.PageRequest {
+	return store.PageRequest{Order: byCreation, Limit: limit}
+}
+
+// walkPages pages through a whole list in order with page size limit,
+// forwards from the top (After the last position of each page) and then
+// backwards from the last page (Before the first position), and checks that
+// both walks return every item exactly once, in the same order, with
+// consistent HasNext, HasPrevious and Total. It returns the items in list order.
+func walkPages[T any](t *testing.T, order []store.Sort, limit int, id func(T) string,
+	list func(store.PageRequest) (store.Page[T], error)) []T {
+	t.Helper()
+	var forward []T
+	var pages []store.Page[T]
+	req := store.PageRequest{Order: order, Limit: limit}
+	for {
+		if len(pages) > 1000 {
+			t.Fatal("forward walk does not end")
+		}
+		page, err := list(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.HasPrevious != (len(pages) > 0) {
+			t.Fatalf("forward page %d: HasPrevious = %v", len(pages)+1, page.HasPrevious)
+		}
+		if len(page.Items) > limit || page.HasNext && len(page.Items) != limit || len(page.Positions) != len(page.Items) {
+			t.Fatalf("forward page %d: %d items, %d positions (limit %d, next %v)", len(pages)+1, len(page.Items),
+				len(page.Positions), limit, page.HasNext)
+		}
+		if len(pages) > 0 && page.Total != pages[0].Total {
+			t.Fatalf("forward page %d: total %d, first page said %d", len(pages)+1, page.Total, pages[0].Total)
+		}
+		pages = append(pages, page)
+		forward = append(forward, page.Items...)
+		if !page.HasNext {
+			break
+		}
+		req = store.PageRequest{Order: order, Limit: limit, After: page.Positions[len(page.Positions)-1]}
+	}
+	if int64(len(forward)) != pages[0].Total {
+		t.Fatalf("forward walk saw %d items, Total says %d", len(forward), pages[0].Total)
+	}
+	seen := map[string]bool{}
+	for _, it := range forward {
+		if seen[id(it)] {
+			t.Fatalf("item %s returned twice", id(it))
+		}
+		seen[id(it)] = true
+	}
+
+	backward := slices.Clone(pages[len(pages)-1].Items)
+	page := pages[len(pages)-1]
+	for n := 0; page.HasPrevious && len(page.Items) > 0; n++ {
+		if n > 1000 {
+			t.Fatal("backward walk does not end")
+		}
+		var err error
+		page, err = list(store.PageRequest{Order: order, Limit: limit, Before: page.Positions[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !page.HasNext || len(page.Items) == 0 || page.HasPrevious && len(page.Items) != limit {
+			t.Fatalf("backward page %d: %d items, next %v, previous %v", n+1, len(page.Items), page.HasNext, page.HasPrevious)
+		}
+		backward = append(slices.Clone(page.Items), backward...)
+	}
+	ids := func(items []T) []string {
+		out := make([]string, len(items))
+		for i, it := range items {
+			out[i] = id(it)
+		}
+		return out
+	}
+	if !slices.Equal(ids(forward), ids(backward)) {
+		t.Fatalf("forward and backward walks differ:\n%v\n%v", ids(forward), ids(backward))
+	}
+	return forward
+}
+
+// inCreationOrder reports whether items are in (createdAt, id) order,
+// descending when desc.
+func inCreationOrder[T any](items []T, created func(T) time.Time, id func(T) string, desc bool) bool {
+	return slices.IsSortedFunc(items, func(a, b T) int {
+		c := created(a).Compare(created(b))
+		if c == 0 {
+			c = strings.Compare(id(a), id(b))
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
 }

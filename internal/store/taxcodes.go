@@ -23,7 +23,7 @@ func scanTaxCode(row interface{ Scan(...any) error }) (pleo.TaxCode, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
 	}
-	c.Code, c.IngoingTaxAccount, c.OutgoingTaxAccount = ejString(code), ejString(in), ejString(out)
+	c.Code, c.IngoingTaxAccount, c.OutgoingTaxAccount = nullableString(code), nullableString(in), nullableString(out)
 	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
 	return c, err
 }
@@ -42,7 +42,7 @@ func (s *Store) CreateTaxCode(ctx context.Context, c pleo.TaxCode, now time.Time
 	if err := validTaxCode(c); err != nil {
 		return c, err
 	}
-	now = ejSeconds(now)
+	now = wholeSeconds(now)
 	c.ID, c.CreatedAt, c.UpdatedAt, c.AccountingIntegrationSystem = NewUUID(), now, now, nil
 	err := s.Write(ctx, func(tx *Tx) error {
 		if err := tx.requireCompany(ctx, c.CompanyID); err != nil {
@@ -55,10 +55,8 @@ func (s *Store) CreateTaxCode(ctx context.Context, c pleo.TaxCode, now time.Time
 
 // TaxCode returns a tax code of one of companies.
 func (s *Store) TaxCode(ctx context.Context, companies []string, id string) (pleo.TaxCode, error) {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
-	return scanTaxCode(s.r.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes`+w.sql(), w.args...))
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return scanTaxCode(s.r.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes WHERE `+where, args...))
 }
 
 // UpdateTaxCode replaces every field of tax code c.ID of one of companies.
@@ -68,14 +66,12 @@ func (s *Store) UpdateTaxCode(ctx context.Context, companies []string, c pleo.Ta
 	if err := validTaxCode(c); err != nil {
 		return c, err
 	}
-	now = ejSeconds(now)
-	var w ksWhere
-	w.add("id = ?", c.ID)
-	w.in("company_id", companies)
+	now = wholeSeconds(now)
+	where, args := rowInCompanies("id", c.ID, "company_id", companies)
 	var old pleo.TaxCode
 	err := s.Write(ctx, func(tx *Tx) error {
 		var err error
-		old, err = scanTaxCode(tx.tx.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes`+w.sql(), w.args...))
+		old, err = scanTaxCode(tx.tx.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes WHERE `+where, args...))
 		if err != nil {
 			return err
 		}
@@ -96,11 +92,9 @@ func (s *Store) UpdateTaxCode(ctx context.Context, companies []string, c pleo.Ta
 // DeleteTaxCode removes a tax code of one of companies. Accounting entries
 // that used it lose their taxCodeId (the schema's ON DELETE SET NULL).
 func (s *Store) DeleteTaxCode(ctx context.Context, companies []string, id string) error {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
+	where, args := rowInCompanies("id", id, "company_id", companies)
 	return s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tax_codes`+w.sql(), w.args...))
+		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tax_codes WHERE `+where, args...))
 	})
 }
 
@@ -112,22 +106,42 @@ type TaxCodeFilter struct {
 	Type     string
 }
 
-// SearchTaxCodes lists the tax codes of companies that match f, oldest first.
-func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCodeFilter, q KeysetQuery) (KeysetPage[pleo.TaxCode], error) {
+// taxCodeSortColumns maps the sort keys SearchTaxCodes accepts to columns.
+// Pleo documents no sort keys for tax codes; the default order is
+// createdAt, id.
+var taxCodeSortColumns = map[string]string{"createdAt": "created_at", "id": "id"}
+
+// TaxCodeSortKeys are the sort keys SearchTaxCodes accepts, sorted.
+var TaxCodeSortKeys = sortKeys(taxCodeSortColumns)
+
+// SearchTaxCodes returns one page of the tax codes of companies that match f.
+func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCodeFilter, req PageRequest) (Page[pleo.TaxCode], error) {
 	if f.Type != "" && !pleo.ValidTaxCodeType(f.Type) {
-		return KeysetPage[pleo.TaxCode]{}, pleo.Invalid("type", "must be one of inclusive, exclusive, reverse")
+		return Page[pleo.TaxCode]{}, pleo.Invalid("type", "must be one of inclusive, exclusive, reverse")
 	}
-	l := ksList{columns: taxCodeColumns, from: "FROM tax_codes", sort: "created_at", id: "id"}
-	l.where.in("company_id", companies)
-	l.where.filterIn("id", f.IDs)
+	q := listQuery{columns: taxCodeColumns, from: "FROM tax_codes", sortable: taxCodeSortColumns}
+	q.scopeToCompanies("company_id", companies)
+	q.filterIn("id", f.IDs)
 	if f.Archived != nil {
-		l.where.add("archived = ?", boolInt(*f.Archived))
+		q.filter("archived = ?", boolInt(*f.Archived))
 	}
 	if f.Code != "" {
-		l.where.add("code = ?", f.Code)
+		q.filter("code = ?", f.Code)
 	}
 	if f.Type != "" {
-		l.where.add("type = ?", f.Type)
+		q.filter("type = ?", f.Type)
 	}
-	return ksPage(ctx, s, l, q, scanTaxCode)
+	return listPage(ctx, s, q, req, scanTaxCode)
+}
+
+// wholeSeconds is a time as tax-code timestamps carry it: UTC, whole
+// seconds (Pleo's pattern YYYY-MM-DDTHH:mi:ssZ).
+func wholeSeconds(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+
+// nullableString returns a nullable column's value, nil for NULL.
+func nullableString(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
 }

@@ -81,7 +81,7 @@ func TestSearchTaxCodes(t *testing.T) {
 	}
 	search := func(companies []string, f store.TaxCodeFilter) []pleo.TaxCode {
 		t.Helper()
-		page, err := st.SearchTaxCodes(ctx, companies, f, store.KeysetQuery{Limit: 100})
+		page, err := st.SearchTaxCodes(ctx, companies, f, firstPage(100))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,18 +110,25 @@ func TestSearchTaxCodes(t *testing.T) {
 	if r := search(se, store.TaxCodeFilter{IDs: []string{all[0].ID}}); len(r) != 0 {
 		t.Errorf("Sweden sees a Danish tax code")
 	}
-	if _, err := st.SearchTaxCodes(ctx, dk, store.TaxCodeFilter{Type: "x"}, store.KeysetQuery{}); !errors.Is(err, pleo.ErrInvalid) {
+	if _, err := st.SearchTaxCodes(ctx, dk, store.TaxCodeFilter{Type: "x"}, firstPage(20)); !errors.Is(err, pleo.ErrInvalid) {
 		t.Errorf("bad type filter: %v", err)
 	}
-	ids := walkKeyset(t, 2, false, func(c pleo.TaxCode) string { return c.ID },
-		func(q store.KeysetQuery) (store.KeysetPage[pleo.TaxCode], error) {
-			return st.SearchTaxCodes(ctx, dk, store.TaxCodeFilter{}, q)
-		})
-	if len(ids) != 11 {
-		t.Errorf("walk saw %d", len(ids))
+	taxCodeID := func(c pleo.TaxCode) string { return c.ID }
+	created := func(c pleo.TaxCode) time.Time { return c.CreatedAt }
+	codes := walkPages(t, byCreation, 2, taxCodeID, func(req store.PageRequest) (store.Page[pleo.TaxCode], error) {
+		return st.SearchTaxCodes(ctx, dk, store.TaxCodeFilter{}, req)
+	})
+	if len(codes) != 11 || !inCreationOrder(codes, created, taxCodeID, false) {
+		t.Errorf("walk saw %d tax codes, want 11 in (createdAt, id) order", len(codes))
 	}
-	walkKeyset(t, 3, true, func(c pleo.TaxCode) string { return c.ID },
-		func(q store.KeysetQuery) (store.KeysetPage[pleo.TaxCode], error) {
-			return st.SearchTaxCodes(ctx, dkse, store.TaxCodeFilter{Archived: &no}, q)
-		})
+	desc := store.WithTiebreak([]store.Sort{{Key: "createdAt", Desc: true}, {Key: "id", Desc: true}})
+	active := walkPages(t, desc, 3, taxCodeID, func(req store.PageRequest) (store.Page[pleo.TaxCode], error) {
+		return st.SearchTaxCodes(ctx, dkse, store.TaxCodeFilter{Archived: &no}, req)
+	})
+	if len(active) != 12 || !inCreationOrder(active, created, taxCodeID, true) {
+		t.Errorf("descending walk of active codes saw %d, want 12 (7 Danish, 5 Swedish) in descending order", len(active))
+	}
+	if page, err := st.SearchTaxCodes(ctx, nil, store.TaxCodeFilter{}, firstPage(100)); err != nil || page.Total != 0 {
+		t.Errorf("no companies: %d tax codes, %v", page.Total, err)
+	}
 }

@@ -94,10 +94,8 @@ func (s *Store) Vendor(ctx context.Context, companies []string, id string) (pleo
 func vendorByID(ctx context.Context, db interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, companies []string, id string) (pleo.Vendor, error) {
-	var w ksWhere
-	w.add("id = ?", id)
-	w.in("company_id", companies)
-	return scanVendor(db.QueryRowContext(ctx, `SELECT `+vendorColumns+` FROM vendors`+w.sql(), w.args...))
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return scanVendor(db.QueryRowContext(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE `+where, args...))
 }
 
 // VendorFilter is VendorSearchRequestV1; empty fields do not filter.
@@ -112,26 +110,33 @@ type VendorFilter struct {
 	Name                   string // case-insensitive substring
 }
 
-// SearchVendors lists the vendors of companies that match f, oldest first.
-func (s *Store) SearchVendors(ctx context.Context, companies []string, f VendorFilter, q KeysetQuery) (KeysetPage[pleo.Vendor], error) {
+// vendorSortColumns maps the sort keys SearchVendors accepts to columns.
+// Pleo documents no sort keys for vendors; the default order is createdAt, id.
+var vendorSortColumns = map[string]string{"createdAt": "created_at", "id": "id"}
+
+// VendorSortKeys are the sort keys SearchVendors accepts, sorted.
+var VendorSortKeys = sortKeys(vendorSortColumns)
+
+// SearchVendors returns one page of the vendors of companies that match f.
+func (s *Store) SearchVendors(ctx context.Context, companies []string, f VendorFilter, req PageRequest) (Page[pleo.Vendor], error) {
 	for _, st := range f.States {
 		if !pleo.ValidVendorState(st) {
-			return KeysetPage[pleo.Vendor]{}, pleo.Invalid("states", "must be DRAFT, ACTIVE or ARCHIVED")
+			return Page[pleo.Vendor]{}, pleo.Invalid("states", "must be DRAFT, ACTIVE or ARCHIVED")
 		}
 	}
-	l := ksList{columns: vendorColumns, from: "FROM vendors", sort: "created_at", id: "id"}
-	l.where.in("company_id", companies)
-	l.where.filterIn("id", f.IDs)
-	l.where.filterIn("code", f.Codes)
-	l.where.filterIn("external_id", f.ExternalIDs)
-	l.where.filterIn("accounting_system", f.AccountingSystems)
-	l.where.filterIn("country", f.Countries)
-	l.where.filterIn("tax_registration_number", f.TaxRegistrationNumbers)
-	l.where.filterIn("state", f.States)
+	q := listQuery{columns: vendorColumns, from: "FROM vendors", sortable: vendorSortColumns}
+	q.scopeToCompanies("company_id", companies)
+	q.filterIn("id", f.IDs)
+	q.filterIn("code", f.Codes)
+	q.filterIn("external_id", f.ExternalIDs)
+	q.filterIn("accounting_system", f.AccountingSystems)
+	q.filterIn("country", f.Countries)
+	q.filterIn("tax_registration_number", f.TaxRegistrationNumbers)
+	q.filterIn("state", f.States)
 	if f.Name != "" {
-		l.where.add("instr(lower(name), lower(?)) > 0", f.Name)
+		q.filter("instr(lower(name), lower(?)) > 0", f.Name)
 	}
-	return ksPage(ctx, s, l, q, scanVendor)
+	return listPage(ctx, s, q, req, scanVendor)
 }
 
 // UpdateVendor replaces vendor v.ID of one of companies: every field of

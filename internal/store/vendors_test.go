@@ -122,7 +122,7 @@ func TestSearchVendors(t *testing.T) {
 	ctx := context.Background()
 	search := func(companies []string, f store.VendorFilter) []pleo.Vendor {
 		t.Helper()
-		page, err := st.SearchVendors(ctx, companies, f, store.KeysetQuery{Limit: 100})
+		page, err := st.SearchVendors(ctx, companies, f, firstPage(100))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,14 +147,17 @@ func TestSearchVendors(t *testing.T) {
 	if r := search(se, store.VendorFilter{IDs: []string{all[0].ID}}); len(r) != 0 {
 		t.Error("Sweden sees a Danish vendor")
 	}
-	if _, err := st.SearchVendors(ctx, dk, store.VendorFilter{States: []string{"active"}}, store.KeysetQuery{}); !errors.Is(err, pleo.ErrInvalid) {
+	if _, err := st.SearchVendors(ctx, dk, store.VendorFilter{States: []string{"active"}}, firstPage(20)); !errors.Is(err, pleo.ErrInvalid) {
 		t.Errorf("bad state filter: %v", err)
 	}
-	ids := walkKeyset(t, 5, false, func(v pleo.Vendor) string { return v.ID },
-		func(q store.KeysetQuery) (store.KeysetPage[pleo.Vendor], error) {
-			return st.SearchVendors(ctx, dkse, store.VendorFilter{}, q)
-		})
-	if len(ids) != 24 {
-		t.Errorf("walk saw %d vendors, want 24", len(ids))
+	vendorID := func(v pleo.Vendor) string { return v.ID }
+	vendors := walkPages(t, byCreation, 5, vendorID, func(req store.PageRequest) (store.Page[pleo.Vendor], error) {
+		return st.SearchVendors(ctx, dkse, store.VendorFilter{}, req)
+	})
+	if len(vendors) != 24 || !inCreationOrder(vendors, func(v pleo.Vendor) time.Time { return v.CreatedAt }, vendorID, false) {
+		t.Errorf("walk saw %d vendors, want 24 in (createdAt, id) order", len(vendors))
+	}
+	if page, err := st.SearchVendors(ctx, nil, store.VendorFilter{}, firstPage(100)); err != nil || page.Total != 0 {
+		t.Errorf("no companies: %d vendors, %v", page.Total, err)
 	}
 }
