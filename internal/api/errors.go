@@ -83,6 +83,10 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	_ = enc.Encode(v)
 }
 
+// statusClientClosed is logged when the client closed the connection
+// before the answer was ready (nginx's convention).
+const statusClientClosed = 499
+
 // writeError renders err: an *apiError as itself, a bad cursor position as
 // a 400, anything else as a logged 500 with a generic message.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -92,6 +96,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrBadPosition):
 		ae = &apiError{Status: http.StatusBadRequest, Type: typeParameterValidation,
 			Message: "The cursor does not belong to this list or its sort order."}
+	case r.Context().Err() != nil:
+		// The client went away (or timed out); nobody reads the answer and
+		// it is not a server fault. 499 is the conventional log status.
+		w.WriteHeader(statusClientClosed)
+		return
 	default:
 		a.log.LogAttrs(r.Context(), slog.LevelError, "api: internal error",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
