@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/migrations"
@@ -36,7 +37,9 @@ var ErrConflict = errors.New("conflict")
 type Store struct {
 	w, r                  *sql.DB
 	writeStmts, readStmts stmtCache
-	tempDir               string // removed on Close, for Memory
+	tempDir               string        // removed on Close, for Memory
+	writerTurn            chan struct{} // one write transaction at a time, first come first served
+	generation            atomic.Uint64 // counts writes; see WriteGeneration
 	lazyReads             readCache
 }
 
@@ -96,7 +99,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
-	st := &Store{w: w, r: r}
+	st := &Store{w: w, r: r, writerTurn: make(chan struct{}, 1)}
 	if st.writeStmts, err = prepareAll(ctx, w, writeQueries); err == nil {
 		st.readStmts, err = prepareAll(ctx, r, readQueries)
 	}
@@ -168,6 +171,15 @@ type Tx struct {
 // Write runs fn in one immediate transaction on the writer connection,
 // committing when fn returns nil and rolling back otherwise.
 func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	// Writers queue in arrival order: a channel's waiting senders are served
+	// first come, first served, whereas database/sql hands a freed connection
+	// to a random waiter, which makes unlucky requests wait very long.
+	select {
+	case s.writerTurn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.writerTurn }()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -178,6 +190,7 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(&Tx{tx: tx, stmts: s.writeStmts}); err != nil {
 		return err
 	}
+	defer s.generation.Add(1)
 	return tx.Commit()
 }
 
@@ -284,6 +297,11 @@ func isUniqueViolation(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "UNIQUE constraint failed") ||
 		strings.Contains(err.Error(), "PRIMARY KEY constraint failed"))
 }
+
+// WriteGeneration changes after every write to the database. A value read
+// before a query and unchanged later proves the query's answer is still
+// current, so callers may cache read results keyed by it.
+func (s *Store) WriteGeneration() uint64 { return s.generation.Load() }
 
 // Setting returns a value from emulator_settings, or "" when unset.
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
