@@ -43,6 +43,10 @@ func (e *Error) status() int {
 // endpoints answer RFC 6749 §5.2 JSON.
 func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
+	if !errors.As(err, &e) && r.Context().Err() != nil {
+		w.WriteHeader(499) // the client left; not a server fault (nginx's convention)
+		return
+	}
 	if !errors.As(err, &e) {
 		s.log.ErrorContext(r.Context(), "token endpoint failure", "path", r.URL.Path, "error", err)
 		e = oauthError(oautherrors.ErrServerError, "internal error")
