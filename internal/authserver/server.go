@@ -43,6 +43,7 @@ type Server struct {
 	keys     *KeySet
 	throttle *loginThrottle
 	verified verifiedTokens
+	states   tokenStates
 }
 
 // New builds the authorisation server; it loads (or starts generating) the signing key.

@@ -181,7 +181,7 @@ func (s *Server) VerifyAccessToken(ctx context.Context, raw string) (oauth.Princ
 		}
 		s.verified.add(raw, claims)
 	}
-	state, err := s.st.AccessTokenState(ctx, claims.ID)
+	state, err := s.tokenState(ctx, claims.ID)
 	if err != nil {
 		return oauth.Principal{}, errInvalidToken
 	}
@@ -239,4 +239,39 @@ func (v *verifiedTokens) add(raw string, claims *AccessClaims) {
 		v.m = make(map[[sha256.Size]byte]*AccessClaims)
 	}
 	v.m[key] = claims
+}
+
+// tokenStates caches the database's answer about access tokens (revoked or
+// not, their grant) until the next write to the database, so API calls
+// with the same token read the database only after something changed.
+type tokenStates struct {
+	mu sync.Mutex
+	m  map[string]cachedState
+}
+
+type cachedState struct {
+	state      store.AccessTokenState
+	generation uint64
+}
+
+func (s *Server) tokenState(ctx context.Context, jti string) (store.AccessTokenState, error) {
+	gen := s.st.WriteGeneration() // read before the query: a write after it invalidates the answer
+	c := &s.states
+	c.mu.Lock()
+	cached, ok := c.m[jti]
+	c.mu.Unlock()
+	if ok && cached.generation == gen {
+		return cached.state, nil
+	}
+	state, err := s.st.AccessTokenState(ctx, jti)
+	if err != nil {
+		return state, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxVerifiedTokens {
+		c.m = make(map[string]cachedState)
+	}
+	c.m[jti] = cachedState{state: state, generation: gen}
+	c.mu.Unlock()
+	return state, nil
 }
