@@ -120,6 +120,23 @@ func refreshLoad(s *server, clients int, d time.Duration) ([][2]string, error) {
 			return nil, err
 		}
 	}
+	if haveWrk() {
+		tokens := make([]string, len(pairs))
+		for i, p := range pairs {
+			tokens[i] = p.RefreshToken
+		}
+		stopSampling := s.sample()
+		r, err := wrkRefresh(s, tokens, d)
+		stopSampling()
+		if err != nil {
+			return nil, err
+		}
+		return [][2]string{
+			{"raw RS256 signing rate (2048-bit, all cores, same run)", fmt.Sprintf("%.0f signatures/s", sign)},
+			{fmt.Sprintf("refresh grant, %d concurrent clients, %s (wrk)", clients, d), fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, 100*r.rps/sign, r.p50, r.p99, r.errors)},
+			{"resident memory, peak during the refresh load", fmt.Sprintf("%.1f MB", float64(s.peak)/1024)},
+		}, nil
+	}
 	var res result
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -149,7 +166,7 @@ func refreshLoad(s *server, clients int, d time.Duration) ([][2]string, error) {
 	rps, p50, p99 := res.summary(elapsed)
 	rows := [][2]string{
 		{"raw RS256 signing rate (2048-bit, all cores, same run)", fmt.Sprintf("%.0f signatures/s", sign)},
-		{fmt.Sprintf("refresh grant, %d concurrent clients, %s", clients, d), fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", rps, 100*rps/sign, p50, p99, res.errors.Load())},
+		{fmt.Sprintf("refresh grant, %d concurrent clients, %s (Go load generator)", clients, d), fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", rps, 100*rps/sign, p50, p99, res.errors.Load())},
 	}
 	if e := res.firstErr.Load(); e != nil {
 		rows = append(rows, [2]string{"first refresh error", e.(string)})
@@ -187,10 +204,22 @@ func apiLoad(s *server, conns int, d time.Duration) ([][2]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.peak = 0
+	if haveWrk() {
+		stopSampling := s.sample()
+		r, err := wrkAPI(s, "/v2/employees?limit=20", p.AccessToken, conns, d)
+		stopSampling()
+		if err != nil {
+			return nil, err
+		}
+		return [][2]string{
+			{fmt.Sprintf("GET /v2/employees?limit=20, %d connections, %s (wrk)", conns, d), fmt.Sprintf("%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, r.p50, r.p99, r.errors)},
+			{"resident memory, peak during the API load", fmt.Sprintf("%.1f MB", float64(s.peak)/1024)},
+		}, nil
+	}
 	var res result
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	s.peak = 0
 	stopSampling := s.sample()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -222,7 +251,7 @@ func apiLoad(s *server, conns int, d time.Duration) ([][2]string, error) {
 	stopSampling()
 	rps, p50, p99 := res.summary(elapsed)
 	rows := [][2]string{
-		{fmt.Sprintf("GET /v2/employees?limit=20, %d connections, %s", conns, d), fmt.Sprintf("%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors", rps, p50, p99, res.errors.Load())},
+		{fmt.Sprintf("GET /v2/employees?limit=20, %d connections, %s (Go load generator)", conns, d), fmt.Sprintf("%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors", rps, p50, p99, res.errors.Load())},
 	}
 	if e := res.firstErr.Load(); e != nil {
 		rows = append(rows, [2]string{"first API error", e.(string)})

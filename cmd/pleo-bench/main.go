@@ -2,7 +2,9 @@
 // table: start-up time to /readyz on a fresh database with the demo seed,
 // resident memory, the token endpoint under load (refresh grant, many
 // concurrent clients) next to the raw RS256 signing rate measured in the
-// same run, and the API under load (GET /v2/employees). Every request loop
+// same run, and the API under load (GET /v2/employees). Load comes from
+// Debian's wrk when it is installed (apt-get install wrk), else from a Go
+// load generator that shares the cores with the emulator. Every request loop
 // is bounded in time and sends traffic only to the loopback address.
 //
 //	make build && go run ./cmd/pleo-bench -binary bin/pleo-emulator

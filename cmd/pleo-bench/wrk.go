@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// wrk drives the load with Debian's wrk when it is installed: a C load
+// generator takes far less of the two cores than a Go client would, so the
+// numbers describe the emulator rather than the client. Without wrk the Go
+// load generator in load.go is used, and the table says so.
+
+// wrkResult is what one wrk run reports.
+type wrkResult struct {
+	rps, p50, p99 float64
+	errors        int64
+}
+
+var (
+	wrkRPS     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkNon2xx  = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
+	wrkSockErr = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
+	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+)
+
+// refreshScript keeps one refresh chain per wrk thread (one connection per
+// thread), so rotation never sends a token twice.
+const refreshScript = `
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+local token
+function init(args)
+  local i = 0
+  for line in io.lines(args[1]) do
+    if i == id then token = line end
+    i = i + 1
+  end
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ="
+function request()
+  return wrk.format(nil, nil, nil, "grant_type=refresh_token&refresh_token=" .. token)
+end
+function response(status, headers, body)
+  local t = body:match('"refresh_token":"([^"]+)"')
+  if t then token = t end
+end
+`
+
+func haveWrk() bool {
+	_, err := exec.LookPath("wrk")
+	return err == nil
+}
+
+// runWrk runs wrk with args and parses its report.
+func runWrk(args ...string) (wrkResult, error) {
+	out, err := exec.Command("wrk", args...).CombinedOutput()
+	if err != nil {
+		return wrkResult{}, fmt.Errorf("wrk: %v: %s", err, out)
+	}
+	var r wrkResult
+	m := wrkRPS.FindSubmatch(out)
+	if m == nil {
+		return r, fmt.Errorf("wrk printed no rate: %s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	if m := wrkNon2xx.FindSubmatch(out); m != nil {
+		r.errors, _ = strconv.ParseInt(string(m[1]), 10, 64)
+	}
+	if m := wrkSockErr.FindSubmatch(out); m != nil {
+		for _, g := range m[1:] {
+			n, _ := strconv.ParseInt(string(g), 10, 64)
+			r.errors += n
+		}
+	}
+	for _, m := range wrkLatency.FindAllSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(string(m[2]), 64)
+		switch string(m[3]) {
+		case "us":
+			v /= 1000
+		case "s":
+			v *= 1000
+		}
+		if string(m[1]) == "50" {
+			r.p50 = v
+		} else {
+			r.p99 = v
+		}
+	}
+	return r, nil
+}
+
+// wrkRefresh runs clients refresh chains through wrk for d.
+func wrkRefresh(s *server, refreshTokens []string, d time.Duration) (wrkResult, error) {
+	dir, err := os.MkdirTemp("", "pleo-bench-wrk")
+	if err != nil {
+		return wrkResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	script, tokens := filepath.Join(dir, "refresh.lua"), filepath.Join(dir, "tokens")
+	if err := os.WriteFile(script, []byte(refreshScript), 0o600); err != nil {
+		return wrkResult{}, err
+	}
+	if err := os.WriteFile(tokens, []byte(strings.Join(refreshTokens, "\n")+"\n"), 0o600); err != nil {
+		return wrkResult{}, err
+	}
+	n := strconv.Itoa(len(refreshTokens))
+	return runWrk("-t"+n, "-c"+n, "-d"+d.String(), "--latency", "-s", script, s.url+"/oauth/token", "--", tokens)
+}
+
+// wrkAPI runs conns connections against one API URL with a bearer token for d.
+func wrkAPI(s *server, path, token string, conns int, d time.Duration) (wrkResult, error) {
+	c := strconv.Itoa(conns)
+	return runWrk("-t2", "-c"+c, "-d"+d.String(), "--latency", "-H", "Authorization: Bearer "+token, s.url+path)
+}
