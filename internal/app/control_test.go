@@ -345,3 +345,36 @@ func TestKeyRotationKeepsOldKeyUntilRemoved(t *testing.T) {
 		t.Fatal("a token of a removed key still verifies")
 	}
 }
+
+func TestWebPagesCannotDriveTheControlAPI(t *testing.T) {
+	e := startEmulator(t, "")
+	for _, h := range []map[string]string{
+		{"Origin": "https://evil.example"},
+		{"Origin": "http://localhost:3000"},
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Sec-Fetch-Site": "same-site", "Origin": e.URL},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/_emulator/reset", nil)
+		req.Header.Set("Content-Type", "text/plain")
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("headers %v: status %d, want 403", h, resp.StatusCode)
+		}
+	}
+	// The emulator's own origin (its pages) and plain clients are accepted.
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/_emulator/clock", nil)
+	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("same origin: %v %d", err, resp.StatusCode)
+	}
+	resp.Body.Close()
+}

@@ -69,7 +69,7 @@ func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 	// Test-fixture control API.
 	if a.Config.Control {
 		r.Mount("/_emulator", control.New(control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults,
-			Requests: a.Requests, Reset: a.Reset, Token: a.Config.ControlToken, Log: a.Log}).Handler())
+			Requests: a.Requests, Reset: a.Reset, Token: a.Config.ControlToken, PublicOrigin: a.Config.PublicOrigin(), Log: a.Log}).Handler())
 	}
 	return r
 }

@@ -187,6 +187,15 @@ func (c *Config) Validate() error {
 // Secure reports whether the public URL is https (cookies then get Secure).
 func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
+// PublicOrigin is the scheme and host of the public URL (RFC 6454 origin).
+func (c *Config) PublicOrigin() string {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // APIBaseURL is the base URL of the mock External API (and the access-token audience).
 func (c *Config) APIBaseURL() string { return c.PublicURL }
 

@@ -33,7 +33,10 @@ type Deps struct {
 	Requests *requestlog.Log
 	Reset    func(ctx context.Context) error // restores the seed and config-file state
 	Token    string                          // bearer token required, if not empty
-	Log      *slog.Logger
+	// PublicOrigin is the scheme and host of the public URL, the one browser
+	// origin the control API accepts.
+	PublicOrigin string
+	Log          *slog.Logger
 }
 
 // Control serves the control API.
@@ -53,6 +56,7 @@ func NewFaults(st *store.Store) *Faults {
 // Handler returns the router, to be mounted at /_emulator.
 func (c *Control) Handler() http.Handler {
 	r := chi.NewRouter()
+	r.Use(c.refuseBrowsers)
 	r.Use(c.requireToken)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { fail(w, http.StatusNotFound, "no such control endpoint") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
@@ -89,6 +93,25 @@ func (c *Control) Handler() http.Handler {
 	r.Post("/keys/rotate", c.rotateKey)
 	r.Delete("/keys/{kid}", c.removeKey)
 	return r
+}
+
+// refuseBrowsers keeps web pages away from the control API: a browser sends
+// Sec-Fetch-Site and Origin on cross-origin requests, so a page on another
+// site (or another localhost port) cannot register clients, mint tokens or
+// reset the emulator through the user's browser. Test code, curl and the CLI
+// send neither header. --control-token adds a secret on top.
+func (c *Control) refuseBrowsers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+			fail(w, http.StatusForbidden, "the control API does not accept requests from web pages")
+			return
+		}
+		if origin := r.Header.Get("Origin"); origin != "" && origin != c.PublicOrigin && origin != "http://"+r.Host && origin != "https://"+r.Host {
+			fail(w, http.StatusForbidden, "the control API does not accept requests from other origins ("+origin+")")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requireToken enforces --control-token (constant-time comparison).
