@@ -243,3 +243,27 @@ func TestSingleURIClientMayOmitRedirectURIAtAuthorizeAndSendItAtToken(t *testing
 		t.Fatalf("exchange: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestParallelPasswordGuessesAreThrottledToo(t *testing.T) {
+	e := startEmulator(t, "")
+	b := newBrowser(t)
+	_, page := b.get(e.URL + "/login")
+	form := formFields(page)
+	form.Set("email", seed.BookkeeperEmail)
+	form.Set("password", "wrong")
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			resp, _ := b.post(e.URL+"/login", form)
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if statuses[http.StatusUnauthorized] > 5 || statuses[http.StatusTooManyRequests] < 15 {
+		t.Fatalf("statuses = %v: more than five guesses were checked", statuses)
+	}
+}

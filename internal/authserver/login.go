@@ -39,7 +39,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.clock.Now()
 	keys := []string{strings.ToLower(email)}
-	if wait := s.throttle.blocked(now, keys...); wait > 0 {
+	if wait := s.throttle.attempt(now, keys...); wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		page.Error = fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", int(wait.Seconds())+1)
 		s.pages.Render(w, http.StatusTooManyRequests, page)
@@ -55,7 +55,6 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil || !oauth.CheckPassword(user.ID, r.PostFormValue("password"), user.PasswordHash) {
-		s.throttle.fail(now, keys...)
 		page.Error = loginFailed
 		s.pages.Render(w, http.StatusUnauthorized, page)
 		return

@@ -90,9 +90,10 @@ func safeContinue(raw string) string {
 	return raw
 }
 
-// loginThrottle slows down password guessing: after maxFailures failures
-// for one email within throttleWindow, further attempts for that email are
-// refused until the window has passed since the last failure.
+// loginThrottle slows down password guessing: every attempt for an email
+// counts as a failure until it succeeds (so parallel guesses count too);
+// after maxFailures within throttleWindow, further attempts for that email
+// are refused until the window has passed since the last one.
 type loginThrottle struct {
 	mu       sync.Mutex
 	failures map[string][]time.Time
@@ -106,8 +107,10 @@ const (
 
 func newLoginThrottle() *loginThrottle { return &loginThrottle{failures: map[string][]time.Time{}} }
 
-// blocked reports how long keys must still wait, or 0.
-func (t *loginThrottle) blocked(now time.Time, keys ...string) time.Duration {
+// attempt records an attempt for keys and returns 0, or, when a key has
+// used up its attempts, records nothing and returns how long to wait.
+// A successful login calls reset.
+func (t *loginThrottle) attempt(now time.Time, keys ...string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var wait time.Duration
@@ -117,20 +120,18 @@ func (t *loginThrottle) blocked(now time.Time, keys ...string) time.Duration {
 			wait = max(wait, recent[len(recent)-1].Add(throttleWindow).Sub(now))
 		}
 	}
-	return wait
-}
-
-func (t *loginThrottle) fail(now time.Time, keys ...string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	if wait > 0 {
+		return wait
+	}
 	if len(t.failures) > maxThrottled {
 		for k := range t.failures {
-			t.recent(k, now) // drops keys whose failures are all outside the window
+			t.recent(k, now) // drops keys whose attempts are all outside the window
 		}
 	}
 	for _, k := range keys {
 		t.failures[k] = append(t.recent(k, now), now)
 	}
+	return 0
 }
 
 func (t *loginThrottle) reset(keys ...string) {
