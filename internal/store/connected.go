@@ -89,16 +89,6 @@ func (s *Store) ConnectedApps(ctx context.Context, subject oauth.Subject) ([]Con
 	return apps, nil
 }
 
-// ActiveGrantIDs lists the unrevoked grants of clientID for subject.
-func (s *Store) ActiveGrantIDs(ctx context.Context, clientID string, subject oauth.Subject) ([]string, error) {
-	return queryList(ctx, s.r, func(row interface{ Scan(...any) error }) (string, error) {
-		var id string
-		err := row.Scan(&id)
-		return id, err
-	}, `SELECT id FROM grants WHERE client_id = ? AND subject_kind = ? AND subject_id = ? AND revoked_at IS NULL
-		ORDER BY created_at, id`, clientID, string(subject.Kind), subject.ID)
-}
-
 // DeactivateInstallation sets the installation of clientID for subject to
 // INACTIVE. It does nothing when there is no installation.
 func (t *Tx) DeactivateInstallation(ctx context.Context, clientID string, subject oauth.Subject, now time.Time) error {

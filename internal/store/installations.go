@@ -114,9 +114,15 @@ func (t *Tx) DeleteInstallation(ctx context.Context, clientID string, subject oa
 	if err := mustAffect(res, err); err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ?, revoked_reason = ?
+	return t.RevokeClientGrants(ctx, clientID, subject, oauth.RevokedInstallationGone, now)
+}
+
+// RevokeClientGrants revokes every active grant of clientID for subject,
+// and so every token of that client for that company or organisation.
+func (t *Tx) RevokeClientGrants(ctx context.Context, clientID string, subject oauth.Subject, reason string, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ?, revoked_reason = ?
 		WHERE client_id = ? AND subject_kind = ? AND subject_id = ? AND revoked_at IS NULL`,
-		formatTime(now), oauth.RevokedInstallationGone, clientID, string(subject.Kind), subject.ID)
+		formatTime(now), reason, clientID, string(subject.Kind), subject.ID)
 	return err
 }
 

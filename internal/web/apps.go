@@ -112,20 +112,16 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, appsPath+"?"+q.Encode())
 }
 
-// revokeApp revokes the client's active grants for subject through the
-// authorisation server, then marks the installation INACTIVE.
+// revokeApp revokes every active grant of the client for subject and marks
+// the installation INACTIVE, in one transaction.
 func (h *Handlers) revokeApp(ctx context.Context, clientID string, subject oauth.Subject) error {
-	ids, err := h.st.ActiveGrantIDs(ctx, clientID, subject)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := h.auth.RevokeGrant(ctx, id, oauth.RevokedByUser); err != nil {
-			return fmt.Errorf("revoke grant %s: %w", id, err)
-		}
-	}
 	now := h.clock.Now()
-	return h.st.Write(ctx, func(tx *store.Tx) error { return tx.DeactivateInstallation(ctx, clientID, subject, now) })
+	return h.st.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.RevokeClientGrants(ctx, clientID, subject, oauth.RevokedByUser, now); err != nil {
+			return err
+		}
+		return tx.DeactivateInstallation(ctx, clientID, subject, now)
+	})
 }
 
 // administered lists the companies and organisations where the user may
