@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 )
 
 // principalKey is the context key of the verified principal.
@@ -38,6 +39,7 @@ func (a *API) authenticate(rt route) http.Handler {
 			return
 		}
 		p, err := a.verify.VerifyAccessToken(r.Context(), raw)
+		requestlog.SetClientID(r.Context(), p.ClientID) // "" when the token is not valid
 		if err != nil {
 			a.log.LogAttrs(r.Context(), slog.LevelDebug, "api: token rejected", slog.String("path", r.URL.Path), slog.Any("error", err))
 			a.unauthorized(w, "The access token is invalid, expired or revoked.")

@@ -109,7 +109,7 @@ func (a *App) Reset(ctx context.Context) error {
 // fill writes the seed (when withSeed and --seed demo) and the additions.
 // Everything is dated from the anchor day, recorded at the first start.
 func (a *App) fill(ctx context.Context, tx *store.Tx, withSeed bool) error {
-	stored, err := a.Store.Setting(ctx, seedAnchorKey)
+	stored, err := tx.Setting(ctx, seedAnchorKey)
 	if err != nil {
 		return err
 	}

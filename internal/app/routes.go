@@ -17,8 +17,8 @@ import (
 // routes builds the router. Every URL the emulator serves is listed here.
 func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer)
 	r.Use(a.requestLog)
+	r.Use(middleware.Recoverer) // inside the log, so a recovered panic is logged as its 500
 	r.Use(a.Requests.Middleware("/_emulator", "/assets", "/healthz", "/readyz"))
 	r.Use(a.Faults.Middleware)
 

@@ -123,6 +123,10 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	}
 	req := authRequest{client: client, redirectURI: redirectURI, requested: pending.RedirectURI, state: pending.State,
 		scopes: pending.Scopes, challenge: pending.CodeChallenge}
+	if !oauthdomain.Subset(req.scopes, client.Scopes) {
+		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrInvalidScope, "the client may no longer request some of these scopes"))
+		return
+	}
 	if r.PostFormValue("decision") != "approve" {
 		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
 		return

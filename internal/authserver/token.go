@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/go-oauth2/oauth2/v4"
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
@@ -68,38 +69,29 @@ func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, co
 		c, g, err := tx.CodeByHash(ctx, hashSecret(code))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "unknown authorization code")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "unknown authorization code")
 		case err != nil:
 			return err
 		case g.ClientID != client.ID:
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization code was issued to another client")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "the authorization code was issued to another client")
 		case !c.UsedAt.IsZero():
 			s.log.WarnContext(ctx, "authorization code reused: revoking its grant", "client_id", client.ID, "grant_id", g.ID)
 			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization code has already been used; every token issued from it is now revoked")
 			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedCodeReuse, now)
 		case !now.Before(c.ExpiresAt):
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization code has expired")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "the authorization code has expired")
 		case !g.Active():
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization has been revoked")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "the authorization has been revoked")
 		case !redirectMatches(redirectURI, c.RedirectURI, client.RedirectURIs):
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "redirect_uri does not match the one used in the authorization request")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "redirect_uri does not match the one used in the authorization request")
 		case c.CodeChallenge == "" && verifierGiven:
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "code_verifier given, but the authorization request had no code_challenge")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "code_verifier given, but the authorization request had no code_challenge")
 		case c.CodeChallenge != "" && !verifierGiven:
-			refusal = oauthError(oautherrors.ErrInvalidRequest, "code_verifier is required: the authorization request used PKCE")
-			return nil
+			return oauthError(oautherrors.ErrInvalidRequest, "code_verifier is required: the authorization request used PKCE")
 		case c.CodeChallenge != "" && !oauthdomain.VerifyPKCE(c.CodeChallenge, verifier):
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "code_verifier does not match the code_challenge")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "code_verifier does not match the code_challenge")
 		case c.CodeChallenge == "" && client.PKCERequired:
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "this client must use PKCE")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "this client must use PKCE")
 		}
 		if err := tx.MarkCodeUsed(ctx, c.Hash, now); err != nil {
 			return err
@@ -111,6 +103,17 @@ func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, co
 		return issued{}, err
 	}
 	return out, refusal
+}
+
+// missingScopes returns the scopes in want that have is missing.
+func missingScopes(want, have []string) []string {
+	var out []string
+	for _, sc := range want {
+		if !slices.Contains(have, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // refresh rotates a refresh token (RFC 6749 §6): the client must own it;
@@ -133,29 +136,29 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 		rt, g, err := tx.RefreshTokenByHash(ctx, hashSecret(token))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "unknown refresh token")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "unknown refresh token")
 		case err != nil:
 			return err
 		case g.ClientID != client.ID:
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token was issued to another client")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "the refresh token was issued to another client")
 		case !rt.UsedAt.IsZero():
 			s.log.WarnContext(ctx, "refresh token reused: revoking its grant", "client_id", client.ID, "grant_id", g.ID)
 			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked")
 			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedRefreshReuse, now)
 		case !g.Active():
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the grant has been revoked")
-			return nil
+			return oauthError(oautherrors.ErrInvalidGrant, "the grant has been revoked")
 		case !now.Before(rt.ExpiresAt):
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired")
-			return nil
+			// Pleo: using an expired refresh token invalidates the authorisation's refresh tokens.
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired; every token of this grant is now revoked")
+			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedExpiredRefresh, now)
+		}
+		if lost := missingScopes(rt.Scopes, client.Scopes); len(lost) > 0 {
+			return oauthError(oautherrors.ErrInvalidScope, "the client may no longer request "+strings.Join(lost, " ")+"; ask the user to authorize again")
 		}
 		accessScopes := rt.Scopes
 		if scopeGiven {
 			if !oauthdomain.Subset(requested, rt.Scopes) {
-				refusal = oauthError(oautherrors.ErrInvalidScope, "scope may only narrow the grant, not widen it")
-				return nil
+				return oauthError(oautherrors.ErrInvalidScope, "scope may only narrow the grant, not widen it")
 			}
 			accessScopes = slices.Clone(requested)
 		}

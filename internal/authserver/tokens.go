@@ -202,8 +202,9 @@ func (s *Server) VerifyAccessToken(ctx context.Context, raw string) (oauth.Princ
 // verifiedTokens remembers access tokens whose signature, type, issuer and
 // audience have been checked, keyed by the SHA-256 of the whole token, so
 // the API verifies each token's RSA signature once rather than on every
-// call. Time-dependent checks (exp, iat), the signing key still being in
-// the key set, and revocation are still made on every call.
+// call. Those checks cannot change for the same token; on every call the
+// clock is still compared with exp and iat, the signing key must still be
+// in the key set, and revocation is checked.
 type verifiedTokens struct {
 	mu sync.Mutex
 	m  map[[sha256.Size]byte]*AccessClaims

@@ -42,6 +42,10 @@ func (c *Control) setClock(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusBadRequest, "advance must be a non-negative duration such as 16m or 2h30m")
 			return
 		}
+		if !clockInRange(c.Clock.Now().Add(d)) {
+			fail(w, http.StatusBadRequest, "advance would move the clock past 2200")
+			return
+		}
 		c.Clock.Advance(d)
 	case req.Set != nil:
 		t, err := time.Parse(time.RFC3339, *req.Set)
@@ -49,9 +53,19 @@ func (c *Control) setClock(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusBadRequest, "set must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
 			return
 		}
+		if !clockInRange(t) {
+			fail(w, http.StatusBadRequest, "set must be a time between 1970 and 2200")
+			return
+		}
 		c.Clock.Set(t)
 	default:
 		c.Clock.Reset()
 	}
 	c.getClock(w, r)
+}
+
+// clockInRange keeps the clock where timestamps stay four-digit years and
+// token lifetimes cannot overflow: 1970 to 2200.
+func clockInRange(t time.Time) bool {
+	return !t.Before(time.Unix(0, 0)) && t.Year() < 2200
 }

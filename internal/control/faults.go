@@ -79,8 +79,8 @@ func (f *Fault) validate() error {
 	if f.Count == 0 {
 		f.Count = 1
 	}
-	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
-		return fmt.Errorf("status %d is not an HTTP status", f.Status)
+	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
+		return fmt.Errorf("status %d must be between 200 and 599", f.Status)
 	}
 	if f.RetryAfter < 0 {
 		return fmt.Errorf("retry_after must not be negative")

@@ -19,6 +19,9 @@ type mintRequest struct {
 	RefreshTokenTTL string `json:"refresh_token_ttl,omitempty"` // e.g. "1h"
 }
 
+// maxMintTTL bounds minted lifetimes, so expiry times stay representable.
+const maxMintTTL = 10 * 365 * 24 * time.Hour
+
 type mintResponse struct {
 	authserver.TokenResponse
 	GrantID    string `json:"grant_id"`
@@ -49,8 +52,8 @@ func (c *Control) mintTokens(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		v, err := time.ParseDuration(d.raw)
-		if err != nil || v <= 0 {
-			fail(w, http.StatusBadRequest, d.name+" must be a positive duration such as 30s or 2h")
+		if err != nil || v <= 0 || v > maxMintTTL {
+			fail(w, http.StatusBadRequest, d.name+" must be a positive duration up to 10 years (87600h), such as 30s or 2h")
 			return
 		}
 		*d.dst = v

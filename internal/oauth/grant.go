@@ -24,8 +24,8 @@ func (g Grant) Active() bool { return g.RevokedAt.IsZero() }
 const (
 	RevokedCodeReuse        = "authorization code reused"
 	RevokedRefreshReuse     = "refresh token reused"
+	RevokedExpiredRefresh   = "expired refresh token used"
 	RevokedByClient         = "revoked by client"
 	RevokedByUser           = "revoked by user"
 	RevokedInstallationGone = "installation deleted"
-	RevokedByControlAPI     = "revoked through the control API"
 )

@@ -50,11 +50,14 @@ func (s *Store) Grant(ctx context.Context, id string) (oauth.Grant, error) {
 // TouchGrant records that a grant's access token was used, at most once a
 // minute per grant so the hot path rarely writes.
 func (s *Store) TouchGrant(ctx context.Context, grantID string, now time.Time) error {
-	defer s.generation.Add(1)
-	_, err := s.w.ExecContext(ctx, `UPDATE grants SET last_used_at = ?1 WHERE id = ?2
-		AND (last_used_at IS NULL OR last_used_at < ?3)`, formatTime(now), grantID, formatTime(now.Add(-time.Minute)))
-	return err
+	return s.Write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, qTouchGrant, formatTime(now), grantID, formatTime(now.Add(-time.Minute)))
+		return err
+	})
 }
+
+var qTouchGrant = writeQuery(`UPDATE grants SET last_used_at = ?1 WHERE id = ?2
+	AND (last_used_at IS NULL OR last_used_at < ?3)`)
 
 // Code is a stored authorisation code.
 type Code struct {

@@ -303,10 +303,11 @@ func isUniqueViolation(err error) bool {
 // current, so callers may cache read results keyed by it.
 func (s *Store) WriteGeneration() uint64 { return s.generation.Load() }
 
-// Setting returns a value from emulator_settings, or "" when unset.
-func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+// Setting returns a value from emulator_settings, or "" when unset, as the
+// transaction sees it.
+func (t *Tx) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM emulator_settings WHERE key = ?`, key).Scan(&v)
+	err := t.tx.QueryRowContext(ctx, `SELECT value FROM emulator_settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
