@@ -118,6 +118,10 @@ func TestControlBadInputAnswers400WithAMessage(t *testing.T) {
 		{"POST", "/clock", `{"advance": "-5m"}`, "advance"},
 		{"POST", "/clock", `{"advance": "5m", "reset": true}`, "exactly one"},
 		{"POST", "/clock", `{"set": "tomorrow"}`, "RFC 3339"},
+		{"POST", "/clock", `{"set": "9999-12-31T23:59:59Z"}`, "between 1970 and 2200"},
+		{"POST", "/clock", `{"advance": "2000000h"}`, "past 2200"},
+		{"POST", "/faults", `{"target": "token", "status": 101}`, "between 200 and 599"},
+		{"POST", "/tokens", `{"client_id": "demo-client", "subject": "` + seed.DenmarkID + `", "access_token_ttl": "100000h"}`, "up to 10 years"},
 		{"POST", "/faults", `{"target": "token", "status": 503, "count": -1}`, "count"},
 		{"POST", "/faults", `{"target": "database", "status": 503}`, "target"},
 		{"POST", "/faults", `{"target": "token"}`, "needs a status"},
@@ -377,4 +381,17 @@ func TestWebPagesCannotDriveTheControlAPI(t *testing.T) {
 		t.Fatalf("same origin: %v %d", err, resp.StatusCode)
 	}
 	resp.Body.Close()
+}
+
+func TestRefreshStopsIssuingScopesTheClientLost(t *testing.T) {
+	e := startEmulator(t, "")
+	var created map[string]any
+	control(t, e, "POST", "/clients", `{"client_id": "shrinking", "name": "Shrinking", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read", "companies:read"]}`, &created)
+	secret := created["client_secret"].(string)
+	m := mint(t, e, `{"client_id": "shrinking", "subject": "`+seed.DenmarkID+`"}`)
+	control(t, e, "PUT", "/clients/shrinking", `{"name": "Shrinking", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, nil)
+	resp, body := postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m.RefreshToken}}, "shrinking", secret)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "invalid_scope") || !strings.Contains(body, "companies:read") {
+		t.Fatalf("refresh after the client lost a scope: %d %s", resp.StatusCode, body)
+	}
 }
