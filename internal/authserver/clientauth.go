@@ -111,3 +111,21 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (oauth.Cli
 	requestlog.SetClientID(r.Context(), c.ID)
 	return c, nil
 }
+
+// tokenRequest reads the form of an introspection or revocation request,
+// authenticates its client and returns the token it names. On failure it
+// has written the JSON error and returns ok false.
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (client oauth.Client, form url.Values, token string, ok bool) {
+	form, err := parseForm(w, r)
+	if err == nil {
+		client, err = s.authenticateClient(r, form)
+	}
+	if err == nil && form.Get("token") == "" {
+		err = oauthError(oautherrors.ErrInvalidRequest, "token is required")
+	}
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return client, form, "", false
+	}
+	return client, form, form.Get("token"), true
+}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
-
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 )
 
@@ -29,19 +27,8 @@ type Introspection struct {
 // documents). The client authenticates and may only introspect its own
 // tokens; anything else is {"active": false}.
 func (s *Server) Introspect(w http.ResponseWriter, r *http.Request) {
-	form, err := parseForm(w, r)
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	client, err := s.authenticateClient(r, form)
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	token := form.Get("token")
-	if token == "" {
-		s.writeJSONError(w, r, oauthError(oautherrors.ErrInvalidRequest, "token is required"))
+	client, form, token, ok := s.tokenRequest(w, r)
+	if !ok {
 		return
 	}
 	res := s.introspect(r.Context(), client.ID, token, form.Get("token_type_hint"))

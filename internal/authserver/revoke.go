@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 
-	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
-
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
@@ -17,19 +15,8 @@ import (
 // Unknown tokens, and tokens of other clients, answer 200 and change nothing
 // (RFC 7009 §2.2), so a client cannot revoke, or probe, another's tokens.
 func (s *Server) Revoke(w http.ResponseWriter, r *http.Request) {
-	form, err := parseForm(w, r)
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	client, err := s.authenticateClient(r, form)
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	token := form.Get("token")
-	if token == "" {
-		s.writeJSONError(w, r, oauthError(oautherrors.ErrInvalidRequest, "token is required"))
+	client, _, token, ok := s.tokenRequest(w, r)
+	if !ok {
 		return
 	}
 	if err := s.revoke(r.Context(), client.ID, token); err != nil {
