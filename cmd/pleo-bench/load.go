@@ -134,7 +134,7 @@ func refreshLoad(s *server, clients int, d time.Duration) ([][2]string, error) {
 		return [][2]string{
 			{"raw RS256 signing rate (2048-bit, all cores, same run)", fmt.Sprintf("%.0f signatures/s", sign)},
 			{fmt.Sprintf("refresh grant, %d concurrent clients, %s (wrk)", clients, d), fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, 100*r.rps/sign, r.p50, r.p99, r.errors)},
-			{"resident memory, peak during the refresh load", fmt.Sprintf("%.1f MB", float64(s.peak)/1024)},
+			{"resident memory, peak during the refresh load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)},
 		}, nil
 	}
 	var res result
@@ -171,7 +171,7 @@ func refreshLoad(s *server, clients int, d time.Duration) ([][2]string, error) {
 	if e := res.firstErr.Load(); e != nil {
 		rows = append(rows, [2]string{"first refresh error", e.(string)})
 	}
-	rows = append(rows, [2]string{"resident memory, peak during the refresh load", fmt.Sprintf("%.1f MB", float64(s.peak)/1024)})
+	rows = append(rows, [2]string{"resident memory, peak during the refresh load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)})
 	return rows, nil
 }
 
@@ -214,7 +214,7 @@ func apiLoad(s *server, conns int, d time.Duration) ([][2]string, error) {
 		}
 		return [][2]string{
 			{fmt.Sprintf("GET /v2/employees?limit=20, %d connections, %s (wrk)", conns, d), fmt.Sprintf("%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, r.p50, r.p99, r.errors)},
-			{"resident memory, peak during the API load", fmt.Sprintf("%.1f MB", float64(s.peak)/1024)},
+			{"resident memory, peak during the API load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)},
 		}, nil
 	}
 	var res result
@@ -256,7 +256,7 @@ func apiLoad(s *server, conns int, d time.Duration) ([][2]string, error) {
 	if e := res.firstErr.Load(); e != nil {
 		rows = append(rows, [2]string{"first API error", e.(string)})
 	}
-	rows = append(rows, [2]string{"resident memory, peak during the API load", fmt.Sprintf("%.1f MB", float64(s.peak)/1024)})
+	rows = append(rows, [2]string{"resident memory, peak during the API load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)})
 	return rows, nil
 }
 

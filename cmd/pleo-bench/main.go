@@ -51,7 +51,7 @@ func run(binary string, runs int, duration time.Duration, refreshClients, apiCon
 			return nil, err
 		}
 		rows = append(rows, r...)
-		rows = append(rows, [2]string{"binary size", fmt.Sprintf("%.1f MB", float64(info.Size())/(1<<20))})
+		rows = append(rows, [2]string{"binary size", fmt.Sprintf("%.1f MiB", float64(info.Size())/(1<<20))})
 	}
 	if only == "startup" {
 		return rows, nil
@@ -61,7 +61,7 @@ func run(binary string, runs int, duration time.Duration, refreshClients, apiCon
 		return nil, err
 	}
 	defer srv.stop()
-	rows = append(rows, [2]string{"resident memory, idle after start", fmt.Sprintf("%.1f MB", srv.rssMB())})
+	rows = append(rows, [2]string{"resident memory, idle after start", fmt.Sprintf("%.1f MiB", srv.rssMB())})
 	if only == "" || only == "refresh" {
 		r, err := refreshLoad(srv, refreshClients, duration)
 		if err != nil {

@@ -116,7 +116,7 @@ func startup(binary string, runs int) ([][2]string, error) {
 	return [][2]string{
 		{fmt.Sprintf("start-up to /readyz 200, fresh database with demo seed (median of %d)", runs),
 			fmt.Sprintf("%.1f ms (min %.1f, max %.1f)", ms(times[len(times)/2]), ms(times[0]), ms(times[len(times)-1]))},
-		{"resident memory right after start (median)", fmt.Sprintf("%.1f MB", float64(rss[len(rss)/2])/1024)},
+		{"resident memory right after start (median)", fmt.Sprintf("%.1f MiB", float64(rss[len(rss)/2])/1024)},
 	}, nil
 }
 
