@@ -1,14 +1,8 @@
 package api
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
-	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -449,124 +443,4 @@ func (a *API) deleteTag(w http.ResponseWriter, r *http.Request, p oauth.Principa
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// Helpers shared by the write routes of tags, tax codes, vendors and the
-// chart of accounts.
-
-// requestFields is a JSON object request body decoded into V, with the
-// keys it carries (with a non-null value), so that a missing required
-// field can be named even when its zero value is valid (archived: false).
-type requestFields[V any] struct {
-	v    V
-	keys map[string]bool
-}
-
-func (b *requestFields[V]) UnmarshalJSON(data []byte) error {
-	if err := json.Unmarshal(data, &b.v); err != nil {
-		return err
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return err
-	}
-	b.keys = map[string]bool{}
-	for k, v := range raw {
-		if string(v) != "null" {
-			b.keys[k] = true
-		}
-	}
-	return nil
-}
-
-// require returns a 400 naming the first of fields the body lacks (or
-// sends as null).
-func (b *requestFields[V]) require(fields ...string) error {
-	for _, f := range fields {
-		if !b.keys[f] {
-			return badField(f, "is required.")
-		}
-	}
-	return nil
-}
-
-// notBlank returns a 400 naming field when value is empty or only spaces.
-func notBlank(field, value string) error {
-	if strings.TrimSpace(value) == "" {
-		return badField(field, "must not be blank.")
-	}
-	return nil
-}
-
-// maxLength returns a 400 naming field when value has more than n characters.
-func maxLength(field, value string, n int) error {
-	if len([]rune(value)) > n {
-		return badField(field, "must be at most %d characters long.", n)
-	}
-	return nil
-}
-
-// uuidList validates a body field holding at most max UUIDs and returns
-// them in lower case.
-func uuidList(field string, values []string, max int) ([]string, error) {
-	if len(values) > max {
-		return nil, badField(field, "has %d items; at most %d are allowed.", len(values), max)
-	}
-	for i, v := range values {
-		if !oauth.IsUUID(v) {
-			return nil, badField(fmt.Sprintf("%s[%d]", field, i), "must be a UUID, not %q.", v)
-		}
-	}
-	return lowerUUIDs(values, true), nil
-}
-
-// boolParam reads an optional boolean query parameter: true or false.
-func boolParam(q url.Values, name string) (bool, error) {
-	switch v := q.Get(name); v {
-	case "", "false":
-		return false, nil
-	case "true":
-		return true, nil
-	default:
-		return false, badParam(name, "must be true or false, not %q.", v)
-	}
-}
-
-// bodyCompany checks the companyId of a request body: a UUID of a company
-// the token may see. A company outside the token's subject is 403, as for
-// query parameters.
-func (a *API) bodyCompany(ctx context.Context, p oauth.Principal, field, value string) (string, error) {
-	if !oauth.IsUUID(value) {
-		return "", badField(field, "must be a UUID, not %q.", value)
-	}
-	id := strings.ToLower(value)
-	ok, err := a.canSee(ctx, p, id)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		return "", forbidden("The access token does not grant access to company " + id + ".")
-	}
-	return id, nil
-}
-
-// storeError renders an error of the store: ErrNotFound as missing (when
-// not nil), ErrConflict as a 409 with conflictMessage (when not empty),
-// pleo.ErrInvalid as a 400 naming the field. Other errors are returned as
-// they are (500).
-func storeError(err error, missing *apiError, conflictMessage string) error {
-	switch {
-	case errors.Is(err, store.ErrNotFound) && missing != nil:
-		return missing
-	case errors.Is(err, store.ErrConflict) && conflictMessage != "":
-		return conflictError(conflictMessage)
-	case errors.Is(err, pleo.ErrInvalid):
-		// pleo.Invalid reads "invalid value: <field>: <message>".
-		rest := strings.TrimPrefix(err.Error(), pleo.ErrInvalid.Error()+": ")
-		if field, msg, ok := strings.Cut(rest, ": "); ok {
-			return badField(field, "%s.", strings.TrimSuffix(msg, "."))
-		}
-		return &apiError{Status: http.StatusBadRequest, Type: typeValidation, Message: rest}
-	}
-	return err
 }
