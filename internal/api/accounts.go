@@ -144,20 +144,7 @@ var getAccountDoc = operation{
 
 // getAccount answers GET /v1/chart-of-accounts/{accountId}.
 func (a *API) getAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "accountId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	acc, err := a.store.Account(r.Context(), companies, id)
-	if err != nil {
-		return storeError(err, accountNotFound, "")
-	}
-	writeJSON(w, http.StatusOK, contentTypeAccounts, dataResponse[pleo.Account]{Data: acc})
-	return nil
+	return getByID(a, w, r, p, "accountId", a.store.Account, accountNotFound, contentTypeAccounts)
 }
 
 var updateAccountDoc = operation{

@@ -133,3 +133,44 @@ func storeError(err error, missing *apiError, conflictMessage string) error {
 	}
 	return err
 }
+
+// getByID answers GET on a single resource: the one whose ID is the path
+// parameter param, among the companies the token may see, as {"data": ...};
+// an unknown or foreign ID is missing (404).
+func getByID[T any](a *API, w http.ResponseWriter, r *http.Request, p oauth.Principal, param string,
+	fetch func(ctx context.Context, companies []string, id string) (T, error), missing *apiError, contentType string) error {
+	id, err := pathUUID(r, param)
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	v, err := fetch(r.Context(), companies, id)
+	if err != nil {
+		return storeError(err, missing, "")
+	}
+	writeJSON(w, http.StatusOK, contentType, dataResponse[T]{Data: v})
+	return nil
+}
+
+// deleteByID answers DELETE on a single resource with 204: the one whose ID
+// is the path parameter param, among the companies the token may see; an
+// unknown or foreign ID is missing (404).
+func deleteByID(a *API, w http.ResponseWriter, r *http.Request, p oauth.Principal, param string,
+	remove func(ctx context.Context, companies []string, id string) error, missing *apiError) error {
+	id, err := pathUUID(r, param)
+	if err != nil {
+		return err
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if err := remove(r.Context(), companies, id); err != nil {
+		return storeError(err, missing, "")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

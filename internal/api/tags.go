@@ -150,20 +150,7 @@ var tagGroupNotFound = notFound("Tag group not found.")
 
 // getTagGroup answers GET /v0/tag-groups/{groupId}.
 func (a *API) getTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "groupId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	g, err := a.store.TagGroup(r.Context(), companies, id)
-	if err != nil {
-		return storeError(err, tagGroupNotFound, "")
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagGroup]{Data: g})
-	return nil
+	return getByID(a, w, r, p, "groupId", a.store.TagGroup, tagGroupNotFound, contentTypeJSON)
 }
 
 var updateTagGroupDoc = operation{
@@ -217,19 +204,7 @@ var deleteTagGroupDoc = operation{
 // deleteTagGroup answers DELETE /v0/tag-groups/{groupId} with 204; the
 // group's tags go with it.
 func (a *API) deleteTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "groupId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	if err := a.store.DeleteTagGroup(r.Context(), companies, id); err != nil {
-		return storeError(err, tagGroupNotFound, "")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(a, w, r, p, "groupId", a.store.DeleteTagGroup, tagGroupNotFound)
 }
 
 var listGroupTagsDoc = operation{
@@ -366,20 +341,7 @@ var tagNotFound = notFound("Tag not found.")
 
 // getTag answers GET /v0/tags/{tagId}.
 func (a *API) getTag(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "tagId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	tag, err := a.store.Tag(r.Context(), companies, id)
-	if err != nil {
-		return storeError(err, tagNotFound, "")
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Tag]{Data: tag})
-	return nil
+	return getByID(a, w, r, p, "tagId", a.store.Tag, tagNotFound, contentTypeJSON)
 }
 
 var updateTagDoc = operation{
@@ -430,17 +392,5 @@ var deleteTagDoc = operation{
 // deleteTag answers DELETE /v0/tags/{tagId} with 204 (Pleo documents only
 // a default response).
 func (a *API) deleteTag(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "tagId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	if err := a.store.DeleteTag(r.Context(), companies, id); err != nil {
-		return storeError(err, tagNotFound, "")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(a, w, r, p, "tagId", a.store.DeleteTag, tagNotFound)
 }

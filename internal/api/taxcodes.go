@@ -116,20 +116,7 @@ var getTaxCodeDoc = operation{
 
 // getTaxCode answers GET /v0/tax-codes/{taxCodeId}.
 func (a *API) getTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "taxCodeId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	c, err := a.store.TaxCode(r.Context(), companies, id)
-	if err != nil {
-		return storeError(err, taxCodeNotFound, "")
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TaxCode]{Data: c})
-	return nil
+	return getByID(a, w, r, p, "taxCodeId", a.store.TaxCode, taxCodeNotFound, contentTypeJSON)
 }
 
 var updateTaxCodeDoc = operation{
@@ -178,19 +165,7 @@ var deleteTaxCodeDoc = operation{
 // documents only a default response). Accounting entries that used the
 // tax code lose their taxCodeId.
 func (a *API) deleteTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "taxCodeId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	if err := a.store.DeleteTaxCode(r.Context(), companies, id); err != nil {
-		return storeError(err, taxCodeNotFound, "")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(a, w, r, p, "taxCodeId", a.store.DeleteTaxCode, taxCodeNotFound)
 }
 
 var searchTaxCodesDoc = operation{

@@ -228,20 +228,7 @@ var getVendorDoc = operation{
 
 // getVendor answers GET /v1/vendors/{id}.
 func (a *API) getVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "id")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	v, err := a.store.Vendor(r.Context(), companies, id)
-	if err != nil {
-		return storeError(err, vendorNotFound, "")
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Vendor]{Data: v})
-	return nil
+	return getByID(a, w, r, p, "id", a.store.Vendor, vendorNotFound, contentTypeJSON)
 }
 
 var updateVendorDoc = operation{
