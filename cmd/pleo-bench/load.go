@@ -278,3 +278,26 @@ func (s *server) sample() (stop func()) {
 	})
 	return func() { close(done); wg.Wait() }
 }
+
+// resetTime measures POST /_emulator/reset (back to the seed state) n times
+// and reports the median round trip.
+func resetTime(s *server, n int) ([][2]string, error) {
+	c := newClient(1)
+	var times []time.Duration
+	for range n {
+		start := time.Now()
+		resp, err := c.Post(s.url+"/_emulator/reset", "application/json", nil)
+		if err != nil {
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("reset: %s", resp.Status)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	return [][2]string{{fmt.Sprintf("control API reset to the seed state (median of %d)", n),
+		fmt.Sprintf("%.1f ms (min %.1f, max %.1f)", ms(times[n/2]), ms(times[0]), ms(times[n-1]))}}, nil
+}

@@ -23,7 +23,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
 	refreshClients := flag.Int("refresh-clients", 32, "concurrent clients refreshing tokens")
 	apiConns := flag.Int("api-conns", 64, "concurrent connections calling the API")
-	only := flag.String("only", "", "run one phase: startup, refresh or api")
+	only := flag.String("only", "", "run one phase: startup, reset, refresh or api")
 	flag.Parse()
 
 	rows, err := run(*binary, *runs, *duration, *refreshClients, *apiConns, *only)
@@ -62,6 +62,13 @@ func run(binary string, runs int, duration time.Duration, refreshClients, apiCon
 	}
 	defer srv.stop()
 	rows = append(rows, [2]string{"resident memory, idle after start", fmt.Sprintf("%.1f MiB", srv.rssMB())})
+	if only == "" || only == "reset" {
+		r, err := resetTime(srv, 10)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
 	if only == "" || only == "refresh" {
 		r, err := refreshLoad(srv, refreshClients, duration)
 		if err != nil {
