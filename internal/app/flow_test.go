@@ -267,3 +267,42 @@ func TestParallelPasswordGuessesAreThrottledToo(t *testing.T) {
 		t.Fatalf("statuses = %v: more than five guesses were checked", statuses)
 	}
 }
+
+func TestFormsRefusePostsFromOtherSites(t *testing.T) {
+	e := startEmulator(t, "")
+	b := newBrowser(t)
+	_, page := b.get(e.URL + "/login")
+	form := formFields(page)
+	form.Set("email", seed.AdminEmail)
+	form.Set("password", seed.DemoPassword)
+	for _, path := range []string{"/login", "/logout", "/oauth/consent", "/settings/apps/revoke", "/playground/reset"} {
+		for _, h := range []map[string]string{{"Origin": "http://localhost:3000"}, {"Sec-Fetch-Site": "same-site"}} {
+			req, _ := http.NewRequest(http.MethodPost, e.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			resp, err := b.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("POST %s with %v: %d, want 403", path, h, resp.StatusCode)
+			}
+		}
+	}
+	// The emulator's own pages may post.
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("same-origin login: %d", resp.StatusCode)
+	}
+}

@@ -45,18 +45,19 @@ func (a *App) routes(as *authserver.Server, pages *ui.Renderer) http.Handler {
 
 	// Authorisation server (paths as Pleo documents; /oauth/revoke and the
 	// .well-known documents are emulator additions).
+	forms := r.With(a.sameSiteForms(pages)) // HTML forms: refuse posts from other sites' pages
 	r.Get("/oauth/authorize", as.Authorize)
-	r.Post("/oauth/consent", as.Consent)
+	forms.Post("/oauth/consent", as.Consent)
 	r.Post("/oauth/token", as.Token)
 	r.Post("/oauth/token/introspect", as.Introspect)
 	r.Post("/oauth/revoke", as.Revoke)
 	r.Get("/.well-known/oauth-authorization-server", as.ServeMetadata)
 	r.Get("/.well-known/jwks.json", as.ServeJWKS)
 	r.Get("/login", as.LoginPage)
-	r.Post("/login", as.Login)
-	r.Post("/logout", as.Logout)
+	forms.Post("/login", as.Login)
+	forms.Post("/logout", as.Logout)
 
-	a.webRoutes(r, as, pages)
+	a.webRoutes(r, forms, as, pages)
 
 	// The mock External API at Pleo's paths, verified by the authorisation
 	// server's token verifier, and its OpenAPI document.
@@ -90,4 +91,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// sameSiteForms refuses form posts that a browser sent from another site's
+// page (see ui.FromOtherSite), with an error page.
+func (a *App) sameSiteForms(pages *ui.Renderer) func(http.Handler) http.Handler {
+	origin := a.Config.PublicOrigin()
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ui.FromOtherSite(r, origin) {
+				pages.Render(w, http.StatusForbidden, ui.ErrorPage{Title: "Request refused",
+					Message: "This form was sent from another site's page. Start again from the emulator's own page.",
+					Detail:  "cross-site request", BackURL: "/"})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }

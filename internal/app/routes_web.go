@@ -12,7 +12,8 @@ import (
 
 // webRoutes serves the human side: the start page, the playground and the
 // emulated Pleo web app's connected-apps page.
-func (a *App) webRoutes(r chi.Router, as *authserver.Server, pages *ui.Renderer) {
+// Form posts go through forms, which refuses posts from other sites.
+func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *ui.Renderer) {
 	opt := web.Options{PublicURL: a.Config.PublicURL, APIBaseURL: a.Config.APIBaseURL(),
 		SecureCookies: a.Config.Secure(), Control: a.Config.Control}
 	// The playground calls the emulator in process, through the root handler,
@@ -24,15 +25,15 @@ func (a *App) webRoutes(r chi.Router, as *authserver.Server, pages *ui.Renderer)
 	// The playground: a built-in client whose requests go to this emulator in process.
 	r.Get("/playground", h.Playground)
 	r.Get("/playground/callback", h.PlaygroundCallback)
-	r.Post("/playground/authorize", h.PlaygroundAuthorize)
-	r.Post("/playground/exchange", h.PlaygroundExchange)
-	r.Post("/playground/refresh", h.PlaygroundRefresh)
-	r.Post("/playground/introspect", h.PlaygroundIntrospect)
-	r.Post("/playground/revoke", h.PlaygroundRevoke)
-	r.Post("/playground/call", h.PlaygroundCall)
-	r.Post("/playground/reset", h.PlaygroundReset)
+	forms.Post("/playground/authorize", h.PlaygroundAuthorize)
+	forms.Post("/playground/exchange", h.PlaygroundExchange)
+	forms.Post("/playground/refresh", h.PlaygroundRefresh)
+	forms.Post("/playground/introspect", h.PlaygroundIntrospect)
+	forms.Post("/playground/revoke", h.PlaygroundRevoke)
+	forms.Post("/playground/call", h.PlaygroundCall)
+	forms.Post("/playground/reset", h.PlaygroundReset)
 
 	// The emulated Pleo web app (needs a login).
 	r.Get("/settings/apps", h.ConnectedApps)
-	r.Post("/settings/apps/revoke", h.RevokeApp)
+	forms.Post("/settings/apps/revoke", h.RevokeApp)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/ui"
 )
 
 // Deps are what the control API drives.
@@ -102,12 +103,8 @@ func (c *Control) Handler() http.Handler {
 // send neither header. --control-token adds a secret on top.
 func (c *Control) refuseBrowsers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-			fail(w, http.StatusForbidden, "the control API does not accept requests from web pages")
-			return
-		}
-		if origin := r.Header.Get("Origin"); origin != "" && origin != c.PublicOrigin && origin != "http://"+r.Host && origin != "https://"+r.Host {
-			fail(w, http.StatusForbidden, "the control API does not accept requests from other origins ("+origin+")")
+		if ui.FromOtherSite(r, c.PublicOrigin) {
+			fail(w, http.StatusForbidden, "the control API does not accept requests from web pages of other sites")
 			return
 		}
 		next.ServeHTTP(w, r)

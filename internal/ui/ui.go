@@ -38,7 +38,7 @@ func SetSecurityHeaders(h http.Header) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", ContentSecurityPolicy)
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin") // same-origin posts then carry their Origin; other sites get none
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
@@ -271,4 +271,18 @@ func AssetsHandler() http.Handler {
 		h.Set("ETag", etag)
 		http.ServeContent(w, req, "app.css", time.Time{}, bytes.NewReader(css))
 	})
+}
+
+// FromOtherSite reports whether a browser sent r from a page of another site
+// or origin: Sec-Fetch-Site says cross-site or same-site (another port of
+// localhost is "same-site"), or Origin names neither publicOrigin nor the
+// request's own host. Non-browser clients send neither header. Forms and
+// the control API refuse such requests, which closes cross-site request
+// forgery even where SameSite=Lax cookies do not (other localhost ports).
+func FromOtherSite(r *http.Request, publicOrigin string) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	return origin != "" && origin != publicOrigin && origin != "http://"+r.Host && origin != "https://"+r.Host
 }

@@ -96,7 +96,7 @@ func TestSecurityHeadersAndContentType(t *testing.T) {
 		"X-Frame-Options":         "DENY",
 		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data: https: http:; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
 		"Cache-Control":           "no-store",
-		"Referrer-Policy":         "no-referrer",
+		"Referrer-Policy":         "same-origin",
 		"X-Content-Type-Options":  "nosniff",
 	}
 	for k, v := range want {
