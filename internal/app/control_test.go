@@ -165,9 +165,8 @@ func TestControlDirectoryAtRunTime(t *testing.T) {
 	if control(t, e, "DELETE", "/companies/"+companyID, "", nil) != http.StatusNoContent {
 		t.Fatal("delete company")
 	}
-	if introspect(t, e, m.AccessToken)["active"] == true {
-		// Deleting a company leaves grants in place, but the token's subject is gone.
-		t.Log("token of a deleted company still introspects active (grants are not tied to the company row)")
+	if introspect(t, e, m.AccessToken)["active"] != false {
+		t.Fatal("a token of a deleted company is still active")
 	}
 }
 

@@ -44,7 +44,7 @@ func (c *Control) createOrganization(w http.ResponseWriter, r *http.Request) {
 
 func (c *Control) deleteOrganization(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteOrganization(r.Context(), id) }); err != nil {
+	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteOrganization(r.Context(), id, c.Clock.Now()) }); err != nil {
 		c.storeFail(w, r, "organization "+id, err)
 		return
 	}
@@ -98,7 +98,7 @@ func (c *Control) createCompany(w http.ResponseWriter, r *http.Request) {
 
 func (c *Control) deleteCompany(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteCompany(r.Context(), id) }); err != nil {
+	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteCompany(r.Context(), id, c.Clock.Now()) }); err != nil {
 		c.storeFail(w, r, "company "+id, err)
 		return
 	}

@@ -28,4 +28,5 @@ const (
 	RevokedByClient         = "revoked by client"
 	RevokedByUser           = "revoked by user"
 	RevokedInstallationGone = "installation deleted"
+	RevokedSubjectDeleted   = "company or organisation deleted"
 )

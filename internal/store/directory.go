@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -183,16 +184,32 @@ func conflict(err error) error {
 	return err
 }
 
-// DeleteOrganization removes an organisation; its companies stay, detached.
-func (t *Tx) DeleteOrganization(ctx context.Context, id string) error {
+// DeleteOrganization removes an organisation (its companies stay, detached)
+// and revokes every grant bound to it, so its tokens stop working.
+func (t *Tx) DeleteOrganization(ctx context.Context, id string, now time.Time) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, id)
-	return mustAffect(res, err)
+	if err := mustAffect(res, err); err != nil {
+		return err
+	}
+	return t.revokeSubjectGrants(ctx, oauth.Subject{Kind: oauth.SubjectOrganization, ID: id}, now)
 }
 
-// DeleteCompany removes a company and, by cascade, its data and roles.
-func (t *Tx) DeleteCompany(ctx context.Context, id string) error {
+// DeleteCompany removes a company and, by cascade, its data and roles, and
+// revokes every grant bound to it, so its tokens stop working.
+func (t *Tx) DeleteCompany(ctx context.Context, id string, now time.Time) error {
 	res, err := t.tx.ExecContext(ctx, `DELETE FROM companies WHERE id = ?`, id)
-	return mustAffect(res, err)
+	if err := mustAffect(res, err); err != nil {
+		return err
+	}
+	return t.revokeSubjectGrants(ctx, oauth.Subject{Kind: oauth.SubjectCompany, ID: id}, now)
+}
+
+// revokeSubjectGrants revokes every active grant bound to subject, of any client.
+func (t *Tx) revokeSubjectGrants(ctx context.Context, subject oauth.Subject, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ?, revoked_reason = ?
+		WHERE subject_kind = ? AND subject_id = ? AND revoked_at IS NULL`,
+		formatTime(now), oauth.RevokedSubjectDeleted, string(subject.Kind), subject.ID)
+	return err
 }
 
 // DeleteUser removes a user, their roles and sessions.
