@@ -33,9 +33,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +42,7 @@ import (
 
 	"github.com/pleo-emulator/pleo-emulator/internal/app"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
 // IDs of the demo seed. They are the same on every machine.
@@ -92,9 +90,7 @@ type Emulator struct {
 	// trailing slash. It is the issuer, the public URL and the API base URL.
 	URL string
 
-	app    *app.App
-	server *httptest.Server
-	dir    string
+	lb *app.Loopback
 
 	closeOnce sync.Once
 	closeErr  error
@@ -119,47 +115,26 @@ func New(tb testing.TB, opts ...Option) *Emulator {
 // Start starts an emulator on a random loopback port with a new temporary
 // database holding the demo seed. The caller must call Close.
 func Start(opts ...Option) (*Emulator, error) {
-	dir, err := os.MkdirTemp("", "pleo-emulatortest-")
-	if err != nil {
-		return nil, fmt.Errorf("emulatortest: %w", err)
-	}
-	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
-	fail := func(err error) (*Emulator, error) {
-		srv.Close()
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("emulatortest: %w", err)
-	}
 	s := settings{cfg: config.Default(), log: slog.New(slog.DiscardHandler)}
-	s.cfg.DB = filepath.Join(dir, "emulator.db")
-	s.cfg.Addr = srv.Listener.Addr().String()
-	s.cfg.PublicURL = "http://" + s.cfg.Addr
+	s.cfg.DB = store.Memory // a private temporary database, removed on Close
 	for _, opt := range opts {
 		opt(&s)
 	}
 	if s.cfg.AccessTokenTTL <= 0 || s.cfg.RefreshTokenTTL <= 0 {
-		return fail(errors.New("token lifetimes must be positive"))
+		return nil, errors.New("emulatortest: token lifetimes must be positive")
 	}
-	if err := s.cfg.Validate(); err != nil {
-		return fail(err)
-	}
-	a, err := app.New(context.Background(), s.cfg, s.log)
+	lb, err := app.StartLoopback(context.Background(), s.cfg, s.log)
 	if err != nil {
-		return fail(err)
+		return nil, fmt.Errorf("emulatortest: %w", err)
 	}
-	srv.Config.Handler = a.Handler()
-	srv.Start()
-	return &Emulator{URL: s.cfg.PublicURL, app: a, server: srv, dir: dir}, nil
+	return &Emulator{URL: lb.URL, lb: lb}, nil
 }
 
 // Close stops the server, closes the database and removes it. It may be
 // called more than once.
 func (e *Emulator) Close() error {
 	e.closeOnce.Do(func() {
-		e.server.Close()
-		e.closeErr = e.app.Close()
-		if err := os.RemoveAll(e.dir); err != nil && e.closeErr == nil {
-			e.closeErr = err
-		}
+		e.closeErr = e.lb.Close()
 	})
 	return e.closeErr
 }
@@ -175,12 +150,12 @@ func (e *Emulator) IntrospectURL() string { return e.URL + "/oauth/token/introsp
 
 // APIBaseURL is the base URL of the emulated External API (and the access
 // tokens' audience), such as <URL> in <URL>/v1/introspect.
-func (e *Emulator) APIBaseURL() string { return e.app.Config.APIBaseURL() }
+func (e *Emulator) APIBaseURL() string { return e.lb.Config.APIBaseURL() }
 
 // HTTPClient returns a new plain HTTP client for the emulator, without
 // credentials; it follows redirects. Changing it affects nothing else.
 func (e *Emulator) HTTPClient() *http.Client {
-	return &http.Client{Transport: e.server.Client().Transport}
+	return &http.Client{Transport: e.lb.Client().Transport}
 }
 
 // OAuth2Config returns the demo client's configuration for the emulator,
@@ -383,7 +358,7 @@ func (e *Emulator) call(method, path string, in, out any) error {
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := e.server.Client().Do(req)
+	resp, err := e.lb.Client().Do(req)
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func (e *Emulator) walk(authURL string, f *flow) (*url.URL, error) {
 	}
 	redirectURI := start.Query().Get("redirect_uri")
 	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Transport: e.server.Client().Transport, Jar: jar, Timeout: controlTimeout,
+	browser := &http.Client{Transport: e.lb.Client().Transport, Jar: jar, Timeout: controlTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	emu, _ := url.Parse(e.URL)
 

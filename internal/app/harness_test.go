@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -22,10 +21,9 @@ import (
 
 // emulator is an in-process emulator behind a real HTTP server.
 type emulator struct {
-	*app.App
-	URL    string
-	server *httptest.Server
-	dbPath string
+	*app.Loopback
+	dbPath  string
+	stopped bool
 }
 
 // startEmulator starts the emulator on a loopback port with a fresh database
@@ -35,32 +33,22 @@ func startEmulator(t testing.TB, dbPath string, edit ...func(*config.Config)) *e
 	if dbPath == "" {
 		dbPath = filepath.Join(t.TempDir(), "emulator.db")
 	}
-	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
 	cfg := config.Default()
 	cfg.DB = dbPath
-	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	for _, e := range edit {
-		e(&cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler), edit...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = a.Handler()
-	srv.Start()
-	emu := &emulator{App: a, URL: srv.URL, server: srv, dbPath: dbPath}
+	emu := &emulator{Loopback: lb, dbPath: dbPath}
 	t.Cleanup(emu.stop)
 	return emu
 }
 
+// stop closes the emulator (once), for restart tests and cleanup.
 func (e *emulator) stop() {
-	if e.server != nil {
-		e.server.Close()
-		e.App.Close()
-		e.server = nil
+	if !e.stopped {
+		e.stopped = true
+		e.Close()
 	}
 }
 

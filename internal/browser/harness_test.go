@@ -3,10 +3,7 @@ package browser_test
 import (
 	"context"
 	"flag"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,24 +25,14 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "write the screen
 // served by the emulator itself.
 func startEmulator(t *testing.T) string {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
 	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "emulator.db")
-	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = a.Handler()
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close()
-	})
-	return srv.URL
+	t.Cleanup(func() { lb.Close() })
+	return lb.URL
 }
 
 // browser is one headless chromium with one tab, pointed at an emulator.

@@ -3,10 +3,8 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,27 +21,14 @@ import (
 // loopback port and returns its URL.
 func startEmulator(t *testing.T, edit ...func(*config.Config)) string {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
 	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "emulator.db")
-	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	for _, e := range edit {
-		e(&cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler), edit...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = a.Handler()
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close()
-	})
-	return srv.URL
+	t.Cleanup(func() { lb.Close() })
+	return lb.URL
 }
 
 // run executes the CLI and returns its exit code, stdout and stderr.

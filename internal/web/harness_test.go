@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -19,35 +18,18 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
-// emulator is an in-process emulator behind a loopback HTTP server.
-type emulator struct {
-	*app.App
-	URL string
-}
-
-func startEmulator(t *testing.T, edit ...func(*config.Config)) *emulator {
+// startEmulator runs an in-process emulator with a fresh database on a
+// loopback port, closed when the test ends.
+func startEmulator(t *testing.T, edit ...func(*config.Config)) *app.Loopback {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
 	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "emulator.db")
-	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
-	for _, e := range edit {
-		e(&cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler), edit...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = a.Handler()
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close()
-	})
-	return &emulator{App: a, URL: srv.URL}
+	t.Cleanup(func() { lb.Close() })
+	return lb
 }
 
 // client is a cookie-keeping HTTP client that does not follow redirects.
