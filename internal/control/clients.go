@@ -1,6 +1,7 @@
 package control
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -139,10 +140,5 @@ func (c *Control) updateClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Control) deleteClient(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteClient(r.Context(), id) }); err != nil {
-		c.storeFail(w, r, "client "+id, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	c.deleteByID(w, r, "client", func(ctx context.Context, tx *store.Tx, id string) error { return tx.DeleteClient(ctx, id) })
 }

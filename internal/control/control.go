@@ -178,3 +178,15 @@ func (c *Control) storeFail(w http.ResponseWriter, r *http.Request, what string,
 		fail(w, http.StatusInternalServerError, fmt.Sprintf("%s: internal error", what))
 	}
 }
+
+// deleteByID answers DELETE .../{id}: 204 when remove deleted the row with
+// that ID in one transaction, 404 when there was none.
+func (c *Control) deleteByID(w http.ResponseWriter, r *http.Request, what string,
+	remove func(ctx context.Context, tx *store.Tx, id string) error) {
+	id := chi.URLParam(r, "id")
+	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return remove(r.Context(), tx, id) }); err != nil {
+		c.storeFail(w, r, what+" "+id, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

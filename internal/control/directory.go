@@ -1,10 +1,9 @@
 package control
 
 import (
+	"context"
 	"net/http"
 	"strings"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
@@ -43,12 +42,9 @@ func (c *Control) createOrganization(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Control) deleteOrganization(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteOrganization(r.Context(), id, c.Clock.Now()) }); err != nil {
-		c.storeFail(w, r, "organization "+id, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	c.deleteByID(w, r, "organization", func(ctx context.Context, tx *store.Tx, id string) error {
+		return tx.DeleteOrganization(ctx, id, c.Clock.Now())
+	})
 }
 
 // companyView adds the fields the API shape hides.
@@ -97,12 +93,9 @@ func (c *Control) createCompany(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Control) deleteCompany(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteCompany(r.Context(), id, c.Clock.Now()) }); err != nil {
-		c.storeFail(w, r, "company "+id, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	c.deleteByID(w, r, "company", func(ctx context.Context, tx *store.Tx, id string) error {
+		return tx.DeleteCompany(ctx, id, c.Clock.Now())
+	})
 }
 
 // userView is a user with their roles; never the password hash.
@@ -207,12 +200,7 @@ func (c *Control) createUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Control) deleteUser(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteUser(r.Context(), id) }); err != nil {
-		c.storeFail(w, r, "user "+id, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	c.deleteByID(w, r, "user", func(ctx context.Context, tx *store.Tx, id string) error { return tx.DeleteUser(ctx, id) })
 }
 
 func nonNil[T any](s []T) []T {
