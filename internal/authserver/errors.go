@@ -74,7 +74,14 @@ func writeNoStoreJSON(w http.ResponseWriter, status int, v any) {
 // redirectError is channel 2: once the client and redirect URI are trusted,
 // errors go back to the client (RFC 6749 §4.1.2.1).
 func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state string, e *Error) {
-	q := url.Values{"error": {e.Code.Error()}, "error_description": {e.Description}}
+	RedirectWithError(w, r, redirectURI, state, e.Code.Error(), e.Description)
+}
+
+// RedirectWithError sends the browser back to a trusted redirect URI with
+// error, error_description and state (RFC 6749 §4.1.2.1), keeping the URI's
+// own query. Injected authorize faults use it too.
+func RedirectWithError(w http.ResponseWriter, r *http.Request, redirectURI, state, code, description string) {
+	q := url.Values{"error": {code}, "error_description": {description}}
 	if state != "" {
 		q.Set("state", state)
 	}

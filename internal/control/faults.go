@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"path"
 	"regexp"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/ui"
 )
@@ -238,16 +238,7 @@ func (fs *Faults) write(w http.ResponseWriter, r *http.Request, f Fault) {
 	switch {
 	case f.Target == "authorize":
 		if redirect := fs.clientRedirect(r); redirect != "" && f.Error != "" {
-			q := url.Values{"error": {f.Error}, "error_description": {desc}}
-			if st := r.URL.Query().Get("state"); st != "" {
-				q.Set("state", st)
-			}
-			sep := "?"
-			if strings.Contains(redirect, "?") {
-				sep = "&"
-			}
-			ui.SetSecurityHeaders(w.Header())
-			http.Redirect(w, r, redirect+sep+q.Encode(), http.StatusFound)
+			authserver.RedirectWithError(w, r, redirect, r.URL.Query().Get("state"), f.Error, desc)
 			return
 		}
 		ui.SetSecurityHeaders(w.Header())
