@@ -4,8 +4,6 @@ package requestlog
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,8 +105,8 @@ func (l *Log) Middleware(skip ...string) func(http.Handler) http.Handler {
 }
 
 // guessClientID reads the client from what the request shows before any
-// handler runs: Basic credentials, a client_id query parameter, or the
-// client_id claim of a bearer JWT (not verified: this is only a log label).
+// handler runs: Basic credentials or a client_id query parameter. Handlers
+// that authenticate a client or a bearer token set it with SetClientID.
 func guessClientID(r *http.Request) string {
 	if id, _, ok := r.BasicAuth(); ok {
 		if dec, err := url.QueryUnescape(id); err == nil {
@@ -116,23 +114,7 @@ func guessClientID(r *http.Request) string {
 		}
 		return id
 	}
-	if id := r.URL.Query().Get("client_id"); id != "" {
-		return id
-	}
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		parts := strings.Split(tok, ".")
-		if len(parts) == 3 {
-			if payload, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil {
-				var c struct {
-					ClientID string `json:"client_id"`
-				}
-				if json.Unmarshal(payload, &c) == nil {
-					return c.ClientID
-				}
-			}
-		}
-	}
-	return ""
+	return r.URL.Query().Get("client_id")
 }
 
 // secretParams are query parameters whose values never reach the log.
