@@ -22,7 +22,8 @@ func Apply(ctx context.Context, tx *store.Tx, adds config.Additions, now time.Ti
 		if err != nil {
 			return err
 		}
-		if err := tx.InsertClient(ctx, c); errors.Is(err, store.ErrConflict) {
+		err = tx.InsertClient(ctx, c)
+		if errors.Is(err, store.ErrConflict) {
 			err = tx.UpdateClient(ctx, c)
 		}
 		if err != nil {
