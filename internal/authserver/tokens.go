@@ -30,9 +30,6 @@ type Lifetimes struct {
 	Access, Refresh time.Duration
 }
 
-// subjectURNClaim is the JWT claim carrying the token's subject as a Pleo URN.
-const subjectURNClaim = "urn:pleo:params:oauth:subject_urn"
-
 // AccessClaims are the claims of an access token (RFC 9068 §2.2 plus Pleo's subject URN).
 type AccessClaims struct {
 	jwt.RegisteredClaims

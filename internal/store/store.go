@@ -270,13 +270,6 @@ func nullTime(t time.Time) any {
 	return formatTime(t)
 }
 
-func parseNullTime(s sql.NullString) time.Time {
-	if !s.Valid {
-		return time.Time{}
-	}
-	return parseTime(s.String)
-}
-
 // nullString stores "" as NULL.
 func nullString(s string) any {
 	if s == "" {
