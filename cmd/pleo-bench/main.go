@@ -1,8 +1,8 @@
 // Command pleo-bench measures a pleo-emulator binary and prints one Markdown
 // table: start-up time to /readyz on a fresh database with the demo seed,
-// resident memory, the token endpoint under load (refresh grant, many
-// concurrent clients) next to the raw RS256 signing rate measured in the
-// same run, and the API under load (GET /v2/employees). Load comes from
+// resident memory, the token endpoint under load (code exchange and refresh
+// grant, many concurrent clients) next to the raw RS256 signing rate measured
+// in the same run, and the API under load (GET /v2/employees). Load comes from
 // Debian's wrk when it is installed (apt-get install wrk), else from a Go
 // load generator that shares the cores with the emulator. Every request loop
 // is bounded in time and sends traffic only to the loopback address.
@@ -21,9 +21,9 @@ func main() {
 	binary := flag.String("binary", "bin/pleo-emulator", "path to the pleo-emulator binary")
 	runs := flag.Int("runs", 10, "fresh starts to time")
 	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
-	refreshClients := flag.Int("refresh-clients", 32, "concurrent clients refreshing tokens")
+	refreshClients := flag.Int("token-clients", 32, "concurrent clients exchanging codes and refreshing tokens")
 	apiConns := flag.Int("api-conns", 64, "concurrent connections calling the API")
-	only := flag.String("only", "", "run one phase: startup, reset, refresh or api")
+	only := flag.String("only", "", "run one phase: startup, reset, exchange, refresh or api")
 	flag.Parse()
 
 	rows, err := run(*binary, *runs, *duration, *refreshClients, *apiConns, *only)
@@ -69,8 +69,22 @@ func run(binary string, runs int, duration time.Duration, refreshClients, apiCon
 		}
 		rows = append(rows, r...)
 	}
+	var signRate float64
+	if only == "" || only == "exchange" || only == "refresh" {
+		if signRate, err = signingRate(3 * time.Second); err != nil {
+			return nil, err
+		}
+		rows = append(rows, [2]string{"raw RS256 signing rate (2048-bit, all cores, same run)", fmt.Sprintf("%.0f signatures/s", signRate)})
+	}
+	if only == "" || only == "exchange" {
+		r, err := exchangeLoad(srv, refreshClients, duration, signRate)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
 	if only == "" || only == "refresh" {
-		r, err := refreshLoad(srv, refreshClients, duration)
+		r, err := refreshLoad(srv, refreshClients, duration, signRate)
 		if err != nil {
 			return nil, err
 		}

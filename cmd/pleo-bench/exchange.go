@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The code exchange phase needs one fresh authorisation code per request. A
+// client registered with auto-approve gets a code from GET /oauth/authorize
+// without login or consent screens, so the codes are issued before the timed
+// run and each is exchanged exactly once during it.
+const (
+	benchClientID    = "pleo-bench"
+	benchRedirectURI = "http://127.0.0.1:9/callback"
+	benchVerifier    = "pleo-bench-code-verifier-0123456789-abcdefghijklmnopqrstuvwxyz"
+	benchAutoApprove = "admin@acme.test" // the demo seed's admin
+)
+
+// exchangeLoad exchanges pre-issued codes from clients concurrent clients
+// for d. Every exchange signs one access token, so the run needs at most
+// signing-rate × d codes; a margin covers a faster run.
+func exchangeLoad(s *server, clients int, d time.Duration, signRate float64) ([][2]string, error) {
+	c := newClient(clients)
+	secret, err := registerBenchClient(c, s.url)
+	if err != nil {
+		return nil, err
+	}
+	want := int(math.Ceil(signRate*d.Seconds()*1.5)) + clients
+	start := time.Now()
+	codes, err := issueCodes(c, s.url, want)
+	if err != nil {
+		return nil, err
+	}
+	issueRate := float64(len(codes)) / time.Since(start).Seconds()
+	rows := [][2]string{{"authorisation codes issued (GET /oauth/authorize, auto-approve, 4 clients)", fmt.Sprintf("%.0f codes/s", issueRate)}}
+
+	s.peak = 0
+	stopSampling := s.sample()
+	var r wrkResult
+	generator := "Go load generator"
+	if haveWrk() {
+		generator = "wrk"
+		r, err = wrkExchange(s, codes, secret, clients, d)
+	} else {
+		r, err = goExchange(c, s.url, codes, secret, clients, d)
+	}
+	stopSampling()
+	if err != nil {
+		return nil, err
+	}
+	return append(rows,
+		[2]string{fmt.Sprintf("code exchange (authorization_code + PKCE), %d concurrent clients, %s (%s)", clients, d, generator),
+			fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, 100*r.rps/signRate, r.p50, r.p99, r.errors)},
+		[2]string{"resident memory, peak during the code exchange load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)},
+	), nil
+}
+
+// registerBenchClient registers the auto-approving confidential client and
+// returns its secret.
+func registerBenchClient(c *http.Client, base string) (string, error) {
+	body, _ := json.Marshal(map[string]any{"client_id": benchClientID, "name": "pleo-bench", "type": "confidential",
+		"redirect_uris": []string{benchRedirectURI}, "scopes": []string{"users:read"}, "auto_approve": benchAutoApprove})
+	resp, err := c.Post(base+"/_emulator/clients", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Secret string `json:"client_secret"`
+	}
+	if resp.StatusCode != http.StatusCreated {
+		b, _ := io.ReadAll(resp.Body)
+		return "", fmt.Errorf("register client: %s: %s", resp.Status, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return "", err
+	}
+	return out.Secret, nil
+}
+
+// issueCodes runs n authorisation requests (four at a time) and returns the codes.
+func issueCodes(c *http.Client, base string, n int) ([]string, error) {
+	sum := sha256.Sum256([]byte(benchVerifier))
+	authURL := base + "/oauth/authorize?" + url.Values{
+		"response_type": {"code"}, "client_id": {benchClientID}, "redirect_uri": {benchRedirectURI},
+		"scope": {"users:read"}, "state": {"bench"}, "code_challenge_method": {"S256"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
+	}.Encode()
+	noFollow := *c
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	codes := make([]string, n)
+	next := make(chan int)
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range next {
+				code, err := issueCode(&noFollow, authURL)
+				if err != nil {
+					errs <- err
+					return
+				}
+				codes[i] = code
+			}
+		})
+	}
+	var err error
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case err = <-errs:
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err == nil && len(errs) > 0 {
+		err = <-errs
+	}
+	return codes, err
+}
+
+func issueCode(c *http.Client, authURL string) (string, error) {
+	resp, err := c.Get(authURL)
+	if err != nil {
+		return "", err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || back.Query().Get("code") == "" {
+		return "", fmt.Errorf("authorize: %s, redirected to %q", resp.Status, resp.Header.Get("Location"))
+	}
+	return back.Query().Get("code"), nil
+}
+
+func exchangeForm(code string) string {
+	return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {benchRedirectURI},
+		"code_verifier": {benchVerifier}}.Encode()
+}
+
+// goExchange exchanges the codes from clients goroutines for d.
+func goExchange(c *http.Client, base string, codes []string, secret string, clients int, d time.Duration) (wrkResult, error) {
+	var res result
+	queue := make(chan string, len(codes))
+	for _, code := range codes {
+		queue <- code
+	}
+	close(queue)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for code := range queue {
+				if ctx.Err() != nil {
+					return
+				}
+				req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader(exchangeForm(code)))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth(benchClientID, secret)
+				t0 := time.Now()
+				resp, err := c.Do(req)
+				if err != nil {
+					res.fail(err)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					res.fail(fmt.Errorf("exchange: %s", resp.Status))
+					continue
+				}
+				res.ok(time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	rps, p50, p99 := res.summary(time.Since(start))
+	if ctx.Err() == nil {
+		return wrkResult{}, fmt.Errorf("the %d codes ran out before %s", len(codes), d)
+	}
+	return wrkResult{rps: rps, p50: p50, p99: p99, errors: res.errors.Load()}, nil
+}
+
+// exchangeScript gives each wrk thread its share of the codes; each request
+// takes the next one. As in refreshScript, a placeholder absorbs the call
+// wrk makes on thread 0 to check the script.
+const exchangeScript = `
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+local codes, head = {}, 1
+function init(args)
+  if id == 0 then codes[1] = "script-check" end
+  local threads, i = tonumber(args[2]), 0
+  for line in io.lines(args[1]) do
+    if i % threads == id then codes[#codes + 1] = line end
+    i = i + 1
+  end
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+function request()
+  local code = codes[head] or "exhausted"
+  codes[head] = nil
+  head = head + 1
+  return wrk.format(nil, nil, nil, "grant_type=authorization_code&redirect_uri=" .. REDIRECT .. "&code_verifier=" .. VERIFIER .. "&code=" .. code)
+end
+`
+
+// wrkExchange runs the code exchange through wrk for d.
+func wrkExchange(s *server, codes []string, secret string, clients int, d time.Duration) (wrkResult, error) {
+	dir, err := os.MkdirTemp("", "pleo-bench-wrk")
+	if err != nil {
+		return wrkResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	script := fmt.Sprintf("REDIRECT = %q\nVERIFIER = %q\n%s", url.QueryEscape(benchRedirectURI), benchVerifier, exchangeScript)
+	scriptPath, codesPath := filepath.Join(dir, "exchange.lua"), filepath.Join(dir, "codes")
+	if err := os.WriteFile(scriptPath, []byte(script), 0o600); err != nil {
+		return wrkResult{}, err
+	}
+	if err := os.WriteFile(codesPath, []byte(strings.Join(codes, "\n")+"\n"), 0o600); err != nil {
+		return wrkResult{}, err
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte(benchClientID + ":" + secret))
+	return runWrk("-t"+wrkThreads, "-c"+strconv.Itoa(clients), "-d"+d.String(), "--latency",
+		"-H", "Authorization: Basic "+basic, "-s", scriptPath, s.url+"/oauth/token", "--", codesPath, wrkThreads)
+}
