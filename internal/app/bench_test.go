@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,8 +9,40 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/oauth2"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
+
+// BenchmarkCodeExchange measures the authorization_code grant with PKCE
+// through the real router and a loopback HTTP server, one exchange at a
+// time. Each code comes from an auto-approved /oauth/authorize outside the
+// timer.
+func BenchmarkCodeExchange(b *testing.B) {
+	e := startEmulator(b, "", func(c *config.Config) { c.AutoApprove = seed.AdminEmail })
+	conf := e.oauthConfig("users:read")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	verifier := oauth2.GenerateVerifier()
+	authURL := conf.AuthCodeURL("bench", oauth2.S256ChallengeOption(verifier))
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		resp, err := noFollow.Get(authURL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		back, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil || back.Query().Get("code") == "" {
+			b.Fatalf("authorize: %s, redirected to %q", resp.Status, resp.Header.Get("Location"))
+		}
+		b.StartTimer()
+		if _, err := conf.Exchange(ctx, back.Query().Get("code"), oauth2.VerifierOption(verifier)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 
 // BenchmarkRefreshGrant measures the refresh grant through the real router
 // and a loopback HTTP server, with parallel refresh chains.

@@ -17,7 +17,7 @@ import (
 )
 
 // newServer returns an authorisation server over a fresh seeded database.
-func newServer(t *testing.T) (*authserver.Server, *store.Store, *clock.Clock) {
+func newServer(t testing.TB) (*authserver.Server, *store.Store, *clock.Clock) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "db"))
@@ -44,7 +44,7 @@ func newServer(t *testing.T) (*authserver.Server, *store.Store, *clock.Clock) {
 	return s, st, clk
 }
 
-func mint(t *testing.T, s *authserver.Server) (authserver.TokenResponse, string) {
+func mint(t testing.TB, s *authserver.Server) (authserver.TokenResponse, string) {
 	t.Helper()
 	resp, grantID, err := s.Mint(context.Background(), authserver.MintRequest{ClientID: seed.DemoClientID,
 		Subject: oauth.Subject{Kind: oauth.SubjectCompany, ID: seed.DenmarkID}, Scopes: []string{"users:read"}})
