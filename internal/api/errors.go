@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
@@ -15,8 +18,8 @@ import (
 // request and response bodies.
 const contentTypeJSON = "application/json;charset=UTF-8"
 
-// maxBodyBytes bounds every request body; larger bodies answer 413.
-const maxBodyBytes = 1 << 20
+// MaxBodyBytes bounds every request body; larger bodies answer 413.
+const MaxBodyBytes = 1 << 20
 
 // apiError is an error the API renders as Pleo's ExceptionInfo,
 // {"type": "UPPER_SNAKE_CODE", "message": "..."}, with Status.
@@ -41,6 +44,8 @@ const (
 	typeNotFound            = "NOT_FOUND"
 	typeConflict            = "CONFLICT"
 	typePayloadTooLarge     = "PAYLOAD_TOO_LARGE"
+	typeUnsupportedMedia    = "UNSUPPORTED_MEDIA_TYPE"
+	typeRequestTimeout      = "REQUEST_TIMEOUT"
 	typeInternal            = "INTERNAL_ERROR"
 )
 
@@ -83,6 +88,21 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	_ = enc.Encode(v)
 }
 
+// RefuseRequest writes a request refused before it reaches the API in
+// Pleo's error shape: 413 PAYLOAD_TOO_LARGE (a body over MaxBodyBytes), 408
+// REQUEST_TIMEOUT (a body that did not arrive in time) or 400
+// PARAMETER_VALIDATION_FAILED (a parameter that is not UTF-8).
+func RefuseRequest(w http.ResponseWriter, _ *http.Request, status int, message string) {
+	typ := typeParameterValidation
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		typ = typePayloadTooLarge
+	case http.StatusRequestTimeout:
+		typ = typeRequestTimeout
+	}
+	writeJSON(w, status, contentTypeJSON, &apiError{Status: status, Type: typ, Message: strings.ToUpper(message[:1]) + message[1:] + "."})
+}
+
 // statusClientClosed is logged when the client closed the connection
 // before the answer was ready (nginx's convention).
 const statusClientClosed = 499
@@ -109,15 +129,18 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, ae.Status, contentTypeJSON, ae)
 }
 
-// decodeBody reads a JSON request body of at most maxBodyBytes into dst.
+// decodeBody reads a JSON request body of at most MaxBodyBytes into dst.
 // Unknown fields are ignored, as Jackson-based servers like Pleo's do by
-// default. An empty body is an error only when required.
+// default. An empty body is an error only when required. A body in another
+// media type, or without a Content-Type, is 415 (RFC 9110 §15.5.16), as
+// Spring answers it; JSON that is not UTF-8 is 400 (RFC 8259 §8.1), since
+// decoding it would replace the bad bytes and store what was never sent.
 func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Type: typePayloadTooLarge,
-			Message: fmt.Sprintf("The request body exceeds %d bytes.", maxBodyBytes)}
+			Message: fmt.Sprintf("The request body exceeds %d bytes.", MaxBodyBytes)}
 	}
 	if err != nil {
 		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body could not be read."}
@@ -127,6 +150,13 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) 
 			return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is missing."}
 		}
 		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); !jsonMediaType(ct) {
+		return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeUnsupportedMedia,
+			Message: fmt.Sprintf("Content-Type %q is not supported: send the body as application/json.", ct)}
+	}
+	if !utf8.Valid(body) {
+		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is not valid UTF-8."}
 	}
 	err = json.Unmarshal(body, dst)
 	var typeErr *json.UnmarshalTypeError
@@ -146,6 +176,13 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) 
 	default:
 		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is not valid JSON."}
 	}
+}
+
+// jsonMediaType reports whether a Content-Type header names JSON:
+// application/json or a +json type (RFC 6839 §3.1), with any parameters.
+func jsonMediaType(header string) bool {
+	mt, _, err := mime.ParseMediaType(header)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 // jsonKind names a Go kind as the JSON type a client should send.

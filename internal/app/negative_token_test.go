@@ -136,7 +136,7 @@ func TestTokenEndpointRequestAndClientAuthErrors(t *testing.T) {
 		{"multipart body", "", "multipart/form-data; boundary=x", "--x--", demo, 400, "invalid_request", false},
 		{"no content type", "", "", grant, demo, 400, "invalid_request", false},
 		{"bad form encoding", "", formType, grant + "&%zz=1", demo, 400, "invalid_request", false},
-		{"body too large", "", formType, grant + "&pad=" + strings.Repeat("a", 70<<10), demo, 400, "invalid_request", false},
+		{"body too large", "", formType, grant + "&pad=" + strings.Repeat("a", 70<<10), demo, 413, "invalid_request", false},
 		{"grant_type twice", "", formType, grant + "&grant_type=refresh_token", demo, 400, "invalid_request", false},
 		{"refresh_token twice", "", formType, grant + "&refresh_token=other", demo, 400, "invalid_request", false},
 		{"client_id twice", "", formType, grant + "&client_id=demo-client&client_id=demo-client&client_secret=demo-secret", "", 400, "invalid_request", false},

@@ -61,6 +61,18 @@ func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err erro
 	writeNoStoreJSON(w, e.status(), map[string]string{"error": e.Code.Error(), "error_description": e.Description})
 }
 
+// MaxFormBytes is the largest form body the token, introspection and
+// revocation endpoints and the login and consent forms accept.
+const MaxFormBytes = maxFormBytes
+
+// RefuseRequest writes a request refused before it reaches its endpoint (a
+// body over MaxFormBytes, a parameter that is not UTF-8) in the token
+// endpoint's channel: invalid_request (RFC 6749 §5.2) with status, which is
+// 400, 408 or 413 (RFC 9110 §15.5.9, §15.5.14).
+func RefuseRequest(w http.ResponseWriter, _ *http.Request, status int, message string) {
+	writeNoStoreJSON(w, status, map[string]string{"error": oautherrors.ErrInvalidRequest.Error(), "error_description": message})
+}
+
 // writeNoStoreJSON writes v as JSON with the caching headers RFC 6749 §5.1 requires.
 func writeNoStoreJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()

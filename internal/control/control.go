@@ -5,6 +5,7 @@
 package control
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -12,8 +13,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -139,27 +142,55 @@ func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 	}})
 }
 
-// maxBody bounds control API request bodies.
-const maxBody = 1 << 20
+// MaxBodyBytes bounds control API request bodies.
+const MaxBodyBytes = 1 << 20
 
-// decode reads a JSON body strictly: unknown fields and trailing data are errors.
+// RefuseRequest writes a request refused before it reaches the control API
+// (a body over MaxBodyBytes, a parameter that is not UTF-8) as its JSON
+// error, with status.
+func RefuseRequest(w http.ResponseWriter, _ *http.Request, status int, message string) {
+	fail(w, status, message)
+}
+
+// decode reads a JSON body strictly: unknown fields and trailing data are
+// errors. A body in another media type is 415 (RFC 9110 §15.5.16), as on
+// the API; JSON that is not UTF-8 is 400 (RFC 8259 §8.1), since decoding
+// it would replace the bad bytes and store something the client never sent.
 func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		fail(w, http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
+		return false
+	case err != nil:
+		fail(w, http.StatusBadRequest, "the request body could not be read: "+err.Error())
+		return false
+	case len(body) > 0 && !jsonMediaType(r.Header.Get("Content-Type")):
+		fail(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not supported: send the body as application/json", r.Header.Get("Content-Type")))
+		return false
+	case !utf8.Valid(body):
+		fail(w, http.StatusBadRequest, "the request body is not valid UTF-8")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	err = dec.Decode(dst)
 	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
 		err = errors.New("trailing data after the JSON object")
 	}
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(w, http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
-		} else {
-			fail(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
-		}
+		fail(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
 		return false
 	}
 	return true
+}
+
+// jsonMediaType reports whether a Content-Type header names JSON:
+// application/json or a +json type (RFC 6839 §3.1), with any parameters.
+func jsonMediaType(header string) bool {
+	mt, _, err := mime.ParseMediaType(header)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func fail(w http.ResponseWriter, status int, msg string) {

@@ -154,10 +154,10 @@ func (h *Handlers) PlaygroundCall(w http.ResponseWriter, r *http.Request) {
 			return playPath + "#step-5"
 		}
 		hdr := http.Header{"Accept": {"application/json"}, "Authorization": {"Bearer " + s.Tokens.AccessToken}}
-		if method != http.MethodPost && method != http.MethodPut {
+		if (method != http.MethodPost && method != http.MethodPut) || strings.TrimSpace(body) == "" {
 			body = ""
 		}
-		if strings.TrimSpace(body) != "" {
+		if body != "" {
 			hdr.Set("Content-Type", "application/json")
 		}
 		ex, _ := h.send(r.Context(), request{title: "API call", method: method, path: path, header: hdr, body: body,

@@ -49,13 +49,10 @@ func New(opt Options, st *store.Store, auth *authserver.Server, pages *ui.Render
 	return &Handlers{opt: opt, st: st, auth: auth, pages: pages, clock: clk, log: log, root: root, play: newPlaySessions()}
 }
 
-// maxFormBytes bounds the body of every form these handlers accept.
-const maxFormBytes = 64 << 10
-
 // parsePost reads a posted form and checks its CSRF token; on failure it
 // renders an error page and returns false.
 func (h *Handlers) parsePost(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, authserver.MaxFormBytes)
 	if err := r.ParseForm(); err != nil || !authserver.CheckCSRF(r) {
 		h.pages.Render(w, http.StatusForbidden, ui.ErrorPage{Title: "Request refused",
 			Message: "The form was not valid: it may have been sent from another site, or your browser's cookies were reset. Go back, reload the page and try again.",
