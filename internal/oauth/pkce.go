@@ -17,12 +17,14 @@ func ValidVerifier(v string) bool {
 }
 
 // ValidChallenge reports whether c can be an S256 code challenge: the
-// unpadded base64url encoding of a SHA-256 digest, 43 characters.
+// unpadded base64url encoding of a SHA-256 digest, 43 characters. Decoding is
+// strict: a last character with unused bits set is no digest's encoding, and
+// accepting it would only defer the failure to the token endpoint.
 func ValidChallenge(c string) bool {
 	if len(c) != 43 {
 		return false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	return err == nil && len(b) == sha256.Size
 }
 

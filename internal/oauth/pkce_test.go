@@ -95,7 +95,8 @@ func TestValidChallenge(t *testing.T) {
 		{"plus instead of dash", strings.Repeat("+", 43), false},
 		{"slash", strings.Repeat("/", 43), false},
 		{"space", strings.Repeat("a", 42) + " ", false},
-		{"a plain verifier of 43 characters is base64 of 32 bytes", strings.Repeat("a", 43), true},
+		{"43 base64url characters that are no digest's encoding", strings.Repeat("a", 43), false},
+		{"43 base64url characters that encode 32 bytes", strings.Repeat("a", 42) + "A", true},
 		{"128-char plain verifier", strings.Repeat("a", 128), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
