@@ -2,8 +2,9 @@
 BINARY  := bin/pleo-emulator
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/pleo-emulator/pleo-emulator/internal/cli.Version=$(VERSION)
+FUZZTIME ?= 30s
 
-.PHONY: build run test bench load docker clean
+.PHONY: build run test bench fuzz load docker clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/pleo-emulator
@@ -17,6 +18,18 @@ test:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# fuzz runs every fuzz target for FUZZTIME (go test -fuzz takes one target at a time).
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) ./internal/authserver
+	go test -run '^$$' -fuzz '^FuzzConsent$$' -fuzztime $(FUZZTIME) ./internal/authserver
+	go test -run '^$$' -fuzz '^FuzzToken$$' -fuzztime $(FUZZTIME) ./internal/authserver
+	go test -run '^$$' -fuzz '^FuzzParseScope$$' -fuzztime $(FUZZTIME) ./internal/oauth
+	go test -run '^$$' -fuzz '^FuzzParseSubject$$' -fuzztime $(FUZZTIME) ./internal/oauth
+	go test -run '^$$' -fuzz '^FuzzPKCE$$' -fuzztime $(FUZZTIME) ./internal/oauth
+	go test -run '^$$' -fuzz '^FuzzDecodeCursor$$' -fuzztime $(FUZZTIME) ./internal/api
+	go test -run '^$$' -fuzz '^FuzzListCursor$$' -fuzztime $(FUZZTIME) ./internal/api
+	go test -run '^$$' -fuzz '^FuzzWriteBody$$' -fuzztime $(FUZZTIME) ./internal/api
 
 # load starts the built binary on a fresh database and prints a Markdown table of
 # start-up time, memory, token endpoint and API throughput (loopback only, bounded).
