@@ -44,8 +44,44 @@ func (c stmtCache) close() {
 	}
 }
 
+// uncancelled keeps ctx's values but not its cancellation. Every statement
+// runs with it: statements are short, a transaction once begun should end in
+// its commit or rollback rather than an interrupt halfway, and a cancellable
+// context costs a watcher goroutine per statement in the SQLite driver (and
+// per transaction and result set in database/sql) whose scheduling, with the
+// cores busy signing tokens, kept the single writer waiting. Waiting for the
+// writer's turn (Store.Write) still honours ctx.
+func uncancelled(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// writeTx is a write transaction whose statements run uncancelled.
+type writeTx struct{ *sql.Tx }
+
+func (t writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.Tx.ExecContext(uncancelled(ctx), query, args...)
+}
+
+func (t writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.Tx.QueryContext(uncancelled(ctx), query, args...)
+}
+
+func (t writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.Tx.QueryRowContext(uncancelled(ctx), query, args...)
+}
+
+// readerDB is the reader pool; its queries run uncancelled.
+type readerDB struct{ *sql.DB }
+
+func (db readerDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.DB.QueryContext(uncancelled(ctx), query, args...)
+}
+
+func (db readerDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.DB.QueryRowContext(uncancelled(ctx), query, args...)
+}
+
 // exec runs query inside the transaction, prepared when it was declared.
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = uncancelled(ctx)
 	if st, ok := t.stmts[query]; ok {
 		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -54,6 +90,7 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // queryRow runs a single-row query inside the transaction.
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = uncancelled(ctx)
 	if st, ok := t.stmts[query]; ok {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -102,10 +139,11 @@ func (c *readCache) close() {
 
 // queryRow runs a single-row query on the reader pool.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = uncancelled(ctx)
 	if st, ok := s.readStmts[query]; ok {
 		return st.QueryRowContext(ctx, args...)
 	}
-	if st := s.lazyReads.get(ctx, s.r, query); st != nil {
+	if st := s.lazyReads.get(ctx, s.r.DB, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return s.r.QueryRowContext(ctx, query, args...)
@@ -113,10 +151,11 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 
 // query runs a query on the reader pool.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = uncancelled(ctx)
 	if st, ok := s.readStmts[query]; ok {
 		return st.QueryContext(ctx, args...)
 	}
-	if st := s.lazyReads.get(ctx, s.r, query); st != nil {
+	if st := s.lazyReads.get(ctx, s.r.DB, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return s.r.QueryContext(ctx, query, args...)

@@ -35,10 +35,11 @@ var ErrConflict = errors.New("conflict")
 
 // Store holds the writer and reader connection pools.
 type Store struct {
-	w, r                  *sql.DB
+	w                     *sql.DB
+	r                     readerDB
 	writeStmts, readStmts stmtCache
 	tempDir               string        // removed on Close, for Memory
-	writerTurn            chan struct{} // one write transaction at a time, first come first served
+	writer                writer        // runs write transactions one at a time; see Write
 	generation            atomic.Uint64 // counts writes; see WriteGeneration
 	lazyReads             readCache
 }
@@ -99,7 +100,8 @@ func open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
-	st := &Store{w: w, r: r, writerTurn: make(chan struct{}, 1)}
+	st := &Store{w: w, r: readerDB{r}, writer: newWriter()}
+	go st.runWriter()
 	if st.writeStmts, err = prepareAll(ctx, w, writeQueries); err == nil {
 		st.readStmts, err = prepareAll(ctx, r, readQueries)
 	}
@@ -125,8 +127,9 @@ func dsns(path string) (writer, reader string, err error) {
 	return base, base + "&_pragma=query_only(1)", nil
 }
 
-// Close closes both pools.
+// Close stops the writer, failing writes still queued, and closes both pools.
 func (s *Store) Close() error {
+	s.stopWriter()
 	s.lazyReads.close()
 	s.readStmts.close()
 	s.writeStmts.close()
@@ -164,34 +167,8 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 // Tx is a write transaction. Write methods that must run together with
 // others are methods of Tx; Store offers single-statement conveniences.
 type Tx struct {
-	tx    *sql.Tx
+	tx    writeTx
 	stmts stmtCache
-}
-
-// Write runs fn in one immediate transaction on the writer connection,
-// committing when fn returns nil and rolling back otherwise.
-func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	// Writers queue in arrival order: a channel's waiting senders are served
-	// first come, first served, whereas database/sql hands a freed connection
-	// to a random waiter, which makes unlucky requests wait very long.
-	select {
-	case s.writerTurn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.writerTurn }()
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	// Roll back on every way out but a commit, panics included: a
-	// transaction left open would hold the only writer connection forever.
-	defer func() { _ = tx.Rollback() }()
-	if err := fn(&Tx{tx: tx, stmts: s.writeStmts}); err != nil {
-		return err
-	}
-	defer s.generation.Add(1)
-	return tx.Commit()
 }
 
 func migrationNames() ([]string, error) {

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// ErrClosed is returned by Write once the store is closing.
+var ErrClosed = errors.New("store is closed")
+
+// SQLite allows one write transaction at a time, so one goroutine, the
+// writer, runs them all, in arrival order. Handing the turn from request to
+// request instead made every transaction wait for the next request's
+// goroutine to be scheduled, often behind a token being signed on each core:
+// the writer sat idle most of the time while requests queued. The writer
+// runs queued transactions back to back.
+
+// writer is the queue of write transactions and the writer's life cycle.
+type writer struct {
+	jobs     chan *writeJob
+	stopping chan struct{} // closed by stopWriter
+	stopped  chan struct{} // closed when the writer has returned
+	stop     sync.Once
+}
+
+func newWriter() writer {
+	return writer{jobs: make(chan *writeJob, 256), stopping: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// A writeJob moves from queued to running or to abandoned, never both: the
+// writer takes it only if its caller has not given up.
+const (
+	jobQueued int32 = iota
+	jobRunning
+	jobAbandoned
+)
+
+type writeJob struct {
+	ctx      context.Context
+	fn       func(tx *Tx) error
+	state    atomic.Int32
+	done     chan struct{} // closed when the job has run
+	err      error
+	panicked any // a panic in fn, raised again in the caller
+}
+
+// Write runs fn in one immediate transaction on the writer connection,
+// committing when fn returns nil and rolling back otherwise. Transactions run
+// one at a time, first come, first served. A caller whose ctx ends while its
+// transaction is still queued gets ctx.Err() and fn never runs; once fn has
+// started, the transaction runs to its end (see uncancelled). A panic in fn
+// rolls back and is raised again in the caller.
+func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	job := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case s.writer.jobs <- job:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.writer.stopping:
+		return ErrClosed
+	}
+	select {
+	case <-job.done:
+	case <-ctx.Done():
+		if job.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return ctx.Err()
+		}
+		<-job.done
+	case <-s.writer.stopped:
+		// The writer finishes every job it takes before it returns.
+		select {
+		case <-job.done:
+		default:
+			return ErrClosed
+		}
+	}
+	if job.panicked != nil {
+		panic(job.panicked)
+	}
+	return job.err
+}
+
+// runWriter is the writer: it runs queued jobs until stopWriter.
+func (s *Store) runWriter() {
+	defer close(s.writer.stopped)
+	for {
+		select {
+		case job := <-s.writer.jobs:
+			if job.state.CompareAndSwap(jobQueued, jobRunning) {
+				s.runJob(job)
+				close(job.done)
+			}
+		case <-s.writer.stopping:
+			return
+		}
+	}
+}
+
+// stopWriter stops the writer and waits for it; queued jobs fail with ErrClosed.
+func (s *Store) stopWriter() {
+	s.writer.stop.Do(func() { close(s.writer.stopping) })
+	<-s.writer.stopped
+}
+
+// runJob runs one job's transaction and records its outcome.
+func (s *Store) runJob(job *writeJob) {
+	defer func() {
+		if p := recover(); p != nil {
+			job.panicked = p
+		}
+	}()
+	tx, err := s.w.BeginTx(uncancelled(job.ctx), nil)
+	if err != nil {
+		job.err = err
+		return
+	}
+	// Roll back on every way out but a commit, panics included: a
+	// transaction left open would hold the only writer connection forever.
+	defer func() { _ = tx.Rollback() }()
+	if job.err = job.fn(&Tx{tx: writeTx{tx}, stmts: s.writeStmts}); job.err != nil {
+		return
+	}
+	defer s.generation.Add(1)
+	job.err = tx.Commit()
+}
