@@ -13,6 +13,7 @@ package authserver
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
@@ -44,6 +45,7 @@ type Server struct {
 	throttle *loginThrottle
 	verified verifiedTokens
 	states   tokenStates
+	signing  chan struct{} // one slot per core; see sign
 }
 
 // New builds the authorisation server; it loads (or starts generating) the signing key.
@@ -52,7 +54,8 @@ func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pa
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opt: opt, st: st, clock: clk, log: log, pages: pages, keys: keys, throttle: newLoginThrottle()}, nil
+	return &Server{opt: opt, st: st, clock: clk, log: log, pages: pages, keys: keys, throttle: newLoginThrottle(),
+		signing: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
 }
 
 // Keys exposes the signing keys (the control API rotates them).

@@ -102,12 +102,21 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, access
 	}}, nil
 }
 
-// sign turns a recorded pair into the token response.
+// sign turns a recorded pair into the token response. Signatures take turns,
+// first come first served, one per core: an RS256 signature is a millisecond
+// of CPU, and with more running at once the scheduler, not arrival order,
+// decides who finishes first, which stretched the slowest responses.
 func (s *Server) sign(ctx context.Context, is issued) (TokenResponse, error) {
 	kid, key, err := s.keys.Active(ctx)
 	if err != nil {
 		return TokenResponse{}, err
 	}
+	select {
+	case s.signing <- struct{}{}:
+	case <-ctx.Done():
+		return TokenResponse{}, ctx.Err()
+	}
+	defer func() { <-s.signing }()
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, is.claims)
 	tok.Header["typ"] = "at+jwt"
 	tok.Header["kid"] = kid
