@@ -15,6 +15,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -40,13 +41,14 @@ type API struct {
 	verify  Verifier
 	log     *slog.Logger
 	routes  []route
-	exports exportConfig // set by SetPublicURL (exports.go)
+	exports exportConfig  // set by SetPublicURL (exports.go)
+	turns   chan struct{} // requests being handled; see authenticate
 }
 
 // New builds the mock External API. It panics if the route table disagrees
 // with the scope catalogue (a programming error caught by every test run).
 func New(st *store.Store, clk Clock, v Verifier, log *slog.Logger) *API {
-	a := &API{store: st, clock: clk, verify: v, log: log}
+	a := &API{store: st, clock: clk, verify: v, log: log, turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	a.routes = a.table()
 	for _, rt := range a.routes {
 		if err := rt.checkScope(); err != nil {

@@ -33,6 +33,17 @@ func PrincipalFrom(ctx context.Context) (oauth.Principal, bool) {
 func (a *API) authenticate(rt route) http.Handler {
 	scope := rt.scope()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Requests take turns, first come first served, one per core. The
+		// work is CPU and SQLite reads; with every request running at once,
+		// the Go scheduler and database/sql (which hands a free connection to
+		// a random waiter) decide the order, and the slowest answers take
+		// several times the median.
+		select {
+		case a.turns <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		defer func() { <-a.turns }()
 		raw, ok := bearerToken(r.Header.Get("Authorization"))
 		if !ok {
 			a.unauthorized(w, "The request carries no bearer token in its Authorization header.")
