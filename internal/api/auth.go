@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -34,39 +35,73 @@ func (a *API) authenticate(rt route) http.Handler {
 	scope := rt.scope()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Requests take turns, first come first served, one per core. The
-		// work is CPU and SQLite reads; with every request running at once,
-		// the Go scheduler and database/sql (which hands a free connection to
-		// a random waiter) decide the order, and the slowest answers take
-		// several times the median.
+		// work is mostly CPU and SQLite reads (a write waits for the store's
+		// writer); with every request running at once, the Go scheduler and
+		// database/sql (which hands a free connection to a random waiter)
+		// decide the order, and the slowest answers take several times the
+		// median. The answer is buffered and sent after the turn ends, so a
+		// client that reads slowly holds no turn.
 		select {
 		case a.turns <- struct{}{}:
 		case <-r.Context().Done():
 			return
 		}
-		defer func() { <-a.turns }()
-		raw, ok := bearerToken(r.Header.Get("Authorization"))
-		if !ok {
-			a.unauthorized(w, "The request carries no bearer token in its Authorization header.")
-			return
-		}
-		p, err := a.verify.VerifyAccessToken(r.Context(), raw)
-		requestlog.SetClientID(r.Context(), p.ClientID) // "" when the token is not valid
-		if err != nil {
-			a.log.LogAttrs(r.Context(), slog.LevelDebug, "api: token rejected", slog.String("path", r.URL.Path), slog.Any("error", err))
-			a.unauthorized(w, "The access token is invalid, expired or revoked.")
-			return
-		}
-		if scope != "" && !p.HasScope(scope) {
-			w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope="%s"`, scope))
-			writeJSON(w, http.StatusForbidden, contentTypeJSON, &apiError{Type: typeInsufficientScope,
-				Message: fmt.Sprintf("The access token lacks the scope %s.", scope)})
-			return
-		}
-		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-		if err := rt.handle(w, r, p); err != nil {
-			a.writeError(w, r, err)
-		}
+		answer := &bufferedAnswer{header: w.Header(), status: http.StatusOK}
+		func() {
+			defer func() { <-a.turns }()
+			a.serveInTurn(answer, r, rt, scope)
+		}()
+		w.WriteHeader(answer.status)
+		_, _ = w.Write(answer.body.Bytes())
 	})
+}
+
+// serveInTurn authenticates the request and runs the route's handler.
+func (a *API) serveInTurn(w http.ResponseWriter, r *http.Request, rt route, scope string) {
+	raw, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		a.unauthorized(w, "The request carries no bearer token in its Authorization header.")
+		return
+	}
+	p, err := a.verify.VerifyAccessToken(r.Context(), raw)
+	requestlog.SetClientID(r.Context(), p.ClientID) // "" when the token is not valid
+	if err != nil {
+		a.log.LogAttrs(r.Context(), slog.LevelDebug, "api: token rejected", slog.String("path", r.URL.Path), slog.Any("error", err))
+		a.unauthorized(w, "The access token is invalid, expired or revoked.")
+		return
+	}
+	if scope != "" && !p.HasScope(scope) {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope="%s"`, scope))
+		writeJSON(w, http.StatusForbidden, contentTypeJSON, &apiError{Type: typeInsufficientScope,
+			Message: fmt.Sprintf("The access token lacks the scope %s.", scope)})
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+	if err := rt.handle(w, r, p); err != nil {
+		a.writeError(w, r, err)
+	}
+}
+
+// bufferedAnswer is a ResponseWriter that keeps the status and body for
+// later; headers go straight to the real response's header map.
+type bufferedAnswer struct {
+	header      http.Header
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func (b *bufferedAnswer) Header() http.Header { return b.header }
+
+func (b *bufferedAnswer) WriteHeader(status int) {
+	if !b.wroteHeader {
+		b.status, b.wroteHeader = status, true
+	}
+}
+
+func (b *bufferedAnswer) Write(p []byte) (int, error) {
+	b.wroteHeader = true
+	return b.body.Write(p)
 }
 
 func (a *API) unauthorized(w http.ResponseWriter, message string) {
