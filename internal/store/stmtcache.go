@@ -50,7 +50,8 @@ func (c stmtCache) close() {
 // context costs a watcher goroutine per statement in the SQLite driver (and
 // per transaction and result set in database/sql) whose scheduling, with the
 // cores busy signing tokens, kept the single writer waiting. Waiting for the
-// writer's turn (Store.Write) still honours ctx.
+// writer's turn (Store.Write) still honours ctx; waiting for a reader
+// connection does not (reads take well under a millisecond each).
 func uncancelled(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 // writeTx is a write transaction whose statements run uncancelled.

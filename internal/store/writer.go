@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -48,10 +50,12 @@ type writeJob struct {
 
 // Write runs fn in one immediate transaction on the writer connection,
 // committing when fn returns nil and rolling back otherwise. Transactions run
-// one at a time, first come, first served. A caller whose ctx ends while its
-// transaction is still queued gets ctx.Err() and fn never runs; once fn has
+// one at a time, first come, first served. A caller whose ctx ends before
+// its transaction starts gets ctx.Err() and fn never runs; once fn has
 // started, the transaction runs to its end (see uncancelled). A panic in fn
-// rolls back and is raised again in the caller.
+// rolls back and is raised again in the caller, with fn's stack. fn runs on
+// the writer goroutine: it must not call Write or runtime.Goexit (such as
+// t.FailNow), which would stop the writer.
 func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	job := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
@@ -88,17 +92,21 @@ func (s *Store) runWriter() {
 	for {
 		select {
 		case job := <-s.writer.jobs:
-			if job.state.CompareAndSwap(jobQueued, jobRunning) {
-				s.runJob(job)
-				close(job.done)
+			if !job.state.CompareAndSwap(jobQueued, jobRunning) {
+				continue // abandoned by its caller
 			}
+			if job.err = job.ctx.Err(); job.err == nil {
+				s.runJob(job)
+			}
+			close(job.done)
 		case <-s.writer.stopping:
 			return
 		}
 	}
 }
 
-// stopWriter stops the writer and waits for it; queued jobs fail with ErrClosed.
+// stopWriter stops the writer and waits for it. Jobs it has not taken by then
+// fail with ErrClosed (it may still take a few already queued).
 func (s *Store) stopWriter() {
 	s.writer.stop.Do(func() { close(s.writer.stopping) })
 	<-s.writer.stopped
@@ -108,7 +116,7 @@ func (s *Store) stopWriter() {
 func (s *Store) runJob(job *writeJob) {
 	defer func() {
 		if p := recover(); p != nil {
-			job.panicked = p
+			job.panicked = fmt.Sprintf("%v\n\nin the write transaction:\n%s", p, debug.Stack())
 		}
 	}()
 	tx, err := s.w.BeginTx(uncancelled(job.ctx), nil)
