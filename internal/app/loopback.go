@@ -20,7 +20,7 @@ type Loopback struct {
 
 // StartLoopback listens on a random loopback port, points cfg's address and
 // public URL at it, lets edit change cfg further, and serves the emulator
-// there. The caller closes it.
+// there with the same server limits as serve. The caller closes it.
 func StartLoopback(ctx context.Context, cfg config.Config, log *slog.Logger, edit ...func(*config.Config)) (*Loopback, error) {
 	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
 	cfg.Addr = srv.Listener.Addr().String()
@@ -38,6 +38,7 @@ func StartLoopback(ctx context.Context, cfg config.Config, log *slog.Logger, edi
 		return nil, err
 	}
 	srv.Config.Handler = a.Handler()
+	DefaultServerLimits.apply(srv.Config)
 	srv.Start()
 	return &Loopback{App: a, URL: srv.URL, server: srv}, nil
 }

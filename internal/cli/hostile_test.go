@@ -21,8 +21,8 @@ import (
 )
 
 // startServer serves an emulator (in-memory database, no seed) with
-// newHTTPServer and limits on a loopback port and returns its address.
-func startServer(t *testing.T, limits serverLimits) string {
+// app.NewHTTPServer and limits on a loopback port and returns its address.
+func startServer(t *testing.T, limits app.ServerLimits) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -39,7 +39,7 @@ func startServer(t *testing.T, limits serverLimits) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newHTTPServer(emu.Handler(), limits)
+	srv := app.NewHTTPServer(emu.Handler(), limits)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
 		_ = srv.Close()
@@ -50,10 +50,10 @@ func startServer(t *testing.T, limits serverLimits) string {
 
 // TestServerLimitsInProduction pins the documented production values.
 func TestServerLimitsInProduction(t *testing.T) {
-	want := serverLimits{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	want := app.ServerLimits{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
-	if defaultServerLimits != want {
-		t.Fatalf("defaultServerLimits = %+v, want %+v", defaultServerLimits, want)
+	if app.DefaultServerLimits != want {
+		t.Fatalf("app.DefaultServerLimits = %+v, want %+v", app.DefaultServerLimits, want)
 	}
 }
 
@@ -61,7 +61,7 @@ func TestServerLimitsInProduction(t *testing.T) {
 // beyond MaxHeaderBytes answers 431 (RFC 6585 §5) before any handler runs;
 // a long query string within the limit reaches the handler.
 func TestLongQueryStringsAndHeadersAnswer431(t *testing.T) {
-	addr := startServer(t, defaultServerLimits)
+	addr := startServer(t, app.DefaultServerLimits)
 	long := strings.Repeat("a", 100<<10)
 	cases := []struct {
 		name   string
@@ -93,8 +93,8 @@ func TestLongQueryStringsAndHeadersAnswer431(t *testing.T) {
 }
 
 // fastLimits are production limits with timeouts short enough for a test.
-var fastLimits = func() serverLimits {
-	l := defaultServerLimits
+var fastLimits = func() app.ServerLimits {
+	l := app.DefaultServerLimits
 	l.ReadHeaderTimeout = 1200 * time.Millisecond
 	l.ReadTimeout = 1500 * time.Millisecond
 	return l

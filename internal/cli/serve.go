@@ -33,7 +33,7 @@ func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 		return err
 	}
 	defer emu.Close()
-	srv := newHTTPServer(emu.Handler(), defaultServerLimits)
+	srv := app.NewHTTPServer(emu.Handler(), app.DefaultServerLimits)
 	banner(stdout, cfg, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -52,43 +52,6 @@ func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 		return err
 	}
 	return nil
-}
-
-// serverLimits bound what one client may take of the server: how long it
-// may spend sending a request, how long its answer may take to write, how
-// long an idle keep-alive connection stays open, and how large the request
-// line and headers may be.
-type serverLimits struct {
-	ReadHeaderTimeout time.Duration // request line and headers; then the connection is closed without an answer
-	ReadTimeout       time.Duration // the whole request, body included, counted from its first byte
-	WriteTimeout      time.Duration // the answer, counted from the end of the request headers
-	IdleTimeout       time.Duration // between requests on a keep-alive connection
-	MaxHeaderBytes    int           // request line and headers; beyond it net/http answers 431 (RFC 6585 §5)
-}
-
-// defaultServerLimits are serve's limits in production: 10 s to send the
-// request line and headers (so a client trickling them a byte at a time
-// cannot hold a connection), 30 s for the whole request, 60 s to write the
-// answer, 120 s of keep-alive idleness, and 64 KiB of request line and
-// headers (net/http allows 4 KiB of slack on top).
-var defaultServerLimits = serverLimits{
-	ReadHeaderTimeout: 10 * time.Second,
-	ReadTimeout:       30 * time.Second,
-	WriteTimeout:      60 * time.Second,
-	IdleTimeout:       120 * time.Second,
-	MaxHeaderBytes:    64 << 10,
-}
-
-// newHTTPServer returns the server serve runs: h behind limits.
-func newHTTPServer(h http.Handler, limits serverLimits) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: limits.ReadHeaderTimeout,
-		ReadTimeout:       limits.ReadTimeout,
-		WriteTimeout:      limits.WriteTimeout,
-		IdleTimeout:       limits.IdleTimeout,
-		MaxHeaderBytes:    limits.MaxHeaderBytes,
-	}
 }
 
 // banner prints where the emulator listens and how to use it.
