@@ -163,7 +163,11 @@ func (g *schemaGen) operationObject(rt route) map[string]any {
 		responses[strconv.Itoa(status)] = also
 	}
 	errSchema := g.schemaOf(apiError{})
-	for _, status := range append([]int{http.StatusUnauthorized, http.StatusForbidden}, op.errors...) {
+	errs := append([]int{http.StatusUnauthorized, http.StatusForbidden}, op.errors...)
+	if op.body != nil { // refused before the handler runs (see app.guardInput and decodeBody)
+		errs = append(errs, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+	}
+	for _, status := range errs {
 		responses[strconv.Itoa(status)] = map[string]any{"description": http.StatusText(status),
 			"content": map[string]any{contentTypeJSON: map[string]any{"schema": errSchema}}}
 	}
