@@ -382,6 +382,29 @@ func TestWebPagesCannotDriveTheControlAPI(t *testing.T) {
 	resp.Body.Close()
 }
 
+// A page on a rebound domain is same-origin with itself, so only the Host
+// header tells its requests apart.
+func TestControlAPIRefusesRequestsForAnotherHost(t *testing.T) {
+	e := startEmulator(t, "")
+	for host, want := range map[string]int{
+		"rebound.attacker.example": http.StatusForbidden,
+		"localhost":                http.StatusOK,
+		"pleo-emulator:8080":       http.StatusOK,
+	} {
+		req, _ := http.NewRequest(http.MethodGet, e.URL+"/_emulator/clock", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusForbidden && !strings.Contains(string(body), `"error"`)) {
+			t.Errorf("Host %s: %d %s, want %d", host, resp.StatusCode, body, want)
+		}
+	}
+}
+
 func TestRefreshStopsIssuingScopesTheClientLost(t *testing.T) {
 	e := startEmulator(t, "")
 	var created map[string]any

@@ -14,7 +14,9 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -61,6 +63,7 @@ func NewFaults(st *store.Store) *Faults {
 func (c *Control) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(c.refuseBrowsers)
+	r.Use(c.refuseForeignHosts)
 	r.Use(c.requireToken)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { fail(w, http.StatusNotFound, "no such control endpoint") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
@@ -112,6 +115,47 @@ func (c *Control) refuseBrowsers(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// refuseForeignHosts defends against DNS rebinding: a page on a domain the
+// attacker controls, re-pointed at 127.0.0.1, is same-origin with itself, so
+// the browser sends no cross-site marks, but the request's Host still names
+// the attacker's domain. The control API answers only requests addressed to
+// the public URL's host, an IP address, localhost (or a .localhost name) or a
+// single-label name such as a Docker Compose service; another dotted name
+// needs --public-url.
+func (c *Control) refuseForeignHosts(next http.Handler) http.Handler {
+	publicHost := ""
+	if u, err := url.Parse(c.PublicOrigin); err == nil {
+		publicHost = u.Hostname()
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !addressedHere(r.Host, publicHost) {
+			fail(w, http.StatusForbidden, fmt.Sprintf("the control API does not answer requests for host %q: "+
+				"use localhost, an IP address or the --public-url host", r.Host))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// addressedHere reports whether a request's Host header (host[:port]) is one
+// refuseForeignHosts accepts.
+func addressedHere(hostport, publicHost string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	switch {
+	case host == "":
+		return false
+	case strings.EqualFold(host, publicHost), net.ParseIP(host) != nil:
+		return true
+	case host == "localhost", strings.HasSuffix(host, ".localhost"):
+		return true
+	}
+	return !strings.Contains(host, ".")
 }
 
 // requireToken enforces --control-token (constant-time comparison).
