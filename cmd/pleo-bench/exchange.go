@@ -11,9 +11,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -199,50 +196,16 @@ func goExchange(c *http.Client, base string, codes []string, secret string, clie
 	return wrkResult{rps: rps, p50: p50, p99: p99, errors: res.errors.Load()}, nil
 }
 
-// exchangeScript gives each wrk thread its share of the codes; each request
-// takes the next one. As in refreshScript, a placeholder absorbs the call
-// wrk makes on thread 0 to check the script.
-const exchangeScript = `
-local counter = 0
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-end
-local codes, head = {}, 1
-function init(args)
-  if id == 0 then codes[1] = "script-check" end
-  local threads, i = tonumber(args[2]), 0
-  for line in io.lines(args[1]) do
-    if i % threads == id then codes[#codes + 1] = line end
-    i = i + 1
-  end
-end
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+// exchangeScript exchanges each queued code once (see queueScript).
+const exchangeScript = queueScript + `
 function request()
-  local code = codes[head] or "exhausted"
-  codes[head] = nil
-  head = head + 1
-  return wrk.format(nil, nil, nil, "grant_type=authorization_code&redirect_uri=" .. REDIRECT .. "&code_verifier=" .. VERIFIER .. "&code=" .. code)
+  return wrk.format(nil, nil, nil, "grant_type=authorization_code&redirect_uri=" .. REDIRECT .. "&code_verifier=" .. VERIFIER .. "&code=" .. take())
 end
 `
 
 // wrkExchange runs the code exchange through wrk for d.
 func wrkExchange(s *server, codes []string, secret string, clients int, d time.Duration) (wrkResult, error) {
-	dir, err := os.MkdirTemp("", "pleo-bench-wrk")
-	if err != nil {
-		return wrkResult{}, err
-	}
-	defer os.RemoveAll(dir)
 	script := fmt.Sprintf("REDIRECT = %q\nVERIFIER = %q\n%s", url.QueryEscape(benchRedirectURI), benchVerifier, exchangeScript)
-	scriptPath, codesPath := filepath.Join(dir, "exchange.lua"), filepath.Join(dir, "codes")
-	if err := os.WriteFile(scriptPath, []byte(script), 0o600); err != nil {
-		return wrkResult{}, err
-	}
-	if err := os.WriteFile(codesPath, []byte(strings.Join(codes, "\n")+"\n"), 0o600); err != nil {
-		return wrkResult{}, err
-	}
 	basic := base64.StdEncoding.EncodeToString([]byte(benchClientID + ":" + secret))
-	return runWrk("-t"+wrkThreads, "-c"+strconv.Itoa(clients), "-d"+d.String(), "--latency",
-		"-H", "Authorization: Basic "+basic, "-s", scriptPath, s.url+"/oauth/token", "--", codesPath, wrkThreads)
+	return runQueueWrk(s, script, codes, clients, d, "-H", "Authorization: Basic "+basic)
 }

@@ -29,49 +29,52 @@ var (
 	wrkLatency = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
 )
 
-// refreshScript gives each wrk thread its share of the refresh chains as a
-// queue: a request takes the next refresh token off the queue and its
-// response puts the rotated one back, so no token is ever sent twice while
-// two threads serve all the connections (a thread per connection would
-// spend the cores the emulator is measured on). wrk calls request() once on
-// thread 0 before the run to check the script; a placeholder at the head of
-// thread 0's queue absorbs that call.
-const refreshScript = `
+// queueScript is the start of every token-endpoint wrk script: each wrk
+// thread loads its share of the lines of a file (refresh tokens, codes) into
+// a queue; take() takes one off and put() adds one. A request takes the next
+// value, so no value is ever sent twice while two threads serve all the
+// connections (a thread per connection would spend the cores the emulator is
+// measured on). wrk calls request() once on thread 0 before the run to check
+// the script; a placeholder at the head of thread 0's queue absorbs that call.
+const queueScript = `
 local counter = 0
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
 end
 local queue, head, tail = {}, 1, 0
+function put(value)
+  tail = tail + 1
+  queue[tail] = value
+end
+function take()
+  local value = queue[head] or "exhausted"
+  queue[head] = nil
+  head = head + 1
+  return value
+end
 function init(args)
-  if id == 0 then
-    tail = 1
-    queue[1] = "script-check"
-  end
+  if id == 0 then put("script-check") end
   local threads, i = tonumber(args[2]), 0
   for line in io.lines(args[1]) do
-    if i % threads == id then
-      tail = tail + 1
-      queue[tail] = line
-    end
+    if i % threads == id then put(line) end
     i = i + 1
   end
 end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+`
+
+// refreshScript refreshes the queued tokens; each response puts the rotated
+// refresh token back on the queue, so every connection follows a chain.
+const refreshScript = queueScript + `
 wrk.headers["Authorization"] = "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ="
 function request()
-  local token = queue[head] or "exhausted"
-  queue[head] = nil
-  head = head + 1
-  return wrk.format(nil, nil, nil, "grant_type=refresh_token&refresh_token=" .. token)
+  return wrk.format(nil, nil, nil, "grant_type=refresh_token&refresh_token=" .. take())
 end
 function response(status, headers, body)
   local t = body:match('"refresh_token":"([^"]+)"')
-  if t then
-    tail = tail + 1
-    queue[tail] = t
-  end
+  if t then put(t) end
 end
 `
 
@@ -124,19 +127,26 @@ func runWrk(args ...string) (wrkResult, error) {
 
 // wrkRefresh runs clients refresh chains through wrk for d.
 func wrkRefresh(s *server, refreshTokens []string, d time.Duration) (wrkResult, error) {
+	return runQueueWrk(s, refreshScript, refreshTokens, len(refreshTokens), d)
+}
+
+// runQueueWrk runs a script built on queueScript against the token endpoint
+// with conns connections for d, feeding it lines; extra goes before the URL.
+func runQueueWrk(s *server, script string, lines []string, conns int, d time.Duration, extra ...string) (wrkResult, error) {
 	dir, err := os.MkdirTemp("", "pleo-bench-wrk")
 	if err != nil {
 		return wrkResult{}, err
 	}
 	defer os.RemoveAll(dir)
-	script, tokens := filepath.Join(dir, "refresh.lua"), filepath.Join(dir, "tokens")
-	if err := os.WriteFile(script, []byte(refreshScript), 0o600); err != nil {
+	scriptPath, linesPath := filepath.Join(dir, "script.lua"), filepath.Join(dir, "lines")
+	if err := os.WriteFile(scriptPath, []byte(script), 0o600); err != nil {
 		return wrkResult{}, err
 	}
-	if err := os.WriteFile(tokens, []byte(strings.Join(refreshTokens, "\n")+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(linesPath, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		return wrkResult{}, err
 	}
-	return runWrk("-t"+wrkThreads, "-c"+strconv.Itoa(len(refreshTokens)), "-d"+d.String(), "--latency", "-s", script, s.url+"/oauth/token", "--", tokens, wrkThreads)
+	args := append([]string{"-t" + wrkThreads, "-c" + strconv.Itoa(conns), "-d" + d.String(), "--latency", "-s", scriptPath}, extra...)
+	return runWrk(append(args, s.url+"/oauth/token", "--", linesPath, wrkThreads)...)
 }
 
 // wrkAPI runs conns connections against one API URL with a bearer token for d.
