@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -707,26 +706,5 @@ func exportGolden(t *testing.T, method, pattern string, r response, jobID string
 		})
 		body = bytes.ReplaceAll(body, []byte(jobID), []byte("EXPORT-JOB-ID"))
 	}
-	got := pretty(t, mustMarshal(t, struct {
-		Status      int             `json:"status"`
-		ContentType string          `json:"contentType,omitempty"`
-		Body        json.RawMessage `json:"body"`
-	}{r.status, r.header.Get("Content-Type"), body}))
-	path := filepath.Join("testdata", "golden", "exports", goldenName(method, pattern))
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%s %s: %v (run go test ./internal/api -run TestExportGolden -update)", method, pattern, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s %s: response differs from %s\n got: %s\nwant: %s", method, pattern, path, got, want)
-	}
+	compareGolden(t, method, pattern, r, body, filepath.Join("testdata", "golden", "exports", goldenName(method, pattern)), "TestExportGolden")
 }

@@ -52,12 +52,19 @@ func checkGolden(t *testing.T, e *env, method, pattern string) {
 	if len(r.body) > 0 {
 		body = normaliseIDs(t, method, pattern, r.body)
 	}
+	compareGolden(t, method, pattern, r, body, filepath.Join("testdata", "golden", goldenName(method, pattern)), "TestGolden")
+}
+
+// compareGolden compares a response (status, content type and the
+// normalised body) with the golden file at path, or writes it with -update.
+// rerun names the test to run with -update when the file is missing.
+func compareGolden(t *testing.T, method, pattern string, r response, body json.RawMessage, path, rerun string) {
+	t.Helper()
 	got := pretty(t, mustMarshal(t, struct {
 		Status      int             `json:"status"`
 		ContentType string          `json:"contentType,omitempty"`
 		Body        json.RawMessage `json:"body"`
 	}{r.status, r.header.Get("Content-Type"), body}))
-	path := filepath.Join("testdata", "golden", goldenName(method, pattern))
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -69,7 +76,7 @@ func checkGolden(t *testing.T, e *env, method, pattern string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%s %s: %v (run go test ./internal/api -run TestGolden -update)", method, pattern, err)
+		t.Fatalf("%s %s: %v (run go test ./internal/api -run %s -update)", method, pattern, err, rerun)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s %s: response differs from %s\n got: %s\nwant: %s", method, pattern, path, got, want)
