@@ -13,7 +13,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -225,10 +224,11 @@ func byteSize(n int64) string {
 	return strconv.FormatInt(n, 10) + " bytes"
 }
 
-// refusePage writes a request guardInput refuses as an HTML error page.
+// refusePage writes a request guardInput refuses as an HTML error page (the
+// page capitalises the message).
 func refusePage(pages *ui.Renderer) refuseFunc {
 	return func(w http.ResponseWriter, _ *http.Request, status int, message string) {
 		pages.Render(w, status, ui.ErrorPage{Title: "Request refused",
-			Message: strings.ToUpper(message[:1]) + message[1:] + ".", Detail: "invalid_request", BackURL: "/"})
+			Message: message + ".", Detail: "invalid_request", BackURL: "/"})
 	}
 }

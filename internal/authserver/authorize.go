@@ -76,13 +76,7 @@ func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authR
 	if bad := oauthdomain.UnknownScopes(req.scopes); len(bad) > 0 {
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "unknown scope: "+strings.Join(bad, " "))
 	}
-	if !oauthdomain.Subset(req.scopes, client.Scopes) {
-		var notAllowed []string
-		for _, sc := range req.scopes {
-			if !slices.Contains(client.Scopes, sc) {
-				notAllowed = append(notAllowed, sc)
-			}
-		}
+	if notAllowed := missingScopes(req.scopes, client.Scopes); len(notAllowed) > 0 {
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "scope not allowed for this client: "+strings.Join(notAllowed, " "))
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
@@ -151,7 +145,7 @@ func (s *Server) autoApprove(w http.ResponseWriter, r *http.Request, req authReq
 		redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the auto-approve user "+email+" does not exist"))
 		return
 	}
-	allowed, err := s.connectableSubjects(r.Context(), user.ID)
+	allowed, err := s.ConnectableSubjects(r.Context(), user.ID)
 	if err != nil {
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
 		return
@@ -181,9 +175,9 @@ func pickSubject(allowed []store.Membership, hint *oauthdomain.Subject) (oauthdo
 	return allowed[0].Subject, true
 }
 
-// connectableSubjects lists the companies and organisations for which the
-// user may connect apps (admin or bookkeeper).
-func (s *Server) connectableSubjects(ctx context.Context, userID string) ([]store.Membership, error) {
+// ConnectableSubjects lists the companies and organisations for which the
+// user may connect (and disconnect) apps: admin or bookkeeper.
+func (s *Server) ConnectableSubjects(ctx context.Context, userID string) ([]store.Membership, error) {
 	ms, err := s.st.Memberships(ctx, userID)
 	if err != nil {
 		return nil, err

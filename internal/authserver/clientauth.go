@@ -14,13 +14,11 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
-// maxFormBytes bounds the body of the token, introspection and revocation endpoints.
-const maxFormBytes = 64 << 10
-
 // parseForm reads an application/x-www-form-urlencoded body (RFC 6749 §3.2).
 // Parameters in the query string, repeated parameters and other content
-// types are invalid_request.
-func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+// types are invalid_request. The body's size is bounded before the handler
+// runs (MaxFormBytes, enforced by the router).
+func parseForm(r *http.Request) (url.Values, error) {
 	if r.URL.RawQuery != "" {
 		return nil, oauthError(oautherrors.ErrInvalidRequest, "parameters must be sent in the form-encoded request body, not the query string")
 	}
@@ -28,12 +26,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return nil, oauthError(oautherrors.ErrInvalidRequest, "the request body must be application/x-www-form-urlencoded")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, oauthError(oautherrors.ErrInvalidRequest, "the request body is too large")
-		}
 		return nil, oauthError(oautherrors.ErrInvalidRequest, "the request body is not valid form encoding")
 	}
 	if name := repeated(r.PostForm); name != "" {
@@ -116,7 +109,7 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (oauth.Cli
 // authenticates its client and returns the token it names. On failure it
 // has written the JSON error and returns ok false.
 func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (client oauth.Client, form url.Values, token string, ok bool) {
-	form, err := parseForm(w, r)
+	form, err := parseForm(r)
 	if err == nil {
 		client, err = s.authenticateClient(r, form)
 	}

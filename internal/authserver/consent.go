@@ -22,7 +22,7 @@ const consentRequestTTL = 30 * time.Minute
 // showConsent records the validated request and renders the consent screen.
 func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req authRequest, user pleo.User) {
 	ctx := r.Context()
-	allowed, err := s.connectableSubjects(ctx, user.ID)
+	allowed, err := s.ConnectableSubjects(ctx, user.ID)
 	if err != nil {
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
 		return
@@ -95,7 +95,6 @@ func subjectView(m store.Membership, selected bool) ui.SubjectView {
 // client with error=access_denied; approval issues the code.
 func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil || !CheckCSRF(r) {
 		s.errorPage(w, http.StatusForbidden, "Request refused", "The consent form was not valid (it may have been sent from another site). Start again from the app.", "invalid_request")
 		return
@@ -131,7 +130,7 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
 		return
 	}
-	allowed, err := s.connectableSubjects(ctx, user.ID)
+	allowed, err := s.ConnectableSubjects(ctx, user.ID)
 	if err != nil {
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
 		return

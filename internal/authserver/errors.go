@@ -43,11 +43,11 @@ func (e *Error) status() int {
 // endpoints answer RFC 6749 §5.2 JSON.
 func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
-	if !errors.As(err, &e) && r.Context().Err() != nil {
-		w.WriteHeader(499) // the client left; not a server fault (nginx's convention)
-		return
-	}
 	if !errors.As(err, &e) {
+		if r.Context().Err() != nil {
+			w.WriteHeader(499) // the client left; not a server fault (nginx's convention)
+			return
+		}
 		s.log.ErrorContext(r.Context(), "token endpoint failure", "path", r.URL.Path, "error", err)
 		e = oauthError(oautherrors.ErrServerError, "internal error")
 	}
@@ -62,8 +62,10 @@ func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err erro
 }
 
 // MaxFormBytes is the largest form body the token, introspection and
-// revocation endpoints and the login and consent forms accept.
-const MaxFormBytes = maxFormBytes
+// revocation endpoints and the login and consent forms accept. The router
+// enforces it before any handler runs (see RefuseRequest); the handlers do
+// not check it again.
+const MaxFormBytes = 64 << 10
 
 // RefuseRequest writes a request refused before it reaches its endpoint (a
 // body over MaxFormBytes, a parameter that is not UTF-8) in the token

@@ -31,7 +31,7 @@ func (s *Server) Introspect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res := s.introspect(r.Context(), client.ID, token, form.Get("token_type_hint"))
+	res := s.introspect(r.Context(), token, form.Get("token_type_hint"))
 	if res.Active && res.ClientID != client.ID {
 		res = Introspection{}
 	}
@@ -39,7 +39,7 @@ func (s *Server) Introspect(w http.ResponseWriter, r *http.Request) {
 }
 
 // introspect describes token; the hint only orders the lookups (RFC 7662 §2.1).
-func (s *Server) introspect(ctx context.Context, clientID, token, hint string) Introspection {
+func (s *Server) introspect(ctx context.Context, token, hint string) Introspection {
 	if hint == "refresh_token" || !looksLikeJWT(token) {
 		if res := s.introspectRefresh(ctx, token); res.Active {
 			return res

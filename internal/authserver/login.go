@@ -24,7 +24,6 @@ func (s *Server) LoginPage(w http.ResponseWriter, r *http.Request) {
 // Login serves POST /login: checks the CSRF token, the throttle and the
 // credentials, starts a session and continues to the local URL it was given.
 func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		s.errorPage(w, http.StatusBadRequest, "Bad request", "The sign-in form could not be read.", "invalid_request")
 		return
@@ -71,7 +70,6 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 
 // Logout serves POST /logout.
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil || !CheckCSRF(r) {
 		s.errorPage(w, http.StatusForbidden, "Sign-out refused", "The sign-out form was not valid. Go back and try again.", "invalid_request")
 		return

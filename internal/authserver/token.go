@@ -17,7 +17,7 @@ import (
 // Token serves POST /oauth/token: the authorization_code and refresh_token
 // grants, the only two Pleo offers.
 func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
-	form, err := parseForm(w, r)
+	form, err := parseForm(r)
 	if err != nil {
 		s.writeJSONError(w, r, err)
 		return

@@ -28,7 +28,7 @@ func (h *Handlers) ConnectedApps(w http.ResponseWriter, r *http.Request) {
 		seeOtherLogin(w, r)
 		return
 	}
-	subjects, err := h.administered(ctx, user.ID)
+	subjects, err := h.auth.ConnectableSubjects(ctx, user.ID)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -93,7 +93,7 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 			Message: "The form did not name an app and a company.", Detail: "invalid_request", BackURL: appsPath})
 		return
 	}
-	subjects, err := h.administered(ctx, user.ID)
+	subjects, err := h.auth.ConnectableSubjects(ctx, user.ID)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -122,22 +122,6 @@ func (h *Handlers) revokeApp(ctx context.Context, clientID string, subject oauth
 		}
 		return tx.DeactivateInstallation(ctx, clientID, subject, now)
 	})
-}
-
-// administered lists the companies and organisations where the user may
-// connect and disconnect apps, as the consent screen does.
-func (h *Handlers) administered(ctx context.Context, userID string) ([]store.Membership, error) {
-	ms, err := h.st.Memberships(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	var out []store.Membership
-	for _, m := range ms {
-		if oauth.CanConnectApps(m.Role) {
-			out = append(out, m)
-		}
-	}
-	return out, nil
 }
 
 func administers(ms []store.Membership, subject oauth.Subject) bool {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -118,14 +119,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 
-func sortedKeys(h http.Header) []string {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func sortedKeys(h http.Header) []string { return slices.Sorted(maps.Keys(h)) }
 
 // redactHeader hides credentials: Basic shows only the client ID, Bearer
 // only the token's first characters.
@@ -158,10 +152,7 @@ func displayRequestBody(form url.Values, body string) string {
 	if _, ok := form["client_secret"]; !ok {
 		return body
 	}
-	shown := url.Values{}
-	for k, v := range form {
-		shown[k] = v
-	}
+	shown := maps.Clone(form)
 	shown.Set("client_secret", "REDACTED")
 	return shown.Encode()
 }

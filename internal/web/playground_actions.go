@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 )
 
 // The playground's step 3 to 5 actions. Each sends one request to the
@@ -183,13 +185,7 @@ func (h *Handlers) takeTokens(s *playState, status int, raw []byte) bool {
 	if status != http.StatusOK {
 		return false
 	}
-	var resp struct {
-		AccessToken  string `json:"access_token"`
-		TokenType    string `json:"token_type"`
-		ExpiresIn    int64  `json:"expires_in"`
-		RefreshToken string `json:"refresh_token"`
-		Scope        string `json:"scope"`
-	}
+	var resp authserver.TokenResponse
 	if err := json.Unmarshal(raw, &resp); err != nil || resp.AccessToken == "" {
 		return false
 	}

@@ -52,7 +52,6 @@ func New(opt Options, st *store.Store, auth *authserver.Server, pages *ui.Render
 // parsePost reads a posted form and checks its CSRF token; on failure it
 // renders an error page and returns false.
 func (h *Handlers) parsePost(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, authserver.MaxFormBytes)
 	if err := r.ParseForm(); err != nil || !authserver.CheckCSRF(r) {
 		h.pages.Render(w, http.StatusForbidden, ui.ErrorPage{Title: "Request refused",
 			Message: "The form was not valid: it may have been sent from another site, or your browser's cookies were reset. Go back, reload the page and try again.",
