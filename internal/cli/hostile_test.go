@@ -92,7 +92,8 @@ func TestLongQueryStringsAndHeadersAnswer431(t *testing.T) {
 	}
 }
 
-// fastLimits are production limits with timeouts short enough for a test.
+// fastLimits are production limits with read timeouts short enough for a
+// test; WriteTimeout and IdleTimeout stay far beyond hangLimit.
 var fastLimits = func() app.ServerLimits {
 	l := app.DefaultServerLimits
 	l.ReadHeaderTimeout = 1200 * time.Millisecond
@@ -100,12 +101,17 @@ var fastLimits = func() app.ServerLimits {
 	return l
 }()
 
-// beginRequest starts a server with fastLimits, connects to it, sends the
+// hangLimit is how long a test waits for the server to end a connection
+// before it decides the timeout under test is not enforced. It is only a
+// guard against hanging: the tests do not assert how quickly the server acts.
+const hangLimit = 20 * time.Second
+
+// beginRequest starts a server with limits, connects to it, sends the
 // start of a request and returns the connection (closed by the test's
 // cleanup) and when the request began.
-func beginRequest(t *testing.T, start string) (net.Conn, time.Time) {
+func beginRequest(t *testing.T, limits app.ServerLimits, start string) (net.Conn, time.Time) {
 	t.Helper()
-	conn, err := net.Dial("tcp", startServer(t, fastLimits))
+	conn, err := net.Dial("tcp", startServer(t, limits))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,25 +123,28 @@ func beginRequest(t *testing.T, start string) (net.Conn, time.Time) {
 	return conn, began
 }
 
-// waitForClose reads from conn until the server closes it (or 5 s pass)
-// and returns what it read and when the connection ended.
+// waitForClose reads from conn until the server closes it (or hangLimit
+// passes) and returns what it read and when the connection ended.
 func waitForClose(t *testing.T, conn net.Conn) ([]byte, time.Time) {
 	t.Helper()
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = conn.SetReadDeadline(time.Now().Add(hangLimit))
 	got, err := io.ReadAll(conn)
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		t.Fatalf("the server kept the connection open for 5 s; read %q", got)
+		t.Fatalf("the server kept the connection open for %v; read %q", hangLimit, got)
 	}
 	return got, time.Now()
 }
 
 // TestSlowHeadersAreCutOffAfterReadHeaderTimeout: a client sending its
 // headers one byte a second loses the connection when ReadHeaderTimeout
-// has passed since its request began, however steadily it sends.
+// has passed since its request began, however steadily it sends. ReadTimeout
+// is beyond hangLimit here, so only ReadHeaderTimeout can end the connection.
 func TestSlowHeadersAreCutOffAfterReadHeaderTimeout(t *testing.T) {
 	t.Parallel()
-	conn, start := beginRequest(t, "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Slow: ")
+	limits := fastLimits
+	limits.ReadTimeout = 10 * hangLimit
+	conn, start := beginRequest(t, limits, "GET /healthz HTTP/1.1\r\nHost: test\r\nX-Slow: ")
 	go func() {
 		for {
 			time.Sleep(time.Second)
@@ -148,19 +157,20 @@ func TestSlowHeadersAreCutOffAfterReadHeaderTimeout(t *testing.T) {
 	if len(got) > 0 {
 		t.Errorf("the server answered %q; want the connection closed", got)
 	}
-	if d := end.Sub(start); d < fastLimits.ReadHeaderTimeout-100*time.Millisecond || d > fastLimits.ReadHeaderTimeout+time.Second {
-		t.Errorf("connection closed after %v, want about %v", d, fastLimits.ReadHeaderTimeout)
+	if d := end.Sub(start); d < limits.ReadHeaderTimeout-100*time.Millisecond {
+		t.Errorf("connection closed after %v, before ReadHeaderTimeout (%v)", d, limits.ReadHeaderTimeout)
 	}
 }
 
 // TestStalledBodyIsCutOffAfterReadTimeout: a client that sends its headers
 // and then stalls in the body gets a 408 (RFC 9110 §15.5.9) in the
 // endpoint's channel when ReadTimeout has passed, and the connection closes.
+// The 408 itself shows it was ReadTimeout that ended the request.
 func TestStalledBodyIsCutOffAfterReadTimeout(t *testing.T) {
 	t.Parallel()
-	conn, start := beginRequest(t, "POST /oauth/token HTTP/1.1\r\nHost: test\r\n"+
+	conn, start := beginRequest(t, fastLimits, "POST /oauth/token HTTP/1.1\r\nHost: test\r\n"+
 		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=")
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = conn.SetReadDeadline(time.Now().Add(hangLimit))
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
@@ -168,8 +178,8 @@ func TestStalledBodyIsCutOffAfterReadTimeout(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if d := time.Since(start); d < fastLimits.ReadTimeout-100*time.Millisecond || d > fastLimits.ReadTimeout+time.Second {
-		t.Errorf("answered after %v, want about %v", d, fastLimits.ReadTimeout)
+	if d := time.Since(start); d < fastLimits.ReadTimeout-100*time.Millisecond {
+		t.Errorf("answered after %v, before ReadTimeout (%v)", d, fastLimits.ReadTimeout)
 	}
 	var e struct{ Error string }
 	if resp.StatusCode != http.StatusRequestTimeout || json.Unmarshal(body, &e) != nil || e.Error != "invalid_request" {

@@ -83,14 +83,7 @@ func TestAccountsCRUD(t *testing.T) {
 func TestSearchAccounts(t *testing.T) {
 	st, _ := openResourceStore(t)
 	ctx := context.Background()
-	search := func(companies []string, f store.AccountFilter) []pleo.Account {
-		t.Helper()
-		page, err := st.SearchAccounts(ctx, companies, f, firstPage(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return page.Items
-	}
+	search := firstPageOf(t, st.SearchAccounts)
 	all := search(dk, store.AccountFilter{})
 	if len(all) != 14 {
 		t.Fatalf("Denmark has %d accounts, want 14", len(all))

@@ -17,86 +17,21 @@ import (
 // exportPage asks for the first page of limit items in the list's default order.
 func exportPage(limit int) store.PageRequest { return store.PageRequest{Limit: limit} }
 
-// walkExportList pages through a whole list in order (the list's default
-// when nil) with page size limit: forwards from the top following the last
-// position of each page, then backwards from the last page following the
-// first. It checks that both walks return every item exactly once, in the
-// same order, with consistent HasNext, HasPrevious and Total, and returns
-// the IDs in list order.
+// walkExportList is walkPages for the export lists: order is the list's
+// default when nil, else order with the id tiebreak. It returns the IDs in
+// list order.
 func walkExportList[T any](t *testing.T, limit int, order []store.Sort, id func(T) string,
 	list func(store.PageRequest) (store.Page[T], error)) []string {
 	t.Helper()
 	if order != nil {
 		order = store.WithTiebreak(order)
 	}
-	fetch := func(req store.PageRequest) store.Page[T] {
-		t.Helper()
-		req.Order, req.Limit = order, limit
-		p, err := list(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Items) != len(p.Positions) || len(p.Items) > limit {
-			t.Fatalf("page of %d items and %d positions, limit %d", len(p.Items), len(p.Positions), limit)
-		}
-		return p
+	items := walkPages(t, order, limit, id, list)
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = id(it)
 	}
-	var forward []string
-	var last store.Page[T]
-	for pages := 0; ; pages++ {
-		if pages > 1000 {
-			t.Fatal("forward walk does not end")
-		}
-		var req store.PageRequest
-		if pages > 0 {
-			req.After = last.Positions[len(last.Positions)-1]
-		}
-		p := fetch(req)
-		if p.HasPrevious != (pages > 0) {
-			t.Fatalf("forward page %d: HasPrevious = %v", pages, p.HasPrevious)
-		}
-		if p.HasNext && len(p.Items) != limit {
-			t.Fatalf("forward page %d has %d items and a next page (limit %d)", pages, len(p.Items), limit)
-		}
-		for _, it := range p.Items {
-			forward = append(forward, id(it))
-		}
-		last = p
-		if !p.HasNext {
-			break
-		}
-	}
-	if int64(len(forward)) != last.Total {
-		t.Fatalf("forward walk saw %d items, Total says %d", len(forward), last.Total)
-	}
-	seen := map[string]bool{}
-	for _, x := range forward {
-		if seen[x] {
-			t.Fatalf("item %s returned twice", x)
-		}
-		seen[x] = true
-	}
-	var backward []string
-	for i := len(last.Items) - 1; i >= 0; i-- {
-		backward = append(backward, id(last.Items[i]))
-	}
-	for pages, p := 0, last; p.HasPrevious && len(p.Items) > 0; pages++ {
-		if pages > 1000 {
-			t.Fatal("backward walk does not end")
-		}
-		p = fetch(store.PageRequest{Before: p.Positions[0]})
-		if !p.HasNext {
-			t.Fatalf("backward page %d says !HasNext", pages)
-		}
-		for i := len(p.Items) - 1; i >= 0; i-- {
-			backward = append(backward, id(p.Items[i]))
-		}
-	}
-	slices.Reverse(backward)
-	if !slices.Equal(forward, backward) {
-		t.Fatalf("forward and backward walks differ:\n%v\n%v", forward, backward)
-	}
-	return forward
+	return ids
 }
 
 // readyEntries returns n IDs of a company's entries that are ready for export.

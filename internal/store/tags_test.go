@@ -149,40 +149,33 @@ func TestListTagsFiltersAndPages(t *testing.T) {
 	st, _ := openResourceStore(t)
 	ctx := context.Background()
 	groups, _ := st.ListTagGroups(ctx, dk, true, false)
-	list := func(f store.TagFilter) []pleo.Tag {
-		t.Helper()
-		page, err := st.ListTags(ctx, dk, f, firstPage(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return page.Items
-	}
+	list := firstPageOf(t, st.ListTags)
 	yes, no := true, false
-	if n := len(list(store.TagFilter{})); n != 10 {
+	if n := len(list(dk, store.TagFilter{})); n != 10 {
 		t.Errorf("active tags: %d, want 10", n)
 	}
-	if n := len(list(store.TagFilter{IncludeArchived: true})); n != 11 {
+	if n := len(list(dk, store.TagFilter{IncludeArchived: true})); n != 11 {
 		t.Errorf("all tags: %d, want 11", n)
 	}
-	if n := len(list(store.TagFilter{Archived: &yes, IncludeArchived: false})); n != 1 {
+	if n := len(list(dk, store.TagFilter{Archived: &yes, IncludeArchived: false})); n != 1 {
 		t.Errorf("archived only: %d, want 1", n)
 	}
-	if n := len(list(store.TagFilter{Archived: &no, IncludeArchived: true})); n != 10 {
+	if n := len(list(dk, store.TagFilter{Archived: &no, IncludeArchived: true})); n != 10 {
 		t.Errorf("archived=false overrides includeArchived: %d", n)
 	}
-	byGroup := list(store.TagFilter{GroupIDs: []string{groups[1].ID}})
+	byGroup := list(dk, store.TagFilter{GroupIDs: []string{groups[1].ID}})
 	for _, tg := range byGroup {
 		if tg.GroupID != groups[1].ID {
 			t.Errorf("tag of group %s in a list of %s", tg.GroupID, groups[1].ID)
 		}
 	}
-	if text := list(store.TagFilter{Text: "r&d"}); len(text) != 1 || text[0].Name != "R&D" {
+	if text := list(dk, store.TagFilter{Text: "r&d"}); len(text) != 1 || text[0].Name != "R&D" {
 		t.Errorf("text search: %+v", text)
 	}
-	if code := list(store.TagFilter{Text: "cc-0"}); len(code) != 5 {
+	if code := list(dk, store.TagFilter{Text: "cc-0"}); len(code) != 5 {
 		t.Errorf("text search on code: %d", len(code))
 	}
-	if one := list(store.TagFilter{TagIDs: []string{byGroup[0].ID}}); len(one) != 1 {
+	if one := list(dk, store.TagFilter{TagIDs: []string{byGroup[0].ID}}); len(one) != 1 {
 		t.Errorf("by tag ID: %d", len(one))
 	}
 	if page, _ := st.ListTags(ctx, se, store.TagFilter{GroupIDs: []string{groups[0].ID}}, firstPage(20)); len(page.Items) != 0 {
@@ -257,6 +250,19 @@ func firstPage(limit int) store.PageRequest {
 	return store.PageRequest{Order: byCreation, Limit: limit}
 }
 
+// firstPageOf returns a function that asks search for the first page of
+// 100 items of companies matching a filter, failing the test on an error.
+func firstPageOf[F, T any](t *testing.T, search func(context.Context, []string, F, store.PageRequest) (store.Page[T], error)) func([]string, F) []T {
+	return func(companies []string, f F) []T {
+		t.Helper()
+		page, err := search(context.Background(), companies, f, firstPage(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Items
+	}
+}
+
 // walkPages pages through a whole list in order with page size limit,
 // forwards from the top (After the last position of each page) and then
 // backwards from the last page (Before the first position), and checks that
@@ -315,8 +321,10 @@ func walkPages[T any](t *testing.T, order []store.Sort, limit int, id func(T) st
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !page.HasNext || len(page.Items) == 0 || page.HasPrevious && len(page.Items) != limit {
-			t.Fatalf("backward page %d: %d items, next %v, previous %v", n+1, len(page.Items), page.HasNext, page.HasPrevious)
+		if !page.HasNext || len(page.Items) == 0 || page.HasPrevious && len(page.Items) != limit ||
+			len(page.Items) > limit || len(page.Positions) != len(page.Items) {
+			t.Fatalf("backward page %d: %d items, %d positions (limit %d), next %v, previous %v", n+1, len(page.Items),
+				len(page.Positions), limit, page.HasNext, page.HasPrevious)
 		}
 		backward = append(slices.Clone(page.Items), backward...)
 	}

@@ -79,14 +79,7 @@ func TestSearchTaxCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	search := func(companies []string, f store.TaxCodeFilter) []pleo.TaxCode {
-		t.Helper()
-		page, err := st.SearchTaxCodes(ctx, companies, f, firstPage(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return page.Items
-	}
+	search := firstPageOf(t, st.SearchTaxCodes)
 	yes, no := true, false
 	all := search(dk, store.TaxCodeFilter{})
 	if len(all) != 11 {

@@ -120,14 +120,7 @@ func TestVendorsCRUD(t *testing.T) {
 func TestSearchVendors(t *testing.T) {
 	st, _ := openResourceStore(t)
 	ctx := context.Background()
-	search := func(companies []string, f store.VendorFilter) []pleo.Vendor {
-		t.Helper()
-		page, err := st.SearchVendors(ctx, companies, f, firstPage(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return page.Items
-	}
+	search := firstPageOf(t, st.SearchVendors)
 	all := search(dk, store.VendorFilter{})
 	if len(all) != 12 {
 		t.Fatalf("Denmark has %d vendors, want 12", len(all))
