@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -108,6 +107,23 @@ func (b entrySearchRequest) filter() (store.EntryFilter, error) {
 	f := store.EntryFilter{IncludeDeleted: b.IncludeDeleted, HasAccount: b.HasAccount,
 		HasBookkeepingDate: b.HasBookkeepingDate, HasNote: b.HasNote, Settled: b.Settled}
 	var err error
+	uuidLists := []struct {
+		field  string
+		values []string
+		dst    *[]string
+	}{
+		{"accountIds", b.AccountIDs, &f.AccountIDs},
+		{"employeeIds", b.EmployeeIDs, &f.EmployeeIDs},
+		{"teamIds", b.TeamIDs, &f.TeamIDs},
+		{"tagRowIds", b.TagRowIDs, &f.TagIDs},
+		{"tagGroupIdsUnset", b.TagGroupIDsUnset, &f.TagGroupIDsUnset},
+		{"taxCodeIds", b.TaxCodeIDs, &f.TaxCodeIDs},
+	}
+	for _, l := range uuidLists {
+		if *l.dst, err = uuidList(l.field, l.values, 100); err != nil {
+			return f, err
+		}
+	}
 	lists := []struct {
 		field  string
 		values []string
@@ -115,14 +131,8 @@ func (b entrySearchRequest) filter() (store.EntryFilter, error) {
 		check  func(string) bool
 		expect string
 	}{
-		{"accountIds", b.AccountIDs, &f.AccountIDs, oauth.IsUUID, "a UUID"},
-		{"employeeIds", b.EmployeeIDs, &f.EmployeeIDs, oauth.IsUUID, "a UUID"},
-		{"teamIds", b.TeamIDs, &f.TeamIDs, oauth.IsUUID, "a UUID"},
-		{"tagRowIds", b.TagRowIDs, &f.TagIDs, oauth.IsUUID, "a UUID"},
-		{"tagGroupIdsUnset", b.TagGroupIDsUnset, &f.TagGroupIDsUnset, oauth.IsUUID, "a UUID"},
-		{"taxCodeIds", b.TaxCodeIDs, &f.TaxCodeIDs, oauth.IsUUID, "a UUID"},
-		{"foreignExtensionIds", b.ForeignExtensionIDs, &f.ForeignExtensionIDs, func(string) bool { return true }, ""},
-		{"transactionValueCurrencies", b.TransactionValueCurrencies, &f.Currencies, isCurrencyCode, "an ISO 4217 currency code"},
+		{"foreignExtensionIds", b.ForeignExtensionIDs, &f.ForeignExtensionIDs, nil, ""},
+		{"transactionValueCurrencies", b.TransactionValueCurrencies, &f.Currencies, pleo.ValidCurrencyCode, "an ISO 4217 currency code"},
 		{"exportStatus", b.ExportStatus, &f.ExportStatuses, oneOf(entryExportStatuses), "one of " + strings.Join(entryExportStatuses, ", ")},
 		{"families", b.Families, &f.Families, oneOf(entryFamilies), "one of " + strings.Join(entryFamilies, ", ")},
 		{"subFamilies", b.SubFamilies, &f.SubFamilies, oneOf(entrySubFamilies), "one of " + strings.Join(entrySubFamilies, ", ")},
@@ -130,17 +140,10 @@ func (b entrySearchRequest) filter() (store.EntryFilter, error) {
 		{"reviewStatus", b.ReviewStatus, &f.ReviewStatuses, oneOf(entryReviewStatuses), "one of " + strings.Join(entryReviewStatuses, ", ")},
 	}
 	for _, l := range lists {
-		if len(l.values) > 100 {
-			return f, badField(l.field, "has %d items; at most 100 are allowed.", len(l.values))
+		if err := checkList(l.field, l.values, 100, l.check, l.expect); err != nil {
+			return f, err
 		}
-		for i, v := range l.values {
-			if !l.check(v) {
-				return f, badField(fmt.Sprintf("%s[%d]", l.field, i), "must be %s, not %q.", l.expect, v)
-			}
-		}
-		if l.values != nil {
-			*l.dst = lowerUUIDs(l.values, l.expect == "a UUID")
-		}
+		*l.dst = l.values
 	}
 	ranges := []struct {
 		start, end string
@@ -185,20 +188,6 @@ func oneOf(values []string) func(string) bool {
 	return func(v string) bool { return slices.Contains(values, v) }
 }
 
-func isCurrencyCode(s string) bool {
-	return len(s) == 3 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
-}
-
-func lowerUUIDs(values []string, uuids bool) []string {
-	out := slices.Clone(values)
-	if uuids {
-		for i, v := range out {
-			out[i] = strings.ToLower(v)
-		}
-	}
-	return out
-}
-
 var getEntryDoc = operation{
 	id: "getAccountingEntryV1", tag: "Accounting Entries", summary: "Get an accounting entry by ID",
 	params: []param{
@@ -215,13 +204,9 @@ func (a *API) getEntry(w http.ResponseWriter, r *http.Request, p oauth.Principal
 	if err != nil {
 		return err
 	}
-	includeDeleted := false
-	switch v := r.URL.Query().Get("include_deleted"); v {
-	case "", "false":
-	case "true":
-		includeDeleted = true
-	default:
-		return badParam("include_deleted", "must be true or false, not %q.", v)
+	includeDeleted, err := boolParam(r.URL.Query(), "include_deleted")
+	if err != nil {
+		return err
 	}
 	missing := notFound("Accounting entry not found.")
 	e, err := a.store.AccountingEntry(r.Context(), id)

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
 	"strings"
@@ -179,13 +180,11 @@ func (a *API) createExportJob(w http.ResponseWriter, r *http.Request, p oauth.Pr
 	case body.EmployeeID != nil && !oauth.IsUUID(*body.EmployeeID):
 		return badField("employeeId", "must be a UUID, not %q.", *body.EmployeeID)
 	}
-	for i, id := range body.AccountingEntryIDs {
-		if !oauth.IsUUID(id) {
-			return badField(fmt.Sprintf("accountingEntryIds[%d]", i), "must be a UUID, not %q.", id)
-		}
+	ids, err := uuidList("accountingEntryIds", body.AccountingEntryIDs, math.MaxInt)
+	if err != nil {
+		return err
 	}
-	body.CompanyID = strings.ToLower(body.CompanyID)
-	body.AccountingEntryIDs = lowerUUIDs(body.AccountingEntryIDs, true)
+	body.CompanyID, body.AccountingEntryIDs = strings.ToLower(body.CompanyID), ids
 	if body.EmployeeID != nil {
 		id := strings.ToLower(*body.EmployeeID)
 		body.EmployeeID = &id

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
@@ -69,18 +70,39 @@ func maxLength(field, value string, n int) error {
 	return nil
 }
 
+// checkList validates a body field holding a list: at most max values,
+// each accepted by check (when not nil); expect completes "must be ...".
+func checkList(field string, values []string, max int, check func(string) bool, expect string) error {
+	if len(values) > max {
+		return badField(field, "has %d items; at most %d are allowed.", len(values), max)
+	}
+	if check == nil {
+		return nil
+	}
+	for i, v := range values {
+		if !check(v) {
+			return badField(fmt.Sprintf("%s[%d]", field, i), "must be %s, not %q.", expect, v)
+		}
+	}
+	return nil
+}
+
 // uuidList validates a body field holding at most max UUIDs and returns
 // them in lower case.
 func uuidList(field string, values []string, max int) ([]string, error) {
-	if len(values) > max {
-		return nil, badField(field, "has %d items; at most %d are allowed.", len(values), max)
+	if err := checkList(field, values, max, oauth.IsUUID, "a UUID"); err != nil {
+		return nil, err
 	}
-	for i, v := range values {
-		if !oauth.IsUUID(v) {
-			return nil, badField(fmt.Sprintf("%s[%d]", field, i), "must be a UUID, not %q.", v)
-		}
+	return lowerUUIDs(values), nil
+}
+
+// lowerUUIDs returns a copy of values in lower case (nil stays nil).
+func lowerUUIDs(values []string) []string {
+	out := slices.Clone(values)
+	for i, v := range out {
+		out[i] = strings.ToLower(v)
 	}
-	return lowerUUIDs(values, true), nil
+	return out
 }
 
 // boolParam reads an optional boolean query parameter: true or false.

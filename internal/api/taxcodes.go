@@ -15,10 +15,6 @@ import (
 // (0.25 is 25 %); timestamps are whole seconds in UTC, Pleo's pattern
 // YYYY-MM-DDTHH:mi:ssZ.
 
-// taxCodeTypes is Pleo's TaxCodeTypeModel. Pleo notes that exclusive tax
-// codes are not supported yet; the emulator accepts them, as the enum does.
-var taxCodeTypes = []string{"inclusive", "exclusive", "reverse"}
-
 // taxCodesList pages POST /v0/tax-codes:search: oldest first (createdAt,
 // then id). Pleo documents no sorting keys; createdAt and id are accepted.
 var taxCodesList = listSpec{sortKeys: store.TaxCodeSortKeys, defaultSort: []store.Sort{{Key: "createdAt"}},
@@ -73,7 +69,7 @@ func (a *API) taxCode(r *http.Request, p oauth.Principal, body requestFields[tax
 		return pleo.TaxCode{}, badField("rate", "must be a decimal from 0 to 1 (0.25 is 25 %%), not %v.", b.Rate)
 	}
 	if !pleo.ValidTaxCodeType(b.Type) {
-		return pleo.TaxCode{}, badField("type", "must be one of %s, not %q.", strings.Join(taxCodeTypes, ", "), b.Type)
+		return pleo.TaxCode{}, badField("type", "must be one of %s, not %q.", strings.Join(pleo.TaxCodeTypes, ", "), b.Type)
 	}
 	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
 	if err != nil {
@@ -85,7 +81,7 @@ func (a *API) taxCode(r *http.Request, p oauth.Principal, body requestFields[tax
 
 var createTaxCodeDoc = operation{
 	id: "createTaxCode", tag: "Tax Codes", summary: "Create a new tax code",
-	body: taxCodeCreateUpdateModel{}, bodyRequired: true, bodyEnums: map[string][]string{"type": taxCodeTypes},
+	body: taxCodeCreateUpdateModel{}, bodyRequired: true, bodyEnums: map[string][]string{"type": pleo.TaxCodeTypes},
 	status: http.StatusOK, response: dataResponse[pleo.TaxCode]{},
 	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
 }
@@ -122,7 +118,7 @@ func (a *API) getTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Princip
 var updateTaxCodeDoc = operation{
 	id: "updateTaxCode", tag: "Tax Codes", summary: "Update a tax code",
 	params: []param{pathParam("taxCodeId", "The tax code ID.")},
-	body:   taxCodeCreateUpdateModel{}, bodyRequired: true, bodyEnums: map[string][]string{"type": taxCodeTypes},
+	body:   taxCodeCreateUpdateModel{}, bodyRequired: true, bodyEnums: map[string][]string{"type": pleo.TaxCodeTypes},
 	status: http.StatusOK, response: dataResponse[pleo.TaxCode]{},
 	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge},
 }
@@ -173,7 +169,7 @@ var searchTaxCodesDoc = operation{
 	params: append([]param{
 		queryUUID("company_id", "Only tax codes of this company. Without it, the tax codes of every company the token can see."),
 	}, pagingParams(taxCodesList)...),
-	body: taxCodeSearchRequest{}, bodyEnums: map[string][]string{"type": taxCodeTypes},
+	body: taxCodeSearchRequest{}, bodyEnums: map[string][]string{"type": pleo.TaxCodeTypes},
 	status: http.StatusOK, response: pageResponse[pleo.TaxCode]{},
 	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
 }
@@ -195,7 +191,7 @@ func (a *API) searchTaxCodes(w http.ResponseWriter, r *http.Request, p oauth.Pri
 	if f.IDs, err = uuidList("taxCodeIds", body.TaxCodeIDs, 100); err != nil {
 		return err
 	}
-	if err := checkEnum("type", body.Type, taxCodeTypes); err != nil {
+	if err := checkEnum("type", body.Type, pleo.TaxCodeTypes); err != nil {
 		return err
 	}
 	if body.Type != nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -16,9 +15,6 @@ import (
 // ACTIVE once it does, and ARCHIVED when retired. Within a company a
 // vendor's identity is its externalId, or its name (ignoring case) while it
 // has none: creating a vendor that exists is 409.
-
-// vendorStates is Pleo's VendorState.
-var vendorStates = []string{"DRAFT", "ACTIVE", "ARCHIVED"}
 
 // vendorsList pages POST /v1/vendors:search: oldest first (createdAt, then
 // id). Pleo documents no sorting keys; createdAt and id are accepted.
@@ -144,7 +140,7 @@ var searchVendorsDoc = operation{
 			return p
 		}(),
 	}, pagingParams(vendorsList)...),
-	body: vendorSearchRequest{}, bodyEnums: map[string][]string{"states": vendorStates},
+	body: vendorSearchRequest{}, bodyEnums: map[string][]string{"states": pleo.VendorStates},
 	status: http.StatusOK, response: pageResponse[pleo.Vendor]{},
 	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
 }
@@ -201,16 +197,11 @@ func (b vendorSearchRequest) filter() (store.VendorFilter, error) {
 		{"accountingSystems", b.AccountingSystems, 100, &f.AccountingSystems, nil, ""},
 		{"countries", b.Countries, 100, &f.Countries, pleo.ValidCountryCode, "one of Pleo's CountryCode values"},
 		{"taxRegistrationNumbers", b.TaxRegistrationNumbers, 100, &f.TaxRegistrationNumbers, nil, ""},
-		{"states", b.States, 4, &f.States, pleo.ValidVendorState, "one of " + strings.Join(vendorStates, ", ")},
+		{"states", b.States, 4, &f.States, pleo.ValidVendorState, "one of " + strings.Join(pleo.VendorStates, ", ")},
 	}
 	for _, l := range lists {
-		if len(l.values) > l.max {
-			return f, badField(l.field, "has %d items; at most %d are allowed.", len(l.values), l.max)
-		}
-		for i, v := range l.values {
-			if l.check != nil && !l.check(v) {
-				return f, badField(fmt.Sprintf("%s[%d]", l.field, i), "must be %s, not %q.", l.expect, v)
-			}
+		if err := checkList(l.field, l.values, l.max, l.check, l.expect); err != nil {
+			return f, err
 		}
 		*l.dst = l.values
 	}
@@ -234,7 +225,7 @@ func (a *API) getVendor(w http.ResponseWriter, r *http.Request, p oauth.Principa
 var updateVendorDoc = operation{
 	id: "updateVendor", tag: "Vendors", summary: "Update a vendor",
 	params: []param{pathParam("id", "The vendor ID.")},
-	body:   vendorUpdateRequest{}, bodyRequired: true, bodyEnums: map[string][]string{"state": vendorStates},
+	body:   vendorUpdateRequest{}, bodyRequired: true, bodyEnums: map[string][]string{"state": pleo.VendorStates},
 	status: http.StatusOK, response: dataResponse[pleo.Vendor]{},
 	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge},
 }
@@ -262,7 +253,7 @@ func (a *API) updateVendor(w http.ResponseWriter, r *http.Request, p oauth.Princ
 	if err := notBlank("externalId", b.ExternalID); err != nil {
 		return err
 	}
-	if err := checkEnum("state", &b.State, vendorStates); err != nil {
+	if err := checkEnum("state", &b.State, pleo.VendorStates); err != nil {
 		return err
 	}
 	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
