@@ -151,7 +151,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) 
 		}
 		return nil
 	}
-	if ct := r.Header.Get("Content-Type"); !jsonMediaType(ct) {
+	if ct := r.Header.Get("Content-Type"); !JSONMediaType(ct) {
 		return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeUnsupportedMedia,
 			Message: fmt.Sprintf("Content-Type %q is not supported: send the body as application/json.", ct)}
 	}
@@ -178,9 +178,9 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) 
 	}
 }
 
-// jsonMediaType reports whether a Content-Type header names JSON:
+// JSONMediaType reports whether a Content-Type header names JSON:
 // application/json or a +json type (RFC 6839 §3.1), with any parameters.
-func jsonMediaType(header string) bool {
+func JSONMediaType(header string) bool {
 	mt, _, err := mime.ParseMediaType(header)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/api"
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
@@ -210,7 +210,7 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
 	case err != nil:
 		fail(w, http.StatusBadRequest, "the request body could not be read: "+err.Error())
 		return false
-	case len(body) > 0 && !jsonMediaType(r.Header.Get("Content-Type")):
+	case len(body) > 0 && !api.JSONMediaType(r.Header.Get("Content-Type")):
 		fail(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not supported: send the body as application/json", r.Header.Get("Content-Type")))
 		return false
 	case !utf8.Valid(body):
@@ -228,13 +228,6 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
 		return false
 	}
 	return true
-}
-
-// jsonMediaType reports whether a Content-Type header names JSON:
-// application/json or a +json type (RFC 6839 §3.1), with any parameters.
-func jsonMediaType(header string) bool {
-	mt, _, err := mime.ParseMediaType(header)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func fail(w http.ResponseWriter, status int, msg string) {
