@@ -2,9 +2,9 @@
 // answers integrations with the companies, employees and accounting entries
 // in the store, at Pleo's paths and in Pleo's JSON shapes.
 //
-// Every route is listed once, in routes.go, and wrapped by one middleware
-// (auth.go) that verifies the bearer token and checks the scope the
-// catalogue in internal/oauth assigns to the route. Handlers bind every read
+// Every route is listed once, in routes.go, with the scope that guards it,
+// and wrapped by one middleware (auth.go) that fires injected faults,
+// verifies the bearer token and checks the route's scope. Handlers bind every read
 // and write to the token's subject (subject.go): a company token sees its
 // company, an organisation token its organisation's companies. Lists page
 // with opaque keyset cursors (pagination.go). Errors use Pleo's ExceptionInfo
@@ -16,10 +16,12 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
@@ -34,27 +36,34 @@ type Verifier interface {
 // Clock gives the time every write records.
 type Clock interface{ Now() time.Time }
 
-// API is the mock External API.
-type API struct {
-	store   *store.Store
-	clock   Clock
-	verify  Verifier
-	log     *slog.Logger
-	routes  []route
-	exports exportConfig  // set by SetPublicURL (exports.go)
-	turns   chan struct{} // requests being handled; see authenticate
+// Options configure the API.
+type Options struct {
+	// PublicURL is the API's public base URL (scheme, host and any path
+	// prefix; a trailing slash is dropped), such as config.APIBaseURL().
+	// Export items link to their accounting entries under it
+	// (_links.api.accountingEntry); when empty the links are paths, e.g.
+	// /v1/accounting-entries/{id}.
+	PublicURL string
 }
 
-// New builds the mock External API. It panics if the route table disagrees
-// with the scope catalogue (a programming error caught by every test run).
-func New(st *store.Store, clk Clock, v Verifier, log *slog.Logger) *API {
-	a := &API{store: st, clock: clk, verify: v, log: log, turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
+// API is the mock External API.
+type API struct {
+	opt    Options
+	store  *store.Store
+	clock  Clock
+	verify Verifier
+	faults *faults.Queue
+	log    *slog.Logger
+	routes []route
+	turns  chan struct{} // requests being handled; see authenticate
+}
+
+// New builds the mock External API. Faults queued in fq fire on its routes
+// (fq may be nil).
+func New(opt Options, st *store.Store, clk Clock, v Verifier, fq *faults.Queue, log *slog.Logger) *API {
+	opt.PublicURL = strings.TrimRight(opt.PublicURL, "/")
+	a := &API{opt: opt, store: st, clock: clk, verify: v, faults: fq, log: log, turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	a.routes = a.table()
-	for _, rt := range a.routes {
-		if err := rt.checkScope(); err != nil {
-			panic(err)
-		}
-	}
 	return a
 }
 
@@ -66,7 +75,7 @@ type Route struct{ Method, Pattern, Scope string }
 func (a *API) Routes() []Route {
 	out := make([]Route, len(a.routes))
 	for i, rt := range a.routes {
-		out[i] = Route{Method: rt.method, Pattern: rt.pattern, Scope: rt.scope()}
+		out[i] = Route{Method: rt.method, Pattern: rt.pattern, Scope: rt.scope}
 	}
 	return out
 }

@@ -2,38 +2,34 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 
-	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 )
 
-// principalKey is the context key of the verified principal.
-type principalKey struct{}
-
-// PrincipalFrom returns the principal the API's middleware verified for
-// the request, if any.
-func PrincipalFrom(ctx context.Context) (oauth.Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(oauth.Principal)
-	return p, ok
-}
-
-// authenticate wraps one route: it reads the bearer token from the
-// Authorization header (RFC 6750 §2.1; other schemes and API keys are not
-// accepted), verifies it, checks the route's scope and calls the handler
-// with the principal, which is also put in the request context.
+// authenticate wraps one route: it fires a fault queued for the route (in
+// Pleo's error shape), reads the bearer token from the Authorization header
+// (RFC 6750 §2.1; other schemes and API keys are not accepted), verifies
+// it, checks the route's scope and calls the handler with the principal.
 //
 //   - missing, malformed or invalid token: 401,
 //     WWW-Authenticate: Bearer error="invalid_token"
 //   - valid token without the route's scope: 403,
 //     WWW-Authenticate: Bearer error="insufficient_scope", scope="<scope>"
 func (a *API) authenticate(rt route) http.Handler {
-	scope := rt.scope()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, fire, err := a.faults.Fire(r.Context(), w, faults.Endpoint{Method: rt.method, Pattern: rt.pattern, Path: r.URL.Path})
+		switch {
+		case err != nil:
+			return // the client went away during the fault's delay
+		case fire:
+			writeJSON(w, f.Status, contentTypeJSON, faultError(f))
+			return
+		}
 		// Requests take turns, first come first served, one per core. The
 		// work is mostly CPU and SQLite reads (a write waits for the store's
 		// writer); with every request running at once, the Go scheduler and
@@ -49,7 +45,7 @@ func (a *API) authenticate(rt route) http.Handler {
 		answer := &bufferedAnswer{header: w.Header(), status: http.StatusOK}
 		func() {
 			defer func() { <-a.turns }()
-			a.serveInTurn(answer, r, rt, scope)
+			a.serveInTurn(answer, r, rt)
 		}()
 		w.WriteHeader(answer.status)
 		_, _ = w.Write(answer.body.Bytes())
@@ -57,7 +53,7 @@ func (a *API) authenticate(rt route) http.Handler {
 }
 
 // serveInTurn authenticates the request and runs the route's handler.
-func (a *API) serveInTurn(w http.ResponseWriter, r *http.Request, rt route, scope string) {
+func (a *API) serveInTurn(w http.ResponseWriter, r *http.Request, rt route) {
 	raw, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok {
 		a.unauthorized(w, "The request carries no bearer token in its Authorization header.")
@@ -70,13 +66,12 @@ func (a *API) serveInTurn(w http.ResponseWriter, r *http.Request, rt route, scop
 		a.unauthorized(w, "The access token is invalid, expired or revoked.")
 		return
 	}
-	if scope != "" && !p.HasScope(scope) {
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope="%s"`, scope))
+	if rt.scope != "" && !p.HasScope(rt.scope) {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope="%s"`, rt.scope))
 		writeJSON(w, http.StatusForbidden, contentTypeJSON, &apiError{Type: typeInsufficientScope,
-			Message: fmt.Sprintf("The access token lacks the scope %s.", scope)})
+			Message: fmt.Sprintf("The access token lacks the scope %s.", rt.scope)})
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 	if err := rt.handle(w, r, p); err != nil {
 		a.writeError(w, r, err)
 	}
@@ -131,4 +126,17 @@ func bearerToken(header string) (string, bool) {
 		}
 	}
 	return token, body != ""
+}
+
+// faultError is an injected fault in Pleo's error shape: its type (by
+// default the status's name, e.g. SERVICE_UNAVAILABLE) and message.
+func faultError(f faults.Fault) *apiError {
+	typ, msg := f.Type, f.Message
+	if typ == "" {
+		typ = strings.ToUpper(strings.ReplaceAll(http.StatusText(f.Status), " ", "_"))
+	}
+	if msg == "" {
+		msg = faults.DefaultMessage
+	}
+	return &apiError{Status: f.Status, Type: typ, Message: msg}
 }

@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
@@ -80,13 +78,7 @@ func conflictError(message string) *apiError {
 }
 
 // writeJSON writes v as JSON with status and content type.
-func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+var writeJSON = httpx.WriteJSON
 
 // RefuseRequest writes a request refused before it reaches the API in
 // Pleo's error shape: 413 PAYLOAD_TOO_LARGE (a body over MaxBodyBytes), 408
@@ -129,60 +121,43 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, ae.Status, contentTypeJSON, ae)
 }
 
-// decodeBody reads a JSON request body of at most MaxBodyBytes into dst.
-// Unknown fields are ignored, as Jackson-based servers like Pleo's do by
-// default. An empty body is an error only when required. A body in another
-// media type, or without a Content-Type, is 415 (RFC 9110 §15.5.16), as
-// Spring answers it; JSON that is not UTF-8 is 400 (RFC 8259 §8.1), since
-// decoding it would replace the bad bytes and store what was never sent.
+// decodeBody reads a JSON request body of at most MaxBodyBytes into dst
+// (httpx.ReadJSON) and turns a refusal into Pleo's error shape. Unknown
+// fields are ignored, as Jackson-based servers like Pleo's do by default.
+// An empty body is an error only when required. A body in another media
+// type, or without a Content-Type, is 415, as Spring answers it.
 func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required bool) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return &apiError{Status: http.StatusRequestEntityTooLarge, Type: typePayloadTooLarge,
-			Message: fmt.Sprintf("The request body exceeds %d bytes.", MaxBodyBytes)}
+	err := httpx.ReadJSON(w, r, dst, httpx.JSONOptions{Limit: MaxBodyBytes, Optional: !required})
+	var be *httpx.BodyError
+	if !errors.As(err, &be) {
+		return err
 	}
-	if err != nil {
-		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body could not be read."}
+	bad := func(message string, args ...any) error {
+		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: fmt.Sprintf(message, args...)}
 	}
-	if len(body) == 0 {
-		if required {
-			return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is missing."}
-		}
-		return nil
-	}
-	if ct := r.Header.Get("Content-Type"); !JSONMediaType(ct) {
-		return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeUnsupportedMedia,
-			Message: fmt.Sprintf("Content-Type %q is not supported: send the body as application/json.", ct)}
-	}
-	if !utf8.Valid(body) {
-		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is not valid UTF-8."}
-	}
-	err = json.Unmarshal(body, dst)
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
-	case err == nil:
-		return nil
+	case be.Problem == httpx.BodyTooLarge:
+		return &apiError{Status: http.StatusRequestEntityTooLarge, Type: typePayloadTooLarge,
+			Message: fmt.Sprintf("The request body exceeds %d bytes.", MaxBodyBytes)}
+	case be.Problem == httpx.BodyUnreadable:
+		return bad("The request body could not be read.")
+	case be.Problem == httpx.BodyMissing:
+		return bad("The request body is missing.")
+	case be.Problem == httpx.BodyMediaType:
+		return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeUnsupportedMedia,
+			Message: fmt.Sprintf("Content-Type %q is not supported: send the body as application/json.", be.ContentType)}
+	case be.Problem == httpx.BodyNotUTF8:
+		return bad("The request body is not valid UTF-8.")
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping,
-			Message: fmt.Sprintf("Field '%s' must be %s, not %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)}
+		return bad("Field '%s' must be %s, not %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 	case errors.As(err, &typeErr):
-		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping,
-			Message: fmt.Sprintf("The request body must be %s, not %s.", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)}
+		return bad("The request body must be %s, not %s.", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 	case errors.As(err, &syntaxErr):
-		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping,
-			Message: fmt.Sprintf("The request body is not valid JSON (at byte %d).", syntaxErr.Offset)}
-	default:
-		return &apiError{Status: http.StatusBadRequest, Type: typeJSONMapping, Message: "The request body is not valid JSON."}
+		return bad("The request body is not valid JSON (at byte %d).", syntaxErr.Offset)
 	}
-}
-
-// JSONMediaType reports whether a Content-Type header names JSON:
-// application/json or a +json type (RFC 6839 §3.1), with any parameters.
-func JSONMediaType(header string) bool {
-	mt, _, err := mime.ParseMediaType(header)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+	return bad("The request body is not valid JSON.")
 }
 
 // jsonKind names a Go kind as the JSON type a client should send.

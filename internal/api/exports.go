@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
@@ -29,28 +28,6 @@ import (
 //	event that does not apply to the job's status 422 INVALID_EXPORT_JOB_STATUS_CHANGE
 //	item update or export items of a finished job 422 EXPORT_JOB_STATUS_UNPROCESSABLE
 //	more than 100 items in one update             413 EXPORT_JOB_ITEMS_UPDATE_LIMIT
-
-// exportConfig is the export routes' setting.
-type exportConfig struct {
-	publicURL atomic.Pointer[string]
-}
-
-// SetPublicURL sets the public base URL of the API (scheme, host and any
-// path prefix; a trailing slash is dropped), such as config.APIBaseURL().
-// Export items link to their accounting entries under it
-// (_links.api.accountingEntry); until it is set the links are paths, e.g.
-// /v1/accounting-entries/{id}. It may be called at any time.
-func (a *API) SetPublicURL(u string) {
-	u = strings.TrimRight(u, "/")
-	a.exports.publicURL.Store(&u)
-}
-
-func (a *API) publicURL() string {
-	if u := a.exports.publicURL.Load(); u != nil {
-		return *u
-	}
-	return ""
-}
 
 // The three export lists. Pleo declares offset on all of them; it leaves
 // sorting_keys untyped, so the keys are emulator choices.
@@ -421,7 +398,7 @@ func (a *API) listExportItems(w http.ResponseWriter, r *http.Request, p oauth.Pr
 	if err != nil {
 		return exportError(err, "Export Job is finished and can no longer be processed.")
 	}
-	base := a.publicURL()
+	base := a.opt.PublicURL
 	for i := range page.Items {
 		page.Items[i].Links = pleo.ExportItemLinks(base, page.Items[i].AccountingEntryID)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/api"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -114,8 +115,7 @@ func (r response) accepted(t testing.TB) {
 
 func TestExportJobStateMachine(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.api.SetPublicURL("http://emulator.test/")
+	e := newEnvWith(t, api.Options{PublicURL: "http://emulator.test/"})
 	ready := exportReady(e, "dk")
 	if len(ready) < 6 {
 		t.Fatalf("only %d ready entries", len(ready))
@@ -667,8 +667,7 @@ func TestExportPagination(t *testing.T) {
 // EXPORT-JOB-ID). Run with -update to rewrite.
 func TestExportGolden(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.api.SetPublicURL("http://emulator.test")
+	e := newEnvWith(t, api.Options{PublicURL: "http://emulator.test"})
 	ready := exportReady(e, "dk")
 	r := e.do("POST", "/v3/export-jobs", "dk", `{"companyId":"`+seed.DenmarkID+`","accountingEntryIds":["`+ready[0]+`","`+ready[1]+`"],"employeeId":"`+dkEmployee+`"}`)
 	var created struct{ Data pleo.ExportJob }

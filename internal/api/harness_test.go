@@ -89,6 +89,12 @@ var (
 // its own grant of demo-client) and "dk-none" (Denmark, no scope).
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, api.Options{})
+}
+
+// newEnvWith is newEnv with the API built from opt.
+func newEnvWith(t testing.TB, opt api.Options) *env {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "db"))
 	if err != nil {
@@ -102,7 +108,7 @@ func newEnv(t testing.TB) *env {
 	}
 	e := &env{t: t, st: st, clock: &fixedClock{t: anchor.Add(33*time.Hour + 30*time.Minute)}}
 	e.verify = &fakeVerifier{st: st, tokens: map[string]oauth.Principal{}}
-	e.api = api.New(st, e.clock, e.verify, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	e.api = api.New(opt, st, e.clock, e.verify, nil, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	e.addToken("dk", denmark, oauth.ScopeNames())

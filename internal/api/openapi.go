@@ -117,7 +117,7 @@ func (a *API) openAPIDocument() map[string]any {
 func (g *schemaGen) operationObject(rt route) map[string]any {
 	op := rt.doc
 	scopes := []string{}
-	if s := rt.scope(); s != "" {
+	if s := rt.scope; s != "" {
 		scopes = []string{s}
 	}
 	o := map[string]any{

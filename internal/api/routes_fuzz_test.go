@@ -29,7 +29,7 @@ func newFuzzAPI(f *testing.F) *fuzzAPI {
 	f.Helper()
 	e := newEnv(f)
 	fa := &fuzzAPI{e: e, log: &bytes.Buffer{}}
-	fa.api = api.New(e.st, e.clock, e.verify, slog.New(slog.NewTextHandler(fa.log, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	fa.api = api.New(api.Options{}, e.st, e.clock, e.verify, nil, slog.New(slog.NewTextHandler(fa.log, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	fa.handler = fa.api.Handler()
 	return fa
 }

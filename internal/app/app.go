@@ -14,12 +14,15 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
-	"github.com/pleo-emulator/pleo-emulator/internal/control"
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
+
+// The authorisation server is the API's token verifier.
+var _ api.Verifier = (*authserver.Server)(nil)
 
 // App is a running emulator's state, independent of any listener.
 type App struct {
@@ -30,7 +33,7 @@ type App struct {
 	Auth   *authserver.Server
 	API    *api.API
 	// Faults are the failures queued through the control API.
-	Faults *control.Faults
+	Faults *faults.Queue
 	// Requests is the recent-request log the control API shows.
 	Requests *requestlog.Log
 
@@ -50,24 +53,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
-	pages, err := ui.New()
+	pages, err := view.New()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	a.Faults = faults.NewQueue()
 	as, err := authserver.New(ctx, authserver.Options{
 		PublicURL: cfg.PublicURL, APIBaseURL: cfg.APIBaseURL(), CodeTTL: cfg.CodeTTL,
 		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL, SessionTTL: cfg.SessionTTL,
 		SecureCookies: cfg.Secure(), AutoApprove: cfg.AutoApprove,
-	}, st, a.Clock, pages, log)
+	}, st, a.Clock, pages, a.Faults, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	a.Auth = as
-	a.API = api.New(st, a.Clock, as, log)
-	a.API.SetPublicURL(cfg.APIBaseURL())
-	a.Faults = control.NewFaults(st)
+	a.API = api.New(api.Options{PublicURL: cfg.APIBaseURL()}, st, a.Clock, as, a.Faults, log)
 	a.Requests = requestlog.New(1000, a.Clock.Now)
 	a.handler = a.routes(as, pages)
 	return a, nil

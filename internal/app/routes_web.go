@@ -6,16 +6,16 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 	"github.com/pleo-emulator/pleo-emulator/internal/web"
 )
 
 // webRoutes serves the human side: the start page, the playground and the
 // emulated Pleo web app's connected-apps page.
 // Form posts go through forms, which refuses posts from other sites.
-func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *ui.Renderer) {
+func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.Renderer) {
 	opt := web.Options{PublicURL: a.Config.PublicURL, APIBaseURL: a.Config.APIBaseURL(),
-		SecureCookies: a.Config.Secure(), Control: a.Config.Control}
+		SecureCookies: a.Config.Secure(), Control: a.Config.Control, APIRoutes: a.API.Routes()}
 	// The playground calls the emulator in process, through the root handler,
 	// which exists only once routes returns: hence the func.
 	h := web.New(opt, a.Store, as, pages, a.Clock, a.Log, func() http.Handler { return a.Handler() })

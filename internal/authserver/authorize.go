@@ -11,6 +11,7 @@ import (
 	"github.com/go-oauth2/oauth2/v4"
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
@@ -31,7 +32,7 @@ type authRequest struct {
 // 7636 §4.3). It returns the client's trusted redirect URI as soon as the
 // client and redirect URI are verified; trusted == "" means the error must
 // be shown as a page, never redirected (§4.1.2.1).
-func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authRequest, trusted string, err *Error) {
+func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authRequest, trusted string, err *oauthdomain.Error) {
 	for _, p := range []string{"client_id", "redirect_uri"} {
 		if len(q[p]) > 1 {
 			return req, "", oauthError(oautherrors.ErrInvalidRequest, p+" is given more than once")
@@ -76,7 +77,7 @@ func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authR
 	if bad := oauthdomain.UnknownScopes(req.scopes); len(bad) > 0 {
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "unknown scope: "+strings.Join(bad, " "))
 	}
-	if notAllowed := missingScopes(req.scopes, client.Scopes); len(notAllowed) > 0 {
+	if notAllowed := oauthdomain.MissingScopes(req.scopes, client.Scopes); len(notAllowed) > 0 {
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "scope not allowed for this client: "+strings.Join(notAllowed, " "))
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
@@ -106,6 +107,14 @@ func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authR
 // login page and back. With auto-approve the code is issued at once.
 func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	req, trusted, verr := s.validateAuthorize(r.Context(), r.URL.Query())
+	f, fire, err := s.faults.Fire(r.Context(), w, faults.Endpoint{Target: faults.Authorize})
+	switch {
+	case err != nil:
+		return // the client went away during the fault's delay
+	case fire:
+		s.authorizeFault(w, r, f, trusted)
+		return
+	}
 	if verr != nil {
 		if trusted == "" {
 			s.errorPage(w, http.StatusBadRequest, "This app sent an invalid request", verr.Description+
@@ -126,6 +135,18 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.showConsent(w, r, req, user)
+}
+
+// authorizeFault answers an injected fault: an OAuth error goes back to the
+// client when its redirect URI is trusted, as a real error would; anything
+// else is an error page with the fault's status.
+func (s *Server) authorizeFault(w http.ResponseWriter, r *http.Request, f faults.Fault, trusted string) {
+	e := f.OAuthError()
+	if f.Error != "" && trusted != "" {
+		redirectError(w, r, trusted, r.URL.Query().Get("state"), e)
+		return
+	}
+	s.errorPage(w, e.Status(), "The authorisation server failed", e.Description+".", e.Code.Error())
 }
 
 // autoApproveUser returns the email to approve as without screens: the

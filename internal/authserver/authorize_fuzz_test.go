@@ -20,7 +20,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // fuzzPublicURL is the public URL of the fuzz targets' servers.
@@ -65,7 +65,7 @@ func newFuzzServers(f *testing.F) *fuzzServers {
 	}); err != nil {
 		f.Fatal(err)
 	}
-	pages, err := ui.New()
+	pages, err := view.New()
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -73,11 +73,11 @@ func newFuzzServers(f *testing.F) *fuzzServers {
 	logger := slog.New(slog.NewTextHandler(fs.log, nil))
 	opt := authserver.Options{PublicURL: fuzzPublicURL, APIBaseURL: fuzzPublicURL, CodeTTL: 10 * time.Minute,
 		AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 24 * time.Hour, SessionTTL: time.Hour}
-	if fs.screens, err = authserver.New(ctx, opt, st, clk, pages, logger); err != nil {
+	if fs.screens, err = authserver.New(ctx, opt, st, clk, pages, nil, logger); err != nil {
 		f.Fatal(err)
 	}
 	opt.AutoApprove = seed.AdminEmail
-	if fs.autoApprove, err = authserver.New(ctx, opt, st, clk, pages, logger); err != nil {
+	if fs.autoApprove, err = authserver.New(ctx, opt, st, clk, pages, nil, logger); err != nil {
 		f.Fatal(err)
 	}
 	fs.signIn(f)

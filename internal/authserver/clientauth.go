@@ -9,6 +9,7 @@ import (
 
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
@@ -58,7 +59,7 @@ func repeated(v url.Values) string {
 func (s *Server) authenticateClient(r *http.Request, form url.Values) (oauth.Client, error) {
 	basicID, basicSecret, basic := r.BasicAuth()
 	invalid := func(desc string) error {
-		return &Error{Code: oautherrors.ErrInvalidClient, Description: desc, basicAuth: basic}
+		return oauthError(oautherrors.ErrInvalidClient, desc)
 	}
 	var id, secret string
 	secretGiven := false
@@ -105,20 +106,48 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (oauth.Cli
 	return c, nil
 }
 
-// tokenRequest reads the form of an introspection or revocation request,
-// authenticates its client and returns the token it names. On failure it
-// has written the JSON error and returns ok false.
-func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (client oauth.Client, form url.Values, token string, ok bool) {
+// clientRequest is a request to the token, introspection or revocation
+// endpoint whose form is parsed and whose client is authenticated.
+type clientRequest struct {
+	client oauth.Client
+	form   url.Values
+}
+
+// clientHandler serves an endpoint of the JSON channel for an
+// authenticated client. A returned error is written by writeJSONError; a
+// handler returns an error only before writing.
+type clientHandler func(w http.ResponseWriter, r *http.Request, req clientRequest) error
+
+// serveClient is the one shape of the token, introspection and revocation
+// endpoints: fire a fault queued for target, parse the form, authenticate
+// the client, run h, and write any error as RFC 6749 §5.2 JSON.
+func (s *Server) serveClient(w http.ResponseWriter, r *http.Request, target string, h clientHandler) {
+	f, fire, err := s.faults.Fire(r.Context(), w, faults.Endpoint{Target: target})
+	switch {
+	case err != nil:
+		return // the client went away during the fault's delay
+	case fire:
+		writeError(w, r, f.OAuthError())
+		return
+	}
 	form, err := parseForm(r)
+	var client oauth.Client
 	if err == nil {
 		client, err = s.authenticateClient(r, form)
 	}
-	if err == nil && form.Get("token") == "" {
-		err = oauthError(oautherrors.ErrInvalidRequest, "token is required")
+	if err == nil {
+		err = h(w, r, clientRequest{client: client, form: form})
 	}
 	if err != nil {
 		s.writeJSONError(w, r, err)
-		return client, form, "", false
 	}
-	return client, form, form.Get("token"), true
+}
+
+// tokenParam returns the token parameter of an introspection or revocation
+// request (RFC 7662 §2.1, RFC 7009 §2.1), which is required.
+func tokenParam(form url.Values) (string, error) {
+	if form.Get("token") == "" {
+		return "", oauthError(oautherrors.ErrInvalidRequest, "token is required")
+	}
+	return form.Get("token"), nil
 }

@@ -13,7 +13,7 @@ import (
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // consentRequestTTL is how long a consent screen stays answerable.
@@ -38,11 +38,11 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req authReq
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
 		return
 	}
-	page := ui.ConsentPage{Action: "/oauth/consent", CSRFToken: s.csrfToken(w, r), RequestID: formID,
+	page := view.ConsentPage{Action: "/oauth/consent", CSRFToken: s.csrf.Token(w, r), RequestID: formID,
 		UserEmail: user.Email, ContinueURL: r.URL.RequestURI(), Client: clientView(req.client, req.redirectURI)}
 	for _, name := range req.scopes {
 		sc, _ := oauthdomain.LookupScope(name)
-		page.Scopes = append(page.Scopes, ui.ScopeView{Name: sc.Name, Description: sc.Description})
+		page.Scopes = append(page.Scopes, view.ScopeView{Name: sc.Name, Description: sc.Description})
 	}
 	preselected, _ := pickSubject(allowed, req.subjectHint)
 	for _, m := range allowed {
@@ -71,17 +71,17 @@ func consentKey(r *http.Request, formID string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-func clientView(c oauthdomain.Client, redirectURI string) ui.ClientView {
+func clientView(c oauthdomain.Client, redirectURI string) view.ClientView {
 	host := ""
 	if u, err := url.Parse(redirectURI); err == nil {
 		host = u.Host
 	}
-	return ui.ClientView{Name: c.Name, LogoURL: c.LogoURL, ClientURI: c.ClientURI, TermsURL: c.TermsURL,
+	return view.ClientView{Name: c.Name, LogoURL: c.LogoURL, ClientURI: c.ClientURI, TermsURL: c.TermsURL,
 		PrivacyURL: c.PrivacyURL, RedirectHost: host}
 }
 
-func subjectView(m store.Membership, selected bool) ui.SubjectView {
-	v := ui.SubjectView{URN: m.Subject.URN(), Label: m.Name, Selected: selected}
+func subjectView(m store.Membership, selected bool) view.SubjectView {
+	v := view.SubjectView{URN: m.Subject.URN(), Label: m.Name, Selected: selected}
 	if m.Subject.Kind == oauthdomain.SubjectOrganization {
 		v.Kind, v.Detail = "organisation", "Organisation · all its companies"
 	} else {
@@ -95,7 +95,7 @@ func subjectView(m store.Membership, selected bool) ui.SubjectView {
 // client with error=access_denied; approval issues the code.
 func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := r.ParseForm(); err != nil || !CheckCSRF(r) {
+	if err := r.ParseForm(); err != nil || !s.csrf.Check(r) {
 		s.errorPage(w, http.StatusForbidden, "Request refused", "The consent form was not valid (it may have been sent from another site). Start again from the app.", "invalid_request")
 		return
 	}

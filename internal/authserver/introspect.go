@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 )
 
@@ -27,15 +28,20 @@ type Introspection struct {
 // documents). The client authenticates and may only introspect its own
 // tokens; anything else is {"active": false}.
 func (s *Server) Introspect(w http.ResponseWriter, r *http.Request) {
-	client, form, token, ok := s.tokenRequest(w, r)
-	if !ok {
-		return
+	s.serveClient(w, r, faults.Introspect, s.serveIntrospect)
+}
+
+func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, req clientRequest) error {
+	token, err := tokenParam(req.form)
+	if err != nil {
+		return err
 	}
-	res := s.introspect(r.Context(), token, form.Get("token_type_hint"))
-	if res.Active && res.ClientID != client.ID {
+	res := s.introspect(r.Context(), token, req.form.Get("token_type_hint"))
+	if res.Active && res.ClientID != req.client.ID {
 		res = Introspection{}
 	}
 	writeNoStoreJSON(w, http.StatusOK, res)
+	return nil
 }
 
 // introspect describes token; the hint only orders the lookups (RFC 7662 §2.1).

@@ -6,9 +6,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // loginFailed is the one message for a wrong email or a wrong password, so
@@ -17,7 +18,7 @@ const loginFailed = "Wrong email or password."
 
 // LoginPage serves GET /login.
 func (s *Server) LoginPage(w http.ResponseWriter, r *http.Request) {
-	s.pages.Render(w, http.StatusOK, ui.LoginPage{Action: "/login", CSRFToken: s.csrfToken(w, r),
+	s.pages.Render(w, http.StatusOK, view.LoginPage{Action: "/login", CSRFToken: s.csrf.Token(w, r),
 		Continue: safeContinue(r.URL.Query().Get("continue")), DemoHint: true})
 }
 
@@ -30,8 +31,8 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 	}
 	cont := safeContinue(r.PostFormValue("continue"))
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	page := ui.LoginPage{Action: "/login", CSRFToken: s.csrfToken(w, r), Continue: cont, Email: email, DemoHint: true}
-	if !CheckCSRF(r) {
+	page := view.LoginPage{Action: "/login", CSRFToken: s.csrf.Token(w, r), Continue: cont, Email: email, DemoHint: true}
+	if !s.csrf.Check(r) {
 		page.Error = "Your session expired. Please try again."
 		s.pages.Render(w, http.StatusForbidden, page)
 		return
@@ -64,13 +65,13 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
 		return
 	}
-	ui.SetSecurityHeaders(w.Header())
+	httpx.SetSecurityHeaders(w.Header())
 	http.Redirect(w, r, cont, http.StatusSeeOther)
 }
 
 // Logout serves POST /logout.
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || !CheckCSRF(r) {
+	if err := r.ParseForm(); err != nil || !s.csrf.Check(r) {
 		s.errorPage(w, http.StatusForbidden, "Sign-out refused", "The sign-out form was not valid. Go back and try again.", "invalid_request")
 		return
 	}
@@ -78,6 +79,6 @@ func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
 		_ = s.st.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), hashSecret(c.Value)) })
 	}
 	s.clearCookie(w, sessionCookie)
-	ui.SetSecurityHeaders(w.Header())
+	httpx.SetSecurityHeaders(w.Header())
 	http.Redirect(w, r, safeContinue(r.PostFormValue("continue")), http.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
@@ -15,15 +16,19 @@ import (
 // Unknown tokens, and tokens of other clients, answer 200 and change nothing
 // (RFC 7009 §2.2), so a client cannot revoke, or probe, another's tokens.
 func (s *Server) Revoke(w http.ResponseWriter, r *http.Request) {
-	client, _, token, ok := s.tokenRequest(w, r)
-	if !ok {
-		return
+	s.serveClient(w, r, faults.Revoke, s.serveRevoke)
+}
+
+func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, req clientRequest) error {
+	token, err := tokenParam(req.form)
+	if err != nil {
+		return err
 	}
-	if err := s.revoke(r.Context(), client.ID, token); err != nil {
-		s.writeJSONError(w, r, err)
-		return
+	if err := s.revoke(r.Context(), req.client.ID, token); err != nil {
+		return err
 	}
 	writeNoStoreJSON(w, http.StatusOK, struct{}{})
+	return nil
 }
 
 func (s *Server) revoke(ctx context.Context, clientID, token string) error {

@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
+	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // Options configure the server.
@@ -40,22 +42,25 @@ type Server struct {
 	st       *store.Store
 	clock    *clock.Clock
 	log      *slog.Logger
-	pages    *ui.Renderer
+	pages    *view.Renderer
 	keys     *KeySet
 	throttle *loginThrottle
 	verified verifiedTokens
 	states   tokenStates
 	signing  chan struct{} // one slot per core; see sign
+	faults   *faults.Queue // injected failures of the authorisation server's endpoints
+	csrf     httpx.CSRF
 }
 
-// New builds the authorisation server; it loads (or starts generating) the signing key.
-func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pages *ui.Renderer, log *slog.Logger) (*Server, error) {
+// New builds the authorisation server; it loads (or starts generating) the
+// signing key. Faults queued in fq fire on its endpoints (fq may be nil).
+func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pages *view.Renderer, fq *faults.Queue, log *slog.Logger) (*Server, error) {
 	keys, err := NewKeySet(ctx, st, clk)
 	if err != nil {
 		return nil, err
 	}
 	return &Server{opt: opt, st: st, clock: clk, log: log, pages: pages, keys: keys, throttle: newLoginThrottle(),
-		signing: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
+		signing: make(chan struct{}, runtime.GOMAXPROCS(0)), faults: fq, csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}, nil
 }
 
 // Keys exposes the signing keys (the control API rotates them).

@@ -2,7 +2,6 @@ package authserver
 
 import (
 	"context"
-	"crypto/subtle"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,12 +12,10 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
-// Cookie names. Both are HttpOnly and SameSite=Lax, and Secure when the
-// public URL is https, so they work on plain http://localhost.
-const (
-	sessionCookie = "pleo_emulator_session"
-	csrfCookie    = "pleo_emulator_csrf"
-)
+// sessionCookie names the login session's cookie. It is HttpOnly and
+// SameSite=Lax, and Secure when the public URL is https, so it works on
+// plain http://localhost (the CSRF cookie, httpx.CSRF, is set alike).
+const sessionCookie = "pleo_emulator_session"
 
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.opt.SecureCookies,
@@ -51,31 +48,6 @@ func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, userID
 	s.setCookie(w, sessionCookie, id, s.opt.SessionTTL)
 	return nil
 }
-
-// csrfToken returns the browser's CSRF token, setting the cookie if absent.
-// Forms echo it in a hidden field (double submit); the SameSite=Lax cookie
-// is not sent on cross-site POSTs, so a forged form cannot match it.
-func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
-		return c.Value
-	}
-	tok := randomToken(32)
-	s.setCookie(w, csrfCookie, tok, 0)
-	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: tok})
-	return tok
-}
-
-// CheckCSRF reports whether a posted form carries the browser's CSRF token.
-func CheckCSRF(r *http.Request) bool {
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || len(c.Value) < 32 {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf_token"))) == 1
-}
-
-// CSRFToken exposes csrfToken to the other screens (connected apps, playground).
-func (s *Server) CSRFToken(w http.ResponseWriter, r *http.Request) string { return s.csrfToken(w, r) }
 
 // safeContinue accepts only a local path ("/..."), so login and logout
 // cannot be turned into open redirects.

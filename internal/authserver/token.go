@@ -10,6 +10,7 @@ import (
 	"github.com/go-oauth2/oauth2/v4"
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
@@ -17,37 +18,32 @@ import (
 // Token serves POST /oauth/token: the authorization_code and refresh_token
 // grants, the only two Pleo offers.
 func (s *Server) Token(w http.ResponseWriter, r *http.Request) {
-	form, err := parseForm(r)
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	client, err := s.authenticateClient(r, form)
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
+	s.serveClient(w, r, faults.Token, s.serveToken)
+}
+
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, req clientRequest) error {
+	form := req.form
 	var is issued
+	var err error
 	switch oauth2.GrantType(form.Get("grant_type")) {
 	case oauth2.AuthorizationCode:
-		is, err = s.exchangeCode(r.Context(), client, form.Get("code"), form.Get("redirect_uri"), form.Get("code_verifier"), form.Has("code_verifier"))
+		is, err = s.exchangeCode(r.Context(), req.client, form.Get("code"), form.Get("redirect_uri"), form.Get("code_verifier"), form.Has("code_verifier"))
 	case oauth2.Refreshing:
-		is, err = s.refresh(r.Context(), client, form.Get("refresh_token"), form.Get("scope"), form.Has("scope"))
+		is, err = s.refresh(r.Context(), req.client, form.Get("refresh_token"), form.Get("scope"), form.Has("scope"))
 	case "":
 		err = oauthError(oautherrors.ErrInvalidRequest, "grant_type is required")
 	default:
 		err = oauthError(oautherrors.ErrUnsupportedGrantType, "only authorization_code and refresh_token are supported")
 	}
 	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
+		return err
 	}
 	resp, err := s.sign(r.Context(), is)
 	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
+		return err
 	}
 	writeNoStoreJSON(w, http.StatusOK, resp)
+	return nil
 }
 
 // exchangeCode redeems an authorisation code (RFC 6749 §4.1.3, RFC 7636
@@ -105,17 +101,6 @@ func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, co
 	return out, refusal
 }
 
-// missingScopes returns the scopes in want that have is missing.
-func missingScopes(want, have []string) []string {
-	var out []string
-	for _, sc := range want {
-		if !slices.Contains(have, sc) {
-			out = append(out, sc)
-		}
-	}
-	return out
-}
-
 // refresh rotates a refresh token (RFC 6749 §6): the client must own it;
 // every use returns a new access and refresh token and retires the old one;
 // presenting a retired token revokes the whole grant, as Pleo documents.
@@ -152,7 +137,7 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired; every token of this grant is now revoked")
 			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedExpiredRefresh, now)
 		}
-		if lost := missingScopes(rt.Scopes, client.Scopes); len(lost) > 0 {
+		if lost := oauthdomain.MissingScopes(rt.Scopes, client.Scopes); len(lost) > 0 {
 			return oauthError(oautherrors.ErrInvalidScope, "the client may no longer request "+strings.Join(lost, " ")+"; ask the user to authorize again")
 		}
 		accessScopes := rt.Scopes

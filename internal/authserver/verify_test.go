@@ -13,7 +13,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // newServer returns an authorisation server over a fresh seeded database.
@@ -31,13 +31,13 @@ func newServer(t testing.TB) (*authserver.Server, *store.Store, *clock.Clock) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	pages, err := ui.New()
+	pages, err := view.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s, err := authserver.New(ctx, authserver.Options{PublicURL: "http://emulator.test", APIBaseURL: "http://emulator.test",
 		CodeTTL: 10 * time.Minute, AccessTokenTTL: 15 * time.Minute, RefreshTokenTTL: 24 * time.Hour, SessionTTL: time.Hour},
-		st, clk, pages, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		st, clk, pages, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

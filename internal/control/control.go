@@ -5,59 +5,54 @@
 package control
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/pleo-emulator/pleo-emulator/internal/api"
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
-	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
+	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
 )
+
+// Options configure the control API.
+type Options struct {
+	// Token is the bearer token every request must carry, if not empty.
+	Token string
+	// PublicOrigin is the scheme and host of the public URL, the one browser
+	// origin the control API accepts.
+	PublicOrigin string
+}
 
 // Deps are what the control API drives.
 type Deps struct {
 	Store    *store.Store
 	Clock    *clock.Clock
 	Auth     *authserver.Server
-	Faults   *Faults
+	Faults   *faults.Queue
 	Requests *requestlog.Log
 	Reset    func(ctx context.Context) error // restores the seed and config-file state
-	Token    string                          // bearer token required, if not empty
-	// PublicOrigin is the scheme and host of the public URL, the one browser
-	// origin the control API accepts.
-	PublicOrigin string
-	Log          *slog.Logger
+	Log      *slog.Logger
 }
 
 // Control serves the control API.
-type Control struct{ Deps }
+type Control struct {
+	Options
+	Deps
+}
 
 // New builds the control API.
-func New(d Deps) *Control { return &Control{Deps: d} }
-
-// NewFaults returns an empty fault queue; authorize faults carrying an OAuth
-// error redirect to the request's redirect URI when it is registered.
-func NewFaults(st *store.Store) *Faults {
-	return &Faults{clientRedirect: registeredRedirect(func(r *http.Request, id string) (oauth.Client, error) {
-		return st.Client(r.Context(), id)
-	})}
-}
+func New(opt Options, d Deps) *Control { return &Control{Options: opt, Deps: d} }
 
 // Handler returns the router, to be mounted at /_emulator.
 func (c *Control) Handler() http.Handler {
@@ -109,7 +104,7 @@ func (c *Control) Handler() http.Handler {
 // send neither header. --control-token adds a secret on top.
 func (c *Control) refuseBrowsers(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ui.FromOtherSite(r, c.PublicOrigin) {
+		if httpx.FromOtherSite(r, c.PublicOrigin) {
 			fail(w, http.StatusForbidden, "the control API does not accept requests from web pages of other sites")
 			return
 		}
@@ -196,42 +191,36 @@ func RefuseRequest(w http.ResponseWriter, _ *http.Request, status int, message s
 	fail(w, status, message)
 }
 
-// decode reads a JSON body strictly: unknown fields and trailing data are
-// errors. A body in another media type is 415 (RFC 9110 §15.5.16), as on
-// the API; JSON that is not UTF-8 is 400 (RFC 8259 §8.1), since decoding
-// it would replace the bad bytes and store something the client never sent.
+// decode reads a JSON body strictly (httpx.ReadJSON: unknown fields and
+// trailing data are errors, a body in another media type is 415, JSON that
+// is not UTF-8 is 400); on failure it has written the error.
 func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		fail(w, http.StatusRequestEntityTooLarge, "the request body is larger than 1 MiB")
-		return false
-	case err != nil:
-		fail(w, http.StatusBadRequest, "the request body could not be read: "+err.Error())
-		return false
-	case len(body) > 0 && !api.JSONMediaType(r.Header.Get("Content-Type")):
-		fail(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not supported: send the body as application/json", r.Header.Get("Content-Type")))
-		return false
-	case !utf8.Valid(body):
-		fail(w, http.StatusBadRequest, "the request body is not valid UTF-8")
-		return false
+	err := httpx.ReadJSON(w, r, dst, httpx.JSONOptions{Limit: MaxBodyBytes, Strict: true})
+	if err == nil {
+		return true
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(dst)
-	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
-		err = errors.New("trailing data after the JSON object")
+	status := http.StatusBadRequest
+	var be *httpx.BodyError
+	if errors.As(err, &be) {
+		switch be.Problem {
+		case httpx.BodyTooLarge:
+			status = http.StatusRequestEntityTooLarge
+		case httpx.BodyMediaType:
+			status = http.StatusUnsupportedMediaType
+		}
 	}
-	if err != nil {
-		fail(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
-		return false
-	}
-	return true
+	fail(w, status, err.Error())
+	return false
 }
 
+// fail writes the control API's error shape, {"error": "message"}.
 func fail(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeJSON writes v as the control API's JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	httpx.WriteJSON(w, status, "application/json;charset=UTF-8", v)
 }
 
 // storeFail answers a store error: 404, 409 or a logged 500.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
@@ -16,7 +17,7 @@ func (c *Control) listFaults(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (c *Control) addFault(w http.ResponseWriter, r *http.Request) {
-	var f Fault
+	var f faults.Fault
 	if !decode(w, r, &f) {
 		return
 	}

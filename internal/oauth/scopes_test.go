@@ -70,12 +70,6 @@ func TestScopeCatalogue(t *testing.T) {
 	if _, ok := oauth.LookupScope("users:write"); ok {
 		t.Error("LookupScope finds a scope that is not in the catalogue")
 	}
-	if got := oauth.RouteScope("GET /v2/employees"); got != "users:read" {
-		t.Errorf("RouteScope = %q", got)
-	}
-	if got := oauth.RouteScope("GET /nowhere"); got != "" {
-		t.Errorf("RouteScope of an unknown route = %q", got)
-	}
 	// The catalogue is returned by copy.
 	s := oauth.Scopes()
 	s[0].Name = "mutated"

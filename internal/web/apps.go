@@ -9,7 +9,7 @@ import (
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // Paths of the connected-apps page.
@@ -34,7 +34,7 @@ func (h *Handlers) ConnectedApps(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.clock.Now()
-	page := ui.ConnectedAppsPage{CSRFToken: h.auth.CSRFToken(w, r), RevokeAction: revokePath,
+	page := view.ConnectedAppsPage{CSRFToken: h.csrf.Token(w, r), RevokeAction: revokePath,
 		UserName: user.Name, UserEmail: user.Email}
 	for _, m := range subjects {
 		apps, err := h.st.ConnectedApps(ctx, m.Subject)
@@ -42,9 +42,9 @@ func (h *Handlers) ConnectedApps(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, err)
 			return
 		}
-		g := ui.AppGroupView{Label: m.Name, Kind: kindName(m.Subject.Kind), Role: roleLabel(m.Role), SubjectURN: m.Subject.URN()}
+		g := view.AppGroupView{Label: m.Name, Kind: kindName(m.Subject.Kind), Role: roleLabel(m.Role), SubjectURN: m.Subject.URN()}
 		for _, a := range apps {
-			v := ui.ConnectedAppView{ClientID: a.ClientID, ClientName: a.ClientName, LogoURL: a.LogoURL,
+			v := view.ConnectedAppView{ClientID: a.ClientID, ClientName: a.ClientName, LogoURL: a.LogoURL,
 				Status: statusLabel(a.Status), Authorisations: len(a.GrantIDs)}
 			if !a.Connected() {
 				v.ChangedAt = timeView(a.StatusAt, now)
@@ -60,7 +60,7 @@ func (h *Handlers) ConnectedApps(w http.ResponseWriter, r *http.Request) {
 			}
 			for _, name := range a.Scopes {
 				sc, _ := oauth.LookupScope(name)
-				v.Scopes = append(v.Scopes, ui.ScopeView{Name: name, Description: sc.Description})
+				v.Scopes = append(v.Scopes, view.ScopeView{Name: name, Description: sc.Description})
 			}
 			g.Apps = append(g.Apps, v)
 		}
@@ -81,7 +81,7 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	user, err := h.auth.SessionUser(r)
 	if err != nil {
-		h.pages.Render(w, http.StatusUnauthorized, ui.ErrorPage{Title: "Signed out",
+		h.pages.Render(w, http.StatusUnauthorized, view.ErrorPage{Title: "Signed out",
 			Message: "Your session has ended. Sign in again to manage connected apps.", Detail: "login_required",
 			BackURL: loginPath})
 		return
@@ -89,7 +89,7 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 	clientID := r.PostFormValue("client_id")
 	subject, err := oauth.ParseSubject(r.PostFormValue("subject"), "")
 	if err != nil || clientID == "" {
-		h.pages.Render(w, http.StatusBadRequest, ui.ErrorPage{Title: "Nothing to revoke",
+		h.pages.Render(w, http.StatusBadRequest, view.ErrorPage{Title: "Nothing to revoke",
 			Message: "The form did not name an app and a company.", Detail: "invalid_request", BackURL: appsPath})
 		return
 	}
@@ -99,7 +99,7 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !administers(subjects, subject) {
-		h.pages.Render(w, http.StatusForbidden, ui.ErrorPage{Title: "Not allowed",
+		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Not allowed",
 			Message: "Only admins and bookkeepers of a company or organisation can revoke its apps' access.",
 			Detail:  "access_denied", BackURL: appsPath})
 		return

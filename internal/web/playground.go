@@ -12,7 +12,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // Paths of the playground.
@@ -34,7 +34,7 @@ func (h *Handlers) Playground(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	page.CSRFToken = h.auth.CSRFToken(w, r)
+	page.CSRFToken = h.csrf.Token(w, r)
 	if s != nil {
 		page.Notice, page.Error = s.notice, s.err
 		s.notice, s.err = "", ""
@@ -164,15 +164,15 @@ func callbackOrder(q url.Values) []string {
 
 // playgroundPage builds the page for the browser's flow s (nil: none yet);
 // pick, when set, chooses step 1's client.
-func (h *Handlers) playgroundPage(ctx context.Context, s *playState, pick string) (ui.PlaygroundPage, error) {
-	var page ui.PlaygroundPage
+func (h *Handlers) playgroundPage(ctx context.Context, s *playState, pick string) (view.PlaygroundPage, error) {
+	var page view.PlaygroundPage
 	clients, err := h.st.Clients(ctx)
 	if err != nil {
 		return page, err
 	}
 	chosen := choose(clients, pick, s)
 	for _, c := range clients {
-		page.Clients = append(page.Clients, ui.OptionView{Value: c.ID, Label: c.Name + " (" + c.ID + ")", Selected: c.ID == chosen.ID})
+		page.Clients = append(page.Clients, view.OptionView{Value: c.ID, Label: c.Name + " (" + c.ID + ")", Selected: c.ID == chosen.ID})
 	}
 	if chosen.ID != "" {
 		setup, err := h.setupView(ctx, chosen, s)
@@ -187,7 +187,7 @@ func (h *Handlers) playgroundPage(ctx context.Context, s *playState, pick string
 		page.Tokens = h.tokensView(s)
 		page.Exchanges = h.exchangeViews(s)
 	}
-	page.Call = callForm(s)
+	page.Call = callForm(s, h.opt.APIRoutes)
 	page.Steps = steps(page)
 	return page, nil
 }
@@ -216,9 +216,9 @@ func choose(clients []oauth.Client, pick string, s *playState) oauth.Client {
 	return oauth.Client{}
 }
 
-func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) (ui.PlaygroundSetup, error) {
+func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) (view.PlaygroundSetup, error) {
 	redirect := h.opt.PublicURL + callbackPath
-	v := ui.PlaygroundSetup{ClientID: c.ID, ClientName: c.Name, Confidential: c.Type == oauth.Confidential,
+	v := view.PlaygroundSetup{ClientID: c.ID, ClientName: c.Name, Confidential: c.Type == oauth.Confidential,
 		PKCERequired: c.PKCERequired, RedirectURI: redirect, RedirectRegistered: slices.Contains(c.RedirectURIs, redirect)}
 	if c.ID == seed.DemoClientID && c.CheckSecret(seed.DemoClientSecret) {
 		v.Secret = seed.DemoClientSecret
@@ -230,20 +230,20 @@ func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) 
 		if same {
 			checked = slices.Contains(s.Scopes, name)
 		}
-		v.Scopes = append(v.Scopes, ui.ScopeOption{Name: name, Description: sc.Description, Checked: checked})
+		v.Scopes = append(v.Scopes, view.ScopeOption{Name: name, Description: sc.Description, Checked: checked})
 	}
 	hint := ""
 	if same {
 		hint = s.SubjectHint
 	}
-	v.Subjects = []ui.OptionView{{Value: "", Label: "None: the user chooses on the consent screen", Selected: hint == ""}}
+	v.Subjects = []view.OptionView{{Value: "", Label: "None: the user chooses on the consent screen", Selected: hint == ""}}
 	orgs, err := h.st.Organizations(ctx)
 	if err != nil {
 		return v, err
 	}
 	for _, o := range orgs {
 		urn := oauth.Subject{Kind: oauth.SubjectOrganization, ID: o.ID}.URN()
-		v.Subjects = append(v.Subjects, ui.OptionView{Value: urn, Label: o.Name + " (organisation)", Selected: hint == urn})
+		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: o.Name + " (organisation)", Selected: hint == urn})
 	}
 	companies, err := h.st.Companies(ctx)
 	if err != nil {
@@ -251,19 +251,19 @@ func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) 
 	}
 	for _, co := range companies {
 		urn := oauth.Subject{Kind: oauth.SubjectCompany, ID: co.ID}.URN()
-		v.Subjects = append(v.Subjects, ui.OptionView{Value: urn, Label: co.Name + " (company)", Selected: hint == urn})
+		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: co.Name + " (company)", Selected: hint == urn})
 	}
 	return v, nil
 }
 
 // steps marks each step done, current or still to do.
-func steps(p ui.PlaygroundPage) []ui.StepView {
+func steps(p view.PlaygroundPage) []view.StepView {
 	labels := []string{"Client and scopes", "Authorization request", "Callback", "Tokens", "Use the tokens"}
 	done := []bool{p.Request != nil, p.Callback != nil, p.Tokens != nil, p.Tokens != nil, false}
-	out := make([]ui.StepView, len(labels))
+	out := make([]view.StepView, len(labels))
 	current := false
 	for i, l := range labels {
-		out[i] = ui.StepView{Number: i + 1, Label: l, State: "todo"}
+		out[i] = view.StepView{Number: i + 1, Label: l, State: "todo"}
 		switch {
 		case done[i]:
 			out[i].State = "done"

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/api"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // authorizeParams explains the authorisation request's parameters, in the order shown.
@@ -48,42 +49,42 @@ var claimExplanations = map[string]string{
 	"urn:pleo:params:oauth:subject_urn": "Pleo's subject as a URN: urn:pleo:company:<id> or urn:pleo:organization:<id>.",
 }
 
-func requestView(s *playState) *ui.PlaygroundRequest {
+func requestView(s *playState) *view.PlaygroundRequest {
 	if s.AuthorizeURL == "" {
 		return nil
 	}
 	values := map[string]string{"response_type": "code", "client_id": s.ClientID, "redirect_uri": s.RedirectURI,
 		"scope": oauth.JoinScope(s.Scopes), "state": s.SentState, "code_challenge": s.Challenge,
 		"code_challenge_method": oauth.MethodS256, "urn_pleo_params_oauth_subject": s.SubjectHint}
-	v := &ui.PlaygroundRequest{ClientName: s.ClientName, AuthorizeURL: s.AuthorizeURL, Verifier: s.Verifier, Challenge: s.Challenge}
+	v := &view.PlaygroundRequest{ClientName: s.ClientName, AuthorizeURL: s.AuthorizeURL, Verifier: s.Verifier, Challenge: s.Challenge}
 	for _, p := range authorizeParams {
 		if values[p.name] != "" {
-			v.Params = append(v.Params, ui.ParamView{Name: p.name, Value: values[p.name], Explanation: p.why})
+			v.Params = append(v.Params, view.ParamView{Name: p.name, Value: values[p.name], Explanation: p.why})
 		}
 	}
 	return v
 }
 
-func callbackView(s *playState) *ui.PlaygroundCallback {
+func callbackView(s *playState) *view.PlaygroundCallback {
 	cb := s.Callback
 	if cb == nil {
 		return nil
 	}
-	v := &ui.PlaygroundCallback{StateOK: cb.StateOK, StateMessage: cb.StateMsg, Error: cb.Error,
+	v := &view.PlaygroundCallback{StateOK: cb.StateOK, StateMessage: cb.StateMsg, Error: cb.Error,
 		ErrorDescription: cb.ErrorDesc, Code: cb.Code, CodeUsed: cb.CodeUsed}
 	for _, kv := range cb.Query {
-		v.Params = append(v.Params, ui.ParamView{Name: kv[0], Value: kv[1], Explanation: callbackParams[kv[0]]})
+		v.Params = append(v.Params, view.ParamView{Name: kv[0], Value: kv[1], Explanation: callbackParams[kv[0]]})
 	}
 	return v
 }
 
-func (h *Handlers) tokensView(s *playState) *ui.PlaygroundTokens {
+func (h *Handlers) tokensView(s *playState) *view.PlaygroundTokens {
 	t := s.Tokens
 	if t == nil {
 		return nil
 	}
 	now := h.clock.Now()
-	v := &ui.PlaygroundTokens{TokenType: t.TokenType, ExpiresIn: t.ExpiresIn, Scope: t.Scope,
+	v := &view.PlaygroundTokens{TokenType: t.TokenType, ExpiresIn: t.ExpiresIn, Scope: t.Scope,
 		ExpiresAt:   timeView(t.ReceivedAt.Add(time.Duration(t.ExpiresIn)*time.Second), now),
 		AccessToken: t.AccessToken, RefreshToken: t.RefreshToken}
 	d, err := decodeJWT(t.AccessToken)
@@ -93,7 +94,7 @@ func (h *Handlers) tokensView(s *playState) *ui.PlaygroundTokens {
 	}
 	v.JWTHeader, v.JWTClaims = d.Header, d.Claims
 	for _, name := range d.order {
-		v.Claims = append(v.Claims, ui.ParamView{Name: name, Value: claimValue(name, d.claims[name], now),
+		v.Claims = append(v.Claims, view.ParamView{Name: name, Value: claimValue(name, d.claims[name], now),
 			Explanation: claimExplanations[name]})
 	}
 	return v
@@ -115,19 +116,19 @@ func claimValue(name string, raw json.RawMessage, now time.Time) string {
 }
 
 // exchangeViews lists the log newest first, the newest expanded.
-func (h *Handlers) exchangeViews(s *playState) []ui.ExchangeView {
+func (h *Handlers) exchangeViews(s *playState) []view.ExchangeView {
 	now := h.clock.Now()
-	var out []ui.ExchangeView
+	var out []view.ExchangeView
 	for i := len(s.Exchanges) - 1; i >= 0; i-- {
 		e := s.Exchanges[i]
-		v := ui.ExchangeView{ID: exchangeID(e.N), Title: e.Title, Note: e.Note, At: timeView(e.At, now),
+		v := view.ExchangeView{ID: exchangeID(e.N), Title: e.Title, Note: e.Note, At: timeView(e.At, now),
 			Method: e.Method, URL: e.URL, RequestBody: e.ReqBody, Status: e.Status, StatusText: http.StatusText(e.Status),
 			Success: e.Status >= 200 && e.Status < 300, ResponseBody: e.RespBody, Open: i == len(s.Exchanges)-1}
 		for _, kv := range e.ReqHeaders {
-			v.RequestHeaders = append(v.RequestHeaders, ui.HeaderView{Name: kv[0], Value: kv[1]})
+			v.RequestHeaders = append(v.RequestHeaders, view.HeaderView{Name: kv[0], Value: kv[1]})
 		}
 		for _, kv := range e.RespHeaders {
-			v.ResponseHeaders = append(v.ResponseHeaders, ui.HeaderView{Name: kv[0], Value: kv[1]})
+			v.ResponseHeaders = append(v.ResponseHeaders, view.HeaderView{Name: kv[0], Value: kv[1]})
 		}
 		out = append(out, v)
 	}
@@ -139,32 +140,34 @@ func exchangeID(n int) string { return "exchange-" + strconv.Itoa(n) }
 // apiMethods are the methods the API call form offers.
 var apiMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}
 
-func callForm(s *playState) ui.APICallForm {
+func callForm(s *playState, routes []api.Route) view.APICallForm {
 	method, path, body := http.MethodGet, "/v1/introspect", ""
 	if s != nil && s.CallPath != "" {
 		method, path, body = s.CallMethod, s.CallPath, s.CallBody
 	}
-	f := ui.APICallForm{Path: path, Body: body, Paths: apiPaths()}
+	f := view.APICallForm{Path: path, Body: body, Paths: apiPaths(routes)}
 	for _, m := range apiMethods {
-		f.Methods = append(f.Methods, ui.OptionView{Value: m, Label: m, Selected: m == method})
+		f.Methods = append(f.Methods, view.OptionView{Value: m, Label: m, Selected: m == method})
 	}
 	return f
 }
 
-// apiPaths suggests API paths without path parameters: the routes any
-// token may call, then the scope catalogue's GET and search routes.
-func apiPaths() []string {
-	paths := []string{"/v1/introspect", "/v1/installations/me"}
-	for _, sc := range oauth.Scopes() {
-		for _, rt := range sc.Routes {
-			method, path, _ := strings.Cut(rt, " ")
-			if strings.Contains(path, "{") || (method != http.MethodGet && !strings.HasSuffix(path, ":search")) {
-				continue
-			}
-			if !slices.Contains(paths, path) {
-				paths = append(paths, path)
-			}
+// apiPaths suggests, from the API's route table, the paths without path
+// parameters that a GET or a search reads: first the routes any token may
+// call, then the rest in table order.
+func apiPaths(routes []api.Route) []string {
+	var open, scoped []string
+	for _, rt := range routes {
+		if strings.Contains(rt.Pattern, "{") || (rt.Method != http.MethodGet && !strings.HasSuffix(rt.Pattern, ":search")) {
+			continue
+		}
+		switch {
+		case slices.Contains(open, rt.Pattern), slices.Contains(scoped, rt.Pattern):
+		case rt.Scope == "":
+			open = append(open, rt.Pattern)
+		default:
+			scoped = append(scoped, rt.Pattern)
 		}
 	}
-	return paths
+	return append(open, scoped...)
 }

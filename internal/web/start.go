@@ -8,14 +8,14 @@ import (
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // Start serves GET /: what the emulator is, its endpoints, and the users and
 // clients in the database (passwords and secrets only for the demo seed's).
 func (h *Handlers) Start(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	page := ui.StartPage{Endpoints: h.endpoints()}
+	page := view.StartPage{Endpoints: h.endpoints()}
 	users, err := h.userViews(ctx)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -28,7 +28,7 @@ func (h *Handlers) Start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range clients {
-		v := ui.ClientSummary{ID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: c.RedirectURIs,
+		v := view.ClientSummary{ID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: c.RedirectURIs,
 			Scopes: c.Scopes, PKCERequired: c.PKCERequired}
 		if c.ID == seed.DemoClientID && c.CheckSecret(seed.DemoClientSecret) {
 			v.Secret = seed.DemoClientSecret
@@ -39,9 +39,9 @@ func (h *Handlers) Start(w http.ResponseWriter, r *http.Request) {
 }
 
 // endpoints lists the URLs from the authorisation server's metadata and the API base URL.
-func (h *Handlers) endpoints() []ui.EndpointView {
+func (h *Handlers) endpoints() []view.EndpointView {
 	m := h.auth.Metadata()
-	out := []ui.EndpointView{
+	out := []view.EndpointView{
 		{Name: "Issuer", URL: m.Issuer, Note: "the iss of every token"},
 		{Name: "Authorization endpoint", URL: m.AuthorizationEndpoint, Note: "as Pleo documents"},
 		{Name: "Token endpoint", URL: m.TokenEndpoint, Note: "as Pleo documents"},
@@ -53,7 +53,7 @@ func (h *Handlers) endpoints() []ui.EndpointView {
 		{Name: "OpenAPI document", URL: h.opt.APIBaseURL + "/openapi.json", Note: "the mock API's routes and shapes"},
 	}
 	if h.opt.Control {
-		out = append(out, ui.EndpointView{Name: "Control API", URL: h.opt.PublicURL + "/_emulator/", Note: "test fixtures: clients, users, tokens, clock, faults"})
+		out = append(out, view.EndpointView{Name: "Control API", URL: h.opt.PublicURL + "/_emulator/", Note: "test fixtures: clients, users, tokens, clock, faults"})
 	}
 	return out
 }
@@ -61,14 +61,14 @@ func (h *Handlers) endpoints() []ui.EndpointView {
 // demoUserIDs are the demo seed's users, whose password the page may show.
 var demoUserIDs = []string{seed.AdminUserID, seed.BookkeeperID, seed.EmployeeUserID}
 
-func (h *Handlers) userViews(ctx context.Context) ([]ui.UserView, error) {
+func (h *Handlers) userViews(ctx context.Context) ([]view.UserView, error) {
 	users, err := h.st.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []ui.UserView
+	var out []view.UserView
 	for _, u := range users {
-		v := ui.UserView{Name: u.Name, Email: u.Email}
+		v := view.UserView{Name: u.Name, Email: u.Email}
 		if slices.Contains(demoUserIDs, u.ID) {
 			v.Password = seed.DemoPassword
 		}

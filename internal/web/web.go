@@ -11,10 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/api"
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
+	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
-	"github.com/pleo-emulator/pleo-emulator/internal/ui"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // Options configure the handlers.
@@ -23,6 +25,9 @@ type Options struct {
 	APIBaseURL    string // base URL of the mock External API
 	SecureCookies bool   // set Secure on the playground cookie
 	Control       bool   // the control API is served under /_emulator/
+	// APIRoutes is the mock API's route table; the playground suggests
+	// paths from it.
+	APIRoutes []api.Route
 }
 
 // Handlers serve the start page, the playground and the connected-apps page.
@@ -30,11 +35,12 @@ type Handlers struct {
 	opt   Options
 	st    *store.Store
 	auth  *authserver.Server
-	pages *ui.Renderer
+	pages *view.Renderer
 	clock *clock.Clock
 	log   *slog.Logger
 	root  func() http.Handler // the emulator's whole HTTP surface, for in-process calls
 	play  *playSessions
+	csrf  httpx.CSRF
 }
 
 // New builds the handlers. root returns the emulator's root handler; the
@@ -42,18 +48,19 @@ type Handlers struct {
 // works where the public URL is not reachable from the server itself (a
 // container behind a port mapping). It is called per request, so it may
 // return a handler built after New.
-func New(opt Options, st *store.Store, auth *authserver.Server, pages *ui.Renderer, clk *clock.Clock,
+func New(opt Options, st *store.Store, auth *authserver.Server, pages *view.Renderer, clk *clock.Clock,
 	log *slog.Logger, root func() http.Handler) *Handlers {
 	opt.PublicURL = strings.TrimSuffix(opt.PublicURL, "/")
 	opt.APIBaseURL = strings.TrimSuffix(opt.APIBaseURL, "/")
-	return &Handlers{opt: opt, st: st, auth: auth, pages: pages, clock: clk, log: log, root: root, play: newPlaySessions()}
+	return &Handlers{opt: opt, st: st, auth: auth, pages: pages, clock: clk, log: log, root: root, play: newPlaySessions(),
+		csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}
 }
 
 // parsePost reads a posted form and checks its CSRF token; on failure it
 // renders an error page and returns false.
 func (h *Handlers) parsePost(w http.ResponseWriter, r *http.Request) bool {
-	if err := r.ParseForm(); err != nil || !authserver.CheckCSRF(r) {
-		h.pages.Render(w, http.StatusForbidden, ui.ErrorPage{Title: "Request refused",
+	if err := r.ParseForm(); err != nil || !h.csrf.Check(r) {
+		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Request refused",
 			Message: "The form was not valid: it may have been sent from another site, or your browser's cookies were reset. Go back, reload the page and try again.",
 			Detail:  "invalid_request", BackURL: backURL(r)})
 		return false
@@ -72,21 +79,21 @@ func backURL(r *http.Request) string {
 // serverError logs err and renders the generic error page.
 func (h *Handlers) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.ErrorContext(r.Context(), "web handler failed", "path", r.URL.Path, "error", err)
-	h.pages.Render(w, http.StatusInternalServerError, ui.ErrorPage{Message: "Please try again.", Detail: "server_error"})
+	h.pages.Render(w, http.StatusInternalServerError, view.ErrorPage{Message: "Please try again.", Detail: "server_error"})
 }
 
 // seeOther redirects after a successful POST (post/redirect/get).
 func seeOther(w http.ResponseWriter, r *http.Request, target string) {
-	ui.SetSecurityHeaders(w.Header())
+	httpx.SetSecurityHeaders(w.Header())
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // timeView formats t for display, relative to now.
-func timeView(t, now time.Time) ui.TimeView {
+func timeView(t, now time.Time) view.TimeView {
 	if t.IsZero() {
-		return ui.TimeView{Text: "unknown"}
+		return view.TimeView{Text: "unknown"}
 	}
-	return ui.TimeView{Text: relative(t, now), Full: t.UTC().Format("2 Jan 2006, 15:04:05 UTC"), ISO: t.UTC().Format(time.RFC3339)}
+	return view.TimeView{Text: relative(t, now), Full: t.UTC().Format("2 Jan 2006, 15:04:05 UTC"), ISO: t.UTC().Format(time.RFC3339)}
 }
 
 // relative says how far t is from now in words: "just now", "5 minutes

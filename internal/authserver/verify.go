@@ -1,10 +1,12 @@
 package authserver
 
+// Verifying access tokens for the mock API and for introspection and
+// revocation: signature, typ, iss, aud and expiry (RFC 9068 §4), then
+// revocation in the store, with caches for both.
+
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
@@ -15,118 +17,6 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
-
-// TokenResponse is the RFC 6749 §5.1 success body.
-type TokenResponse struct {
-	AccessToken  string `json:"access_token"`
-	TokenType    string `json:"token_type"`
-	ExpiresIn    int64  `json:"expires_in"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	Scope        string `json:"scope"`
-}
-
-// Lifetimes override the configured token lifetimes (zero keeps the default).
-type Lifetimes struct {
-	Access, Refresh time.Duration
-}
-
-// AccessClaims are the claims of an access token (RFC 9068 §2.2 plus Pleo's subject URN).
-type AccessClaims struct {
-	jwt.RegisteredClaims
-	ClientID   string `json:"client_id"`
-	Scope      string `json:"scope"`
-	SubjectURN string `json:"urn:pleo:params:oauth:subject_urn"`
-
-	kid string // the key that signed the token, set by parseAccessToken
-}
-
-// issued is a token pair recorded in a transaction whose JWT is signed after commit.
-type issued struct {
-	claims  AccessClaims
-	refresh string
-	expires time.Duration
-}
-
-// randomToken returns n random bytes, base64url encoded.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// hashSecret is how codes, refresh tokens and session IDs are stored: SHA-256.
-func hashSecret(raw string) []byte {
-	sum := sha256.Sum256([]byte(raw))
-	return sum[:]
-}
-
-func (s *Server) lifetimes(l Lifetimes) (access, refresh time.Duration) {
-	access, refresh = s.opt.AccessTokenTTL, s.opt.RefreshTokenTTL
-	if l.Access > 0 {
-		access = l.Access
-	}
-	if l.Refresh > 0 {
-		refresh = l.Refresh
-	}
-	return access, refresh
-}
-
-// record writes an access-token record and a refresh token for grant inside
-// tx. accessScopes may narrow the grant; the refresh token keeps refreshScopes
-// (RFC 6749 §6: a rotated refresh token has the scope of the one it replaces).
-func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, accessScopes, refreshScopes []string, l Lifetimes) (issued, error) {
-	now := s.clock.Now()
-	accessTTL, refreshTTL := s.lifetimes(l)
-	jti := randomToken(16)
-	if err := tx.InsertAccessToken(ctx, store.AccessToken{JTI: jti, GrantID: g.ID, Scopes: accessScopes,
-		CreatedAt: now, ExpiresAt: now.Add(accessTTL)}); err != nil {
-		return issued{}, err
-	}
-	refresh := randomToken(32)
-	if err := tx.InsertRefreshToken(ctx, store.RefreshToken{Hash: hashSecret(refresh), GrantID: g.ID, Scopes: refreshScopes,
-		CreatedAt: now, ExpiresAt: now.Add(refreshTTL)}); err != nil {
-		return issued{}, err
-	}
-	return issued{refresh: refresh, expires: accessTTL, claims: AccessClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    s.opt.PublicURL,
-			Subject:   g.Subject.ID,
-			Audience:  jwt.ClaimStrings{s.opt.APIBaseURL},
-			ExpiresAt: jwt.NewNumericDate(now.Add(accessTTL)),
-			IssuedAt:  jwt.NewNumericDate(now),
-			ID:        jti,
-		},
-		ClientID:   g.ClientID,
-		Scope:      oauth.JoinScope(accessScopes),
-		SubjectURN: g.Subject.URN(),
-	}}, nil
-}
-
-// sign turns a recorded pair into the token response. Signatures take turns,
-// first come first served, one per core: an RS256 signature is a millisecond
-// of CPU, and with more running at once the scheduler, not arrival order,
-// decides who finishes first, which stretched the slowest responses.
-func (s *Server) sign(ctx context.Context, is issued) (TokenResponse, error) {
-	kid, key, err := s.keys.Active(ctx)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	select {
-	case s.signing <- struct{}{}:
-	case <-ctx.Done():
-		return TokenResponse{}, ctx.Err()
-	}
-	defer func() { <-s.signing }()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, is.claims)
-	tok.Header["typ"] = "at+jwt"
-	tok.Header["kid"] = kid
-	signed, err := tok.SignedString(key)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	return TokenResponse{AccessToken: signed, TokenType: "Bearer", ExpiresIn: int64(is.expires / time.Second),
-		RefreshToken: is.refresh, Scope: is.claims.Scope}, nil
-}
 
 // errInvalidToken is every reason an access token is rejected.
 var errInvalidToken = errors.New("invalid access token")

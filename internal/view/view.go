@@ -1,7 +1,8 @@
-// Package ui renders the emulator's HTML screens (error, login, consent,
-// start page, playground and connected apps) from the templates embedded in
-// package templates, and serves the stylesheet.
-package ui
+// Package view holds the page models of the emulator's HTML screens (error,
+// login, consent, start page, playground and connected apps) and the
+// renderer that fills them into the templates embedded in package
+// templates; it also serves the stylesheet.
+package view
 
 import (
 	"bytes"
@@ -17,30 +18,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/templates"
 )
 
 // StylesheetPath is the URL path at which AssetsHandler serves the stylesheet
 // and that every page links to.
 const StylesheetPath = "/assets/app.css"
-
-// ContentSecurityPolicy is the CSP sent by SetSecurityHeaders. The pages use no
-// scripts and no inline styles. form-action allows http:/https: because the
-// consent form's POST answers with a redirect to the client's redirect URI, and
-// browsers apply form-action to that redirect too.
-const ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data: https: http:; " +
-	"form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'"
-
-// SetSecurityHeaders sets the headers every HTML response of the emulator
-// should carry. It is exported so that HTML responses not rendered through
-// Renderer can reuse it.
-func SetSecurityHeaders(h http.Header) {
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", ContentSecurityPolicy)
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "same-origin") // same-origin posts then carry their Origin; other sites get none
-	h.Set("X-Content-Type-Options", "nosniff")
-}
 
 // Page is one of the emulator's screens: ErrorPage, LoginPage, ConsentPage,
 // StartPage, PlaygroundPage or ConnectedAppsPage. The interface is sealed;
@@ -187,10 +171,10 @@ func New() (*Renderer, error) {
 	for _, name := range pageTemplates {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", name)
 		if err != nil {
-			return nil, fmt.Errorf("ui: parse %s: %w", name, err)
+			return nil, fmt.Errorf("view: parse %s: %w", name, err)
 		}
 		if t.Lookup("content") == nil {
-			return nil, fmt.Errorf("ui: %s does not define a content template", name)
+			return nil, fmt.Errorf("view: %s does not define a content template", name)
 		}
 		r.pages[name] = t
 	}
@@ -206,20 +190,20 @@ type layoutData struct {
 }
 
 // Render writes page with status. It sets Content-Type text/html;
-// charset=utf-8 and the security headers of SetSecurityHeaders. The page is
+// charset=utf-8 and the security headers of httpx.SetSecurityHeaders. The page is
 // rendered to a buffer first, so a template error yields a plain 500 instead
 // of a half-written page.
 func (r *Renderer) Render(w http.ResponseWriter, status int, page Page) {
 	h := w.Header()
-	SetSecurityHeaders(h)
+	httpx.SetSecurityHeaders(h)
 	if page == nil {
-		log.Printf("ui: Render called with a nil page")
+		log.Printf("view: Render called with a nil page")
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
 	t, ok := r.pages[page.templateName()]
 	if !ok {
-		log.Printf("ui: no template %q", page.templateName())
+		log.Printf("view: no template %q", page.templateName())
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
@@ -231,7 +215,7 @@ func (r *Renderer) Render(w http.ResponseWriter, status int, page Page) {
 		Page:       page,
 	})
 	if err != nil {
-		log.Printf("ui: render %s: %v", page.templateName(), err)
+		log.Printf("view: render %s: %v", page.templateName(), err)
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
@@ -243,14 +227,14 @@ func (r *Renderer) Render(w http.ResponseWriter, status int, page Page) {
 
 // AssetsHandler serves the embedded stylesheet at StylesheetPath
 // ("/assets/app.css") and answers 404 for any other path. Mount it with
-// r.Handle("/assets/*", ui.AssetsHandler()). It honours If-None-Match via a
+// r.Handle("/assets/*", view.AssetsHandler()). It honours If-None-Match via a
 // content hash ETag and allows caching for an hour.
 func AssetsHandler() http.Handler {
 	css, err := fs.ReadFile(templates.FS, "app.css")
 	if err != nil {
 		// The file is embedded at compile time, so this cannot happen in a
 		// correctly built binary.
-		panic("ui: app.css not embedded: " + err.Error())
+		panic("view: app.css not embedded: " + err.Error())
 	}
 	sum := sha256.Sum256(css)
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
@@ -271,18 +255,4 @@ func AssetsHandler() http.Handler {
 		h.Set("ETag", etag)
 		http.ServeContent(w, req, "app.css", time.Time{}, bytes.NewReader(css))
 	})
-}
-
-// FromOtherSite reports whether a browser sent r from a page of another site
-// or origin: Sec-Fetch-Site says cross-site or same-site (another port of
-// localhost is "same-site"), or Origin names neither publicOrigin nor the
-// request's own host. Non-browser clients send neither header. Forms and
-// the control API refuse such requests, which closes cross-site request
-// forgery even where SameSite=Lax cookies do not (other localhost ports).
-func FromOtherSite(r *http.Request, publicOrigin string) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-		return true
-	}
-	origin := r.Header.Get("Origin")
-	return origin != "" && origin != publicOrigin && origin != "http://"+r.Host && origin != "https://"+r.Host
 }

@@ -1,4 +1,4 @@
-package ui
+package view
 
 // ConnectedAppsPage is the emulated Pleo web app's list of the apps
 // connected to the companies and organisations the user administers. Each

@@ -1,4 +1,4 @@
-package ui
+package view
 
 import (
 	"net/http"
@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 )
 
 func newRenderer(t *testing.T) *Renderer {
@@ -106,7 +108,7 @@ func TestSecurityHeadersAndContentType(t *testing.T) {
 	}
 
 	h2 := http.Header{}
-	SetSecurityHeaders(h2)
+	httpx.SetSecurityHeaders(h2)
 	for k, v := range want {
 		if k == "Content-Type" {
 			continue

@@ -1,4 +1,4 @@
-package ui
+package view
 
 // StartPage is the emulator's home page: what it is, its endpoints, the
 // users and clients in the database, and links to the other screens.

@@ -1,4 +1,4 @@
-package ui
+package view
 
 // PlaygroundPage is the built-in OAuth client that walks the authorisation
 // code flow with PKCE step by step. Every form posts csrf_token. The steps
