@@ -4,11 +4,27 @@
 //
 // Every route is listed once, in routes.go, with the scope that guards it,
 // and wrapped by one middleware (auth.go) that fires injected faults,
-// verifies the bearer token and checks the route's scope. Handlers bind every read
-// and write to the token's subject (subject.go): a company token sees its
-// company, an organisation token its organisation's companies. Lists page
-// with opaque keyset cursors (pagination.go). Errors use Pleo's ExceptionInfo
-// shape (errors.go).
+// verifies the bearer token and checks the route's scope. Handlers bind
+// every read and write to the token's subject (subject.go): a company token
+// sees its company, an organisation token its organisation's companies.
+// Lists page with opaque keyset cursors (pagination.go). Errors use Pleo's
+// ExceptionInfo shape (errors.go).
+//
+// To add a Pleo resource:
+//  1. migrations/: a numbered SQL file with its table.
+//  2. internal/pleo: the Go type in Pleo's JSON shape, its enums and its
+//     validation rules (the one copy api and store both call).
+//  3. internal/store: a file with its reads (keyset pagination via
+//     cursor.go) and its writes (in a Tx, run by the single writer).
+//  4. internal/api: a file with the handlers and each operation's OpenAPI
+//     description (operation), rows in routes.go with their scope
+//     (a constant in internal/oauth/scopes.go; add one there, with its
+//     description, only for a new scope), and the names Pleo's documents
+//     give its types in schemaNames (openapi_schema.go).
+//  5. internal/seed: demo rows, so a fresh start exercises it.
+//  6. Tests: a sample request per route in routes_test.go (the scope
+//     matrix, the golden files in testdata/golden and the fuzzers use it),
+//     and the resource's own tests.
 package api
 
 import (
