@@ -143,11 +143,15 @@ func (s *Server) serveClient(w http.ResponseWriter, r *http.Request, target stri
 	}
 }
 
-// tokenParam returns the token parameter of an introspection or revocation
-// request (RFC 7662 §2.1, RFC 7009 §2.1), which is required.
-func tokenParam(form url.Values) (string, error) {
-	if form.Get("token") == "" {
-		return "", oauthError(oautherrors.ErrInvalidRequest, "token is required")
+// withToken adapts h to a request that names a token, introspection's or
+// revocation's (RFC 7662 §2.1, RFC 7009 §2.1), where the token parameter is
+// required.
+func withToken(h func(w http.ResponseWriter, r *http.Request, req clientRequest, token string) error) clientHandler {
+	return func(w http.ResponseWriter, r *http.Request, req clientRequest) error {
+		token := req.form.Get("token")
+		if token == "" {
+			return oauthError(oautherrors.ErrInvalidRequest, "token is required")
+		}
+		return h(w, r, req, token)
 	}
-	return form.Get("token"), nil
 }

@@ -28,14 +28,10 @@ type Introspection struct {
 // documents). The client authenticates and may only introspect its own
 // tokens; anything else is {"active": false}.
 func (s *Server) Introspect(w http.ResponseWriter, r *http.Request) {
-	s.serveClient(w, r, faults.Introspect, s.serveIntrospect)
+	s.serveClient(w, r, faults.Introspect, withToken(s.serveIntrospect))
 }
 
-func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, req clientRequest) error {
-	token, err := tokenParam(req.form)
-	if err != nil {
-		return err
-	}
+func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, req clientRequest, token string) error {
 	res := s.introspect(r.Context(), token, req.form.Get("token_type_hint"))
 	if res.Active && res.ClientID != req.client.ID {
 		res = Introspection{}

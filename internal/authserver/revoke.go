@@ -16,14 +16,10 @@ import (
 // Unknown tokens, and tokens of other clients, answer 200 and change nothing
 // (RFC 7009 §2.2), so a client cannot revoke, or probe, another's tokens.
 func (s *Server) Revoke(w http.ResponseWriter, r *http.Request) {
-	s.serveClient(w, r, faults.Revoke, s.serveRevoke)
+	s.serveClient(w, r, faults.Revoke, withToken(s.serveRevoke))
 }
 
-func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, req clientRequest) error {
-	token, err := tokenParam(req.form)
-	if err != nil {
-		return err
-	}
+func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, req clientRequest, token string) error {
 	if err := s.revoke(r.Context(), req.client.ID, token); err != nil {
 		return err
 	}
