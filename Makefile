@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/pleo-emulator/pleo-emulator/internal/cli.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: build run test bench fuzz load docker clean
+.PHONY: build run test lint bench fuzz load docker clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/pleo-emulator
@@ -15,6 +15,12 @@ run:
 test:
 	go vet ./...
 	go test -race ./...
+
+# lint runs the linters CI runs besides go vet (staticcheck with every check).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	go vet ./...
+	go run $(STATICCHECK) -checks all ./...
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
