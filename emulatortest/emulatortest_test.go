@@ -24,6 +24,8 @@ type introspection struct {
 	ClientID   string `json:"client_id"`
 	TokenType  string `json:"token_type"`
 	SubjectURN string `json:"urn:pleo:params:oauth:subject_urn"`
+	Iss        string `json:"iss"`
+	Aud        string `json:"aud"`
 }
 
 // introspect asks the introspection endpoint about a token of the demo client.

@@ -61,6 +61,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Faults = faults.NewQueue()
 	as, err := authserver.New(ctx, authserver.Options{
 		PublicURL: cfg.PublicURL, APIBaseURL: cfg.APIBaseURL(), CodeTTL: cfg.CodeTTL,
+		TokenIssuer: cfg.AccessTokenIssuer(), TokenAudience: cfg.AccessTokenAudience(),
 		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL, SessionTTL: cfg.SessionTTL,
 		SecureCookies: cfg.Secure(), AutoApprove: cfg.AutoApprove,
 	}, st, a.Clock, pages, a.Faults, log)

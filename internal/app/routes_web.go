@@ -15,6 +15,7 @@ import (
 // Form posts go through forms, which refuses posts from other sites.
 func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.Renderer) {
 	opt := web.Options{PublicURL: a.Config.PublicURL, APIBaseURL: a.Config.APIBaseURL(),
+		TokenIssuer: a.Config.AccessTokenIssuer(), TokenAudience: a.Config.AccessTokenAudience(),
 		SecureCookies: a.Config.Secure(), Control: a.Config.Control, APIRoutes: a.API.Routes()}
 	// The playground calls the emulator in process, through the root handler,
 	// which exists only once routes returns: hence the func.

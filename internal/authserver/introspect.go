@@ -50,7 +50,7 @@ func (s *Server) introspect(ctx context.Context, token, hint string) Introspecti
 	if looksLikeJWT(token) {
 		if p, err := s.VerifyAccessToken(ctx, token); err == nil {
 			return Introspection{Active: true, Scope: oauth.JoinScope(p.Scopes), ClientID: p.ClientID, Sub: p.Subject.ID,
-				Exp: p.ExpiresAt.Unix(), Iat: p.IssuedAt.Unix(), Iss: s.opt.PublicURL, Aud: s.opt.APIBaseURL, JTI: p.TokenID,
+				Exp: p.ExpiresAt.Unix(), Iat: p.IssuedAt.Unix(), Iss: s.opt.TokenIssuer, Aud: s.opt.TokenAudience, JTI: p.TokenID,
 				TokenType: "access_token", SubjectURN: p.Subject.URN()}
 		}
 	}
@@ -64,7 +64,7 @@ func (s *Server) introspectRefresh(ctx context.Context, token string) Introspect
 		return Introspection{}
 	}
 	return Introspection{Active: true, Scope: oauth.JoinScope(rt.Scopes), ClientID: g.ClientID, Sub: g.Subject.ID,
-		Exp: rt.ExpiresAt.Unix(), Iat: rt.CreatedAt.Unix(), Iss: s.opt.PublicURL, Aud: s.opt.APIBaseURL,
+		Exp: rt.ExpiresAt.Unix(), Iat: rt.CreatedAt.Unix(), Iss: s.opt.TokenIssuer, Aud: s.opt.TokenAudience,
 		TokenType: "refresh_token", SubjectURN: g.Subject.URN()}
 }
 

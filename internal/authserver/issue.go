@@ -90,9 +90,9 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, access
 	}
 	return issued{refresh: refresh, expires: accessTTL, claims: AccessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    s.opt.PublicURL,
+			Issuer:    s.opt.TokenIssuer,
 			Subject:   g.Subject.ID,
-			Audience:  jwt.ClaimStrings{s.opt.APIBaseURL},
+			Audience:  jwt.ClaimStrings{s.opt.TokenAudience},
 			ExpiresAt: jwt.NewNumericDate(now.Add(accessTTL)),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        jti,

@@ -25,14 +25,18 @@ import (
 
 // Options configure the server.
 type Options struct {
-	PublicURL       string // issuer; no trailing slash
-	APIBaseURL      string // access-token audience
-	CodeTTL         time.Duration
-	AccessTokenTTL  time.Duration
-	RefreshTokenTTL time.Duration
-	SessionTTL      time.Duration
-	SecureCookies   bool   // set Secure on cookies (public URL is https)
-	AutoApprove     string // email of the user to approve as without screens, if set
+	PublicURL  string // the issuer of the metadata (RFC 8414); no trailing slash
+	APIBaseURL string // base URL of the mock API
+	// TokenIssuer and TokenAudience are the access token's iss and aud
+	// (RFC 9068 §2.2); empty means PublicURL and APIBaseURL. The verifier
+	// and introspection use the same values.
+	TokenIssuer, TokenAudience string
+	CodeTTL                    time.Duration
+	AccessTokenTTL             time.Duration
+	RefreshTokenTTL            time.Duration
+	SessionTTL                 time.Duration
+	SecureCookies              bool   // set Secure on cookies (public URL is https)
+	AutoApprove                string // email of the user to approve as without screens, if set
 }
 
 // Server serves the /oauth/* endpoints, the login and consent screens and
@@ -55,6 +59,12 @@ type Server struct {
 // New builds the authorisation server; it loads (or starts generating) the
 // signing key. Faults queued in fq fire on its endpoints (fq may be nil).
 func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pages *view.Renderer, fq *faults.Queue, log *slog.Logger) (*Server, error) {
+	if opt.TokenIssuer == "" {
+		opt.TokenIssuer = opt.PublicURL
+	}
+	if opt.TokenAudience == "" {
+		opt.TokenAudience = opt.APIBaseURL
+	}
 	keys, err := NewKeySet(ctx, st, clk)
 	if err != nil {
 		return nil, err

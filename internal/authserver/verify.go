@@ -27,8 +27,8 @@ func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, 
 	var claims AccessClaims
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
-		jwt.WithIssuer(s.opt.PublicURL),
-		jwt.WithAudience(s.opt.APIBaseURL),
+		jwt.WithIssuer(s.opt.TokenIssuer),
+		jwt.WithAudience(s.opt.TokenAudience),
 		jwt.WithTimeFunc(s.clock.Now),
 		jwt.WithIssuedAt(),
 	}
@@ -57,7 +57,7 @@ func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, 
 		// Expired, which the caller tolerates; but the parser reports every
 		// failed claim at once, so check that expiry was the only one, at an
 		// instant just before the token expired.
-		v := jwt.NewValidator(jwt.WithIssuer(s.opt.PublicURL), jwt.WithAudience(s.opt.APIBaseURL), jwt.WithIssuedAt(),
+		v := jwt.NewValidator(jwt.WithIssuer(s.opt.TokenIssuer), jwt.WithAudience(s.opt.TokenAudience), jwt.WithIssuedAt(),
 			jwt.WithTimeFunc(func() time.Time { return claims.ExpiresAt.Add(-time.Second) }))
 		if claims.ExpiresAt == nil || v.Validate(&claims) != nil {
 			return nil, errInvalidToken

@@ -62,6 +62,13 @@ func banner(w io.Writer, cfg config.Config, addr net.Addr) {
 	fmt.Fprintf(w, "  authorize       %s/oauth/authorize\n", u)
 	fmt.Fprintf(w, "  token           %s/oauth/token\n", u)
 	fmt.Fprintf(w, "  API base URL    %s\n", cfg.APIBaseURL())
+	if cfg.StrictIssuerMismatch() || cfg.AccessTokenAudience() != cfg.APIBaseURL() {
+		fmt.Fprintf(w, "  token claims    iss %s, aud %s\n", cfg.AccessTokenIssuer(), cfg.AccessTokenAudience())
+	}
+	if cfg.StrictIssuerMismatch() {
+		fmt.Fprintf(w, "  note            the tokens' iss differs from the metadata's issuer: strict RFC 9068 validators\n"+
+			"                  (oauth4webapi's, for one) refuse them; use --token-claims emulator for those clients\n")
+	}
 	if cfg.Seed == "demo" {
 		fmt.Fprintf(w, "  demo users      %s, %s, %s (password %q)\n", seed.AdminEmail, seed.BookkeeperEmail, seed.EmployeeEmail, seed.DemoPassword)
 		fmt.Fprintf(w, "  demo client     %s / %s (public: %s)\n", seed.DemoClientID, seed.DemoClientSecret, seed.PublicClientID)

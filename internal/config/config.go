@@ -34,6 +34,12 @@ type Config struct {
 	Control         bool          // serve the control API under /_emulator/
 	ControlToken    string        // bearer token the control API requires, if set
 	AutoApprove     string        // email of the user for whom every authorisation is approved without screens
+	// TokenClaims is the preset for the access token's iss and aud:
+	// "emulator" (the public URL and the API base URL) or "pleo" (the values
+	// a third-party Pleo client shows; see PleoIssuer).
+	TokenClaims   string
+	TokenIssuer   string // the access token's iss, overriding the preset ("" keeps it)
+	TokenAudience string // the access token's aud, overriding the preset ("" keeps it)
 
 	Additions Additions // clients, organisations, companies and users from the config file
 }
@@ -85,7 +91,19 @@ var settings = []setting{
 	{"control", "serve the control API under /_emulator/", "true", boolean(func(c *Config) *bool { return &c.Control })},
 	{"control-token", "bearer token required by the control API (empty: none)", "", str(func(c *Config) *string { return &c.ControlToken })},
 	{"auto-approve", "approve every authorisation as this user's email, without login or consent", "", str(func(c *Config) *string { return &c.AutoApprove })},
+	{"token-claims", "access-token iss and aud preset: emulator (public URL, API base URL) or pleo (pleo.production, https://external.pleo.io)", "emulator", str(func(c *Config) *string { return &c.TokenClaims })},
+	{"token-issuer", "access-token iss, overriding --token-claims (empty: the preset's)", "", str(func(c *Config) *string { return &c.TokenIssuer })},
+	{"token-audience", "access-token aud, overriding --token-claims (empty: the preset's)", "", str(func(c *Config) *string { return &c.TokenAudience })},
 }
+
+// The "pleo" preset of --token-claims: the iss and aud a third-party Pleo
+// client (github.com/pleo-io's ecosystem; see the fidelity table) shows in
+// an introspection answer of Pleo's production tokens. Pleo documents
+// neither value, and treats tokens as opaque.
+const (
+	PleoIssuer   = "pleo.production"
+	PleoAudience = "https://external.pleo.io"
+)
 
 // EnvName returns the environment variable for a flag name.
 func EnvName(flagName string) string {
@@ -181,8 +199,65 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("log-level %q must be debug, info, warn or error", c.LogLevel)
 	}
+	if c.TokenClaims != "emulator" && c.TokenClaims != "pleo" {
+		return fmt.Errorf("token-claims %q must be emulator or pleo", c.TokenClaims)
+	}
+	for name, v := range map[string]string{"token-issuer": c.TokenIssuer, "token-audience": c.TokenAudience} {
+		if err := validStringOrURI(v); err != nil {
+			return fmt.Errorf("%s %q %w", name, v, err)
+		}
+	}
 	return c.Additions.validate(c.Seed == "demo", c.PublicURL)
 }
+
+// validStringOrURI checks an iss or aud value (RFC 7519 §2 StringOrURI: a
+// value with a colon must be a URI). Empty means "not set".
+func validStringOrURI(v string) error {
+	if v == "" {
+		return nil
+	}
+	for _, r := range v {
+		if r <= ' ' || r == 0x7f {
+			return errors.New("must not contain spaces or control characters")
+		}
+	}
+	if strings.Contains(v, ":") {
+		if u, err := url.Parse(v); err != nil || u.Scheme == "" {
+			return errors.New("contains a colon, so it must be a URI (RFC 7519 §2)")
+		}
+	}
+	return nil
+}
+
+// AccessTokenIssuer is the iss of every access token: --token-issuer, else
+// the --token-claims preset's (the public URL, or PleoIssuer).
+func (c *Config) AccessTokenIssuer() string {
+	switch {
+	case c.TokenIssuer != "":
+		return c.TokenIssuer
+	case c.TokenClaims == "pleo":
+		return PleoIssuer
+	}
+	return c.PublicURL
+}
+
+// AccessTokenAudience is the aud of every access token: --token-audience,
+// else the --token-claims preset's (the API base URL, or PleoAudience).
+func (c *Config) AccessTokenAudience() string {
+	switch {
+	case c.TokenAudience != "":
+		return c.TokenAudience
+	case c.TokenClaims == "pleo":
+		return PleoAudience
+	}
+	return c.APIBaseURL()
+}
+
+// StrictIssuerMismatch reports whether access tokens carry an iss other
+// than the metadata's issuer (the public URL). RFC 9068 §4 requires a
+// resource server to check that they match, so strict validators (such as
+// oauth4webapi's RFC 9068 validation) refuse such tokens.
+func (c *Config) StrictIssuerMismatch() bool { return c.AccessTokenIssuer() != c.PublicURL }
 
 // Secure reports whether the public URL is https (cookies then get Secure).
 func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
@@ -196,7 +271,8 @@ func (c *Config) PublicOrigin() string {
 	return u.Scheme + "://" + u.Host
 }
 
-// APIBaseURL is the base URL of the mock External API (and the access-token audience).
+// APIBaseURL is the base URL of the mock External API (and, by default, the
+// access-token audience; see AccessTokenAudience).
 func (c *Config) APIBaseURL() string { return c.PublicURL }
 
 // File is the parsed config file.

@@ -38,15 +38,29 @@ var callbackParams = map[string]string{
 
 // claimExplanations explain the access token's claims.
 var claimExplanations = map[string]string{
-	"iss":                               "Issuer: the emulator's public URL. Check it before trusting a token.",
 	"sub":                               "Subject: the ID of the company or organisation the token acts for.",
-	"aud":                               "Audience: the API base URL. The API refuses tokens meant for another audience.",
 	"exp":                               "Expiry, in seconds since 1970.",
 	"iat":                               "Issued at, in seconds since 1970.",
 	"jti":                               "Token ID: lets the server revoke this one token.",
 	"client_id":                         "The client the token was issued to.",
 	"scope":                             "What the token may do. The API checks it on every route.",
 	"urn:pleo:params:oauth:subject_urn": "Pleo's subject as a URN: urn:pleo:company:<id> or urn:pleo:organization:<id>.",
+}
+
+// claimExplanation explains a claim of the access token; iss and aud
+// follow the --token-claims, --token-issuer and --token-audience settings.
+func (h *Handlers) claimExplanation(name string) string {
+	switch name {
+	case "iss":
+		if h.opt.TokenIssuer != h.opt.PublicURL {
+			return "Issuer: " + h.opt.TokenIssuer + " (set by --token-claims or --token-issuer), not the metadata's issuer " +
+				h.opt.PublicURL + ". The emulator's API accepts it; a strict RFC 9068 validator refuses it."
+		}
+		return "Issuer: the emulator's public URL, the issuer in its metadata. Check it before trusting a token."
+	case "aud":
+		return "Audience: " + h.opt.TokenAudience + ". The API refuses tokens meant for another audience."
+	}
+	return claimExplanations[name]
 }
 
 func requestView(s *playState) *view.PlaygroundRequest {
@@ -95,7 +109,7 @@ func (h *Handlers) tokensView(s *playState) *view.PlaygroundTokens {
 	v.JWTHeader, v.JWTClaims = d.Header, d.Claims
 	for _, name := range d.order {
 		v.Claims = append(v.Claims, view.ParamView{Name: name, Value: claimValue(name, d.claims[name], now),
-			Explanation: claimExplanations[name]})
+			Explanation: h.claimExplanation(name)})
 	}
 	return v
 }

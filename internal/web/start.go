@@ -42,14 +42,14 @@ func (h *Handlers) Start(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) endpoints() []view.EndpointView {
 	m := h.auth.Metadata()
 	out := []view.EndpointView{
-		{Name: "Issuer", URL: m.Issuer, Note: "the iss of every token"},
+		{Name: "Issuer", URL: m.Issuer, Note: h.issuerNote()},
 		{Name: "Authorization endpoint", URL: m.AuthorizationEndpoint, Note: "as Pleo documents"},
 		{Name: "Token endpoint", URL: m.TokenEndpoint, Note: "as Pleo documents"},
 		{Name: "Introspection endpoint", URL: m.IntrospectionEndpoint, Note: "RFC 7662, as Pleo documents"},
 		{Name: "Revocation endpoint", URL: m.RevocationEndpoint, Note: "RFC 7009, emulator addition"},
 		{Name: "JWKS", URL: m.JWKSURI, Note: "the keys that sign access tokens"},
 		{Name: "Metadata", URL: m.Issuer + "/.well-known/oauth-authorization-server", Note: "RFC 8414, emulator addition"},
-		{Name: "API base URL", URL: h.opt.APIBaseURL, Note: "the mock External API; also the tokens' aud"},
+		{Name: "API base URL", URL: h.opt.APIBaseURL, Note: h.apiBaseNote()},
 		{Name: "OpenAPI document", URL: h.opt.APIBaseURL + "/openapi.json", Note: "the mock API's routes and shapes"},
 	}
 	if h.opt.Control {
@@ -100,4 +100,20 @@ func roleLabel(r oauth.Role) string {
 		return "Employee"
 	}
 	return string(r)
+}
+
+// issuerNote says whether the access tokens' iss is the metadata's issuer.
+func (h *Handlers) issuerNote() string {
+	if h.opt.TokenIssuer != h.opt.PublicURL {
+		return "the metadata's issuer; access tokens carry iss " + h.opt.TokenIssuer + " instead (--token-claims)"
+	}
+	return "the iss of every token"
+}
+
+// apiBaseNote says whether the access tokens' aud is the API base URL.
+func (h *Handlers) apiBaseNote() string {
+	if h.opt.TokenAudience != h.opt.APIBaseURL {
+		return "the mock External API; access tokens carry aud " + h.opt.TokenAudience + " (--token-claims)"
+	}
+	return "the mock External API; also the tokens' aud"
 }

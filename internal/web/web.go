@@ -21,10 +21,13 @@ import (
 
 // Options configure the handlers.
 type Options struct {
-	PublicURL     string // the URL browsers use; no trailing slash
-	APIBaseURL    string // base URL of the mock External API
-	SecureCookies bool   // set Secure on the playground cookie
-	Control       bool   // the control API is served under /_emulator/
+	PublicURL  string // the URL browsers use; no trailing slash
+	APIBaseURL string // base URL of the mock External API
+	// TokenIssuer and TokenAudience are the access tokens' iss and aud
+	// (default: PublicURL and APIBaseURL).
+	TokenIssuer, TokenAudience string
+	SecureCookies              bool // set Secure on the playground cookie
+	Control                    bool // the control API is served under /_emulator/
 	// APIRoutes is the mock API's route table; the playground suggests
 	// paths from it.
 	APIRoutes []api.Route
@@ -52,6 +55,12 @@ func New(opt Options, st *store.Store, auth *authserver.Server, pages *view.Rend
 	log *slog.Logger, root func() http.Handler) *Handlers {
 	opt.PublicURL = strings.TrimSuffix(opt.PublicURL, "/")
 	opt.APIBaseURL = strings.TrimSuffix(opt.APIBaseURL, "/")
+	if opt.TokenIssuer == "" {
+		opt.TokenIssuer = opt.PublicURL
+	}
+	if opt.TokenAudience == "" {
+		opt.TokenAudience = opt.APIBaseURL
+	}
 	return &Handlers{opt: opt, st: st, auth: auth, pages: pages, clock: clk, log: log, root: root, play: newPlaySessions(),
 		csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}
 }
