@@ -1,8 +1,10 @@
-package app_test
+package authserver_test
 
 // Negative tests of the token, introspection and revocation endpoints
 // (channel 3: RFC 6749 §5.2 JSON). Helpers shared with the authorisation
-// endpoint tests are in negative_test.go.
+// endpoint tests are in negative_test.go and package apptest; basicAuth
+// (the Basic header without the form-encoding step) is in
+// token_fuzz_test.go.
 
 import (
 	"context"
@@ -35,11 +37,6 @@ func rawPost(t *testing.T, u, contentType, body, auth string) (*http.Response, s
 		header = http.Header{"Authorization": {auth}}
 	}
 	return apptest.Send(t, http.MethodPost, u, contentType, header, strings.NewReader(body))
-}
-
-// basicRaw is a Basic header without the form-encoding step.
-func basicRaw(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 }
 
 // assertInactive checks the RFC 7662 answer for a token that must not be
@@ -186,7 +183,7 @@ func TestClientSecretWithSpecialCharacters(t *testing.T) {
 	resp, body := refreshAs(t, e, specialClient, strings.ReplaceAll(specialSecret, "+", " "), "x", nil)
 	apptest.AssertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
 	// Without the form-encoding step, "+" decodes to a space: the secret is wrong (RFC 6749 §2.3.1).
-	resp, body = rawPost(t, e.URL+"/oauth/token", apptest.FormType, "grant_type=refresh_token&refresh_token=x", basicRaw(specialClient, specialSecret))
+	resp, body = rawPost(t, e.URL+"/oauth/token", apptest.FormType, "grant_type=refresh_token&refresh_token=x", basicAuth(specialClient, specialSecret))
 	apptest.AssertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
 }
 

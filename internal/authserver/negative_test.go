@@ -1,10 +1,13 @@
-package app_test
+package authserver_test
 
 // Negative end-to-end tests for the authorisation server: every go-oauth2
 // pitfall in the design notes and every error of the authorisation-server
 // issue, each asserting the channel (HTML error page, redirect to the
 // client, or JSON), the HTTP status and the exact RFC 6749 error code.
-// Token, introspection and revocation cases live in negative_token_test.go.
+// They drive the whole emulator (routes, middleware and store included) on
+// a loopback port through package apptest, which also holds the channel
+// assertions. Token, introspection and revocation cases live in
+// negative_token_test.go.
 
 import (
 	"encoding/json"
