@@ -1,4 +1,9 @@
-package app_test
+package control_test
+
+// End-to-end tests of the control API (/_emulator): each drives the whole
+// emulator on a loopback port through package apptest and checks what a
+// control call changes for OAuth clients, the API and the store. Unit
+// tests of the package's parts are in faults_test.go and host_test.go.
 
 import (
 	"context"
