@@ -10,26 +10,23 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
 // apiGet calls the mock API with a bearer token.
-func apiGet(t *testing.T, e *emulator, path, token string) (*http.Response, string) {
+func apiGet(t *testing.T, e *apptest.Emulator, path, token string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.URL+path, nil)
+	var header http.Header
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		header = http.Header{"Authorization": {"Bearer " + token}}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, readBody(t, resp)
+	return apptest.Send(t, http.MethodGet, e.URL+path, "", header, nil)
 }
 
 func TestAPIWithTokensFromTheRealFlow(t *testing.T) {
-	e := startEmulator(t, "")
-	conf, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "")
+	conf, tok := e.TokenPair(t, "users:read")
 	client := conf.Client(context.Background(), tok)
 	resp, err := client.Get(e.URL + "/v2/employees?limit=5")
 	if err != nil {
@@ -62,12 +59,12 @@ func TestAPIWithTokensFromTheRealFlow(t *testing.T) {
 }
 
 func TestRevocationTakesEffectOnTheAPIAtOnce(t *testing.T) {
-	e := startEmulator(t, "")
-	_, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "")
+	_, tok := e.TokenPair(t, "users:read")
 	if resp, _ := apiGet(t, e, "/v2/employees", tok.AccessToken); resp.StatusCode != http.StatusOK {
 		t.Fatalf("before revocation: %d", resp.StatusCode)
 	}
-	postForm(t, e.URL+"/oauth/revoke", url.Values{"token": {tok.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
+	apptest.PostForm(t, e.URL+"/oauth/revoke", url.Values{"token": {tok.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
 	resp, body := apiGet(t, e, "/v2/employees", tok.AccessToken)
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`) || !strings.Contains(body, `"type"`) {
 		t.Fatalf("after revocation: %d %q %s", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
@@ -75,8 +72,8 @@ func TestRevocationTakesEffectOnTheAPIAtOnce(t *testing.T) {
 }
 
 func TestDeletingTheInstallationDisconnects(t *testing.T) {
-	e := startEmulator(t, "")
-	conf, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "")
+	conf, tok := e.TokenPair(t, "users:read")
 	resp, body := apiGet(t, e, "/v1/installations/me", tok.AccessToken)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"AUTHORIZED"`) {
 		t.Fatalf("installation after consent: %d %s", resp.StatusCode, body)
@@ -98,13 +95,13 @@ func TestDeletingTheInstallationDisconnects(t *testing.T) {
 }
 
 func TestClockAdvanceExpiresTokensOnTheAPI(t *testing.T) {
-	e := startEmulator(t, "")
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read"}`)
-	control(t, e, "POST", "/clock", `{"advance": "16m"}`, nil)
+	e := apptest.Start(t, "")
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read"}`)
+	e.Control(t, "POST", "/clock", `{"advance": "16m"}`, nil)
 	if resp, _ := apiGet(t, e, "/v2/employees", m.AccessToken); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("expired token on the API: %d", resp.StatusCode)
 	}
-	tok, err := e.oauthConfig().TokenSource(context.Background(), &oauth2.Token{RefreshToken: m.RefreshToken}).Token()
+	tok, err := e.OAuthConfig().TokenSource(context.Background(), &oauth2.Token{RefreshToken: m.RefreshToken}).Token()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +111,9 @@ func TestClockAdvanceExpiresTokensOnTheAPI(t *testing.T) {
 }
 
 func TestAPIFaultAnswersInPleosShape(t *testing.T) {
-	e := startEmulator(t, "")
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read"}`)
-	control(t, e, "POST", "/faults", `{"target": "GET /v2/employees", "status": 429, "retry_after": 2}`, nil)
+	e := apptest.Start(t, "")
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read"}`)
+	e.Control(t, "POST", "/faults", `{"target": "GET /v2/employees", "status": 429, "retry_after": 2}`, nil)
 	resp, body := apiGet(t, e, "/v2/employees", m.AccessToken)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" || !strings.Contains(body, `"TOO_MANY_REQUESTS"`) {
 		t.Fatalf("fault: %d %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
@@ -131,7 +128,7 @@ func TestAPIFaultAnswersInPleosShape(t *testing.T) {
 			ClientID string `json:"client_id"`
 		}
 	}
-	control(t, e, "GET", "/requests?path=/v2/employees", "", &log)
+	e.Control(t, "GET", "/requests?path=/v2/employees", "", &log)
 	if len(log.Requests) != 2 || log.Requests[0].ClientID != seed.DemoClientID || log.Requests[1].Status != http.StatusTooManyRequests {
 		t.Fatalf("request log: %+v", log.Requests)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -20,8 +21,8 @@ import (
 // time. Each code comes from an auto-approved /oauth/authorize outside the
 // timer.
 func BenchmarkCodeExchange(b *testing.B) {
-	e := startEmulator(b, "", func(c *config.Config) { c.AutoApprove = seed.AdminEmail })
-	conf := e.oauthConfig("users:read")
+	e := apptest.Start(b, "", func(c *config.Config) { c.AutoApprove = seed.AdminEmail })
+	conf := e.OAuthConfig("users:read")
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	verifier := oauth2.GenerateVerifier()
 	authURL := conf.AuthCodeURL("bench", oauth2.S256ChallengeOption(verifier))
@@ -47,7 +48,7 @@ func BenchmarkCodeExchange(b *testing.B) {
 // BenchmarkRefreshGrant measures the refresh grant through the real router
 // and a loopback HTTP server, with parallel refresh chains.
 func BenchmarkRefreshGrant(b *testing.B) {
-	e := startEmulator(b, "")
+	e := apptest.Start(b, "")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -74,7 +75,7 @@ func BenchmarkRefreshGrant(b *testing.B) {
 	})
 }
 
-func mintForBench(b *testing.B, e *emulator) string {
+func mintForBench(b *testing.B, e *apptest.Emulator) string {
 	resp, err := http.Post(e.URL+"/_emulator/tokens", "application/json",
 		strings.NewReader(`{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`))
 	if err != nil {
@@ -94,7 +95,7 @@ func mintForBench(b *testing.B, e *emulator) string {
 // router and a loopback HTTP server, with full token verification
 // (signature, claims and the revocation lookup) on every call.
 func BenchmarkEmployeesList(b *testing.B) {
-	e := startEmulator(b, "")
+	e := apptest.Start(b, "")
 	resp, err := http.Post(e.URL+"/_emulator/tokens", "application/json",
 		strings.NewReader(`{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read"}`))
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
@@ -73,7 +74,7 @@ func isInvalidGrant(err error) bool {
 // refreshChain refreshes tok rounds times, each time with the refresh token
 // the previous refresh returned, and checks that every refresh rotates both
 // tokens and retires the refresh token it used. It returns the last pair.
-func refreshChain(ctx context.Context, t *testing.T, e *emulator, conf *oauth2.Config, tok *oauth2.Token, rounds int) *oauth2.Token {
+func refreshChain(ctx context.Context, t *testing.T, e *apptest.Emulator, conf *oauth2.Config, tok *oauth2.Token, rounds int) *oauth2.Token {
 	t.Helper()
 	for range rounds {
 		next, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
@@ -83,7 +84,7 @@ func refreshChain(ctx context.Context, t *testing.T, e *emulator, conf *oauth2.C
 		if next.AccessToken == "" || next.RefreshToken == "" || next.AccessToken == tok.AccessToken || next.RefreshToken == tok.RefreshToken {
 			t.Fatal("a refresh did not rotate both tokens")
 		}
-		if introspect(t, e, tok.RefreshToken)["active"] != false {
+		if e.Introspect(t, tok.RefreshToken)["active"] != false {
 			t.Fatal("a rotated refresh token is still active")
 		}
 		tok = next
@@ -93,9 +94,9 @@ func refreshChain(ctx context.Context, t *testing.T, e *emulator, conf *oauth2.C
 
 // mintToken mints a pair for the demo client and the Denmark company
 // through the control API, as an oauth2.Token.
-func mintToken(t *testing.T, e *emulator, scope string) *oauth2.Token {
+func mintToken(t *testing.T, e *apptest.Emulator, scope string) *oauth2.Token {
 	t.Helper()
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "`+scope+`"}`)
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "`+scope+`"}`)
 	return &oauth2.Token{AccessToken: m.AccessToken, RefreshToken: m.RefreshToken, TokenType: "Bearer",
 		Expiry: time.Now().Add(time.Duration(m.ExpiresIn) * time.Second)}
 }
@@ -114,10 +115,10 @@ func TestEverythingAtOnceOnAFileDatabase(t *testing.T) {
 		apiWorkers, apiRoundsEach  = 6, 6
 		revokeWorkers, revokesEach = 4, 6
 	)
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	w := newWatch(t)
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, w.client())
-	conf := e.oauthConfig("users:read")
+	conf := e.OAuthConfig("users:read")
 
 	var mu sync.Mutex
 	var finals []*oauth2.Token // the last pair of every refresh chain
@@ -135,7 +136,7 @@ func TestEverythingAtOnceOnAFileDatabase(t *testing.T) {
 		wg.Go(func() {
 			<-start
 			for i := range flowsEach {
-				code, verifier := e.authorizeCode(t, conf)
+				code, verifier := e.AuthorizeCode(t, conf)
 				tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
 				if err != nil {
 					t.Errorf("exchange: %v", err)
@@ -150,7 +151,7 @@ func TestEverythingAtOnceOnAFileDatabase(t *testing.T) {
 					t.Errorf("second exchange of a code: %v, want invalid_grant", err)
 					return
 				}
-				if introspect(t, e, tok.AccessToken)["active"] != false || introspect(t, e, tok.RefreshToken)["active"] != false {
+				if e.Introspect(t, tok.AccessToken)["active"] != false || e.Introspect(t, tok.RefreshToken)["active"] != false {
 					t.Error("the code's replay did not revoke the tokens it issued")
 				}
 			}
@@ -202,7 +203,7 @@ func TestEverythingAtOnceOnAFileDatabase(t *testing.T) {
 			<-start
 			for range revokesEach {
 				tok := mintToken(t, e, "users:read")
-				if introspect(t, e, tok.AccessToken)["active"] != true {
+				if e.Introspect(t, tok.AccessToken)["active"] != true {
 					t.Error("a fresh access token is not active")
 				}
 				resp, body := apiGet(t, e, "/v2/employees?limit=1", tok.AccessToken)
@@ -210,12 +211,12 @@ func TestEverythingAtOnceOnAFileDatabase(t *testing.T) {
 				if resp.StatusCode != http.StatusOK {
 					t.Errorf("API before revocation: %d %s", resp.StatusCode, body)
 				}
-				resp, body = postForm(t, e.URL+"/oauth/revoke", url.Values{"token": {tok.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
+				resp, body = apptest.PostForm(t, e.URL+"/oauth/revoke", url.Values{"token": {tok.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
 				w.check("POST /oauth/revoke", resp.StatusCode, body)
 				if resp.StatusCode != http.StatusOK {
 					t.Errorf("revoke: %d %s", resp.StatusCode, body)
 				}
-				if introspect(t, e, tok.AccessToken)["active"] != false || introspect(t, e, tok.RefreshToken)["active"] != false {
+				if e.Introspect(t, tok.AccessToken)["active"] != false || e.Introspect(t, tok.RefreshToken)["active"] != false {
 					t.Error("a revoked grant's tokens are still active")
 				}
 				resp, body = apiGet(t, e, "/v2/employees?limit=1", tok.AccessToken)
@@ -241,7 +242,7 @@ func TestEverythingAtOnceOnAFileDatabase(t *testing.T) {
 		t.Fatalf("%d finished refresh chains, want %d", len(finals), want)
 	}
 	for _, tok := range finals {
-		if introspect(t, e, tok.AccessToken)["active"] != true || introspect(t, e, tok.RefreshToken)["active"] != true {
+		if e.Introspect(t, tok.AccessToken)["active"] != true || e.Introspect(t, tok.RefreshToken)["active"] != true {
 			t.Errorf("the last pair of a refresh chain is not active")
 		}
 	}
@@ -259,7 +260,7 @@ func apiCall(t *testing.T, client *http.Client, method, u, body string, status i
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, u, err)
 	}
-	raw := readBody(t, resp)
+	raw := apptest.ReadBody(t, resp)
 	if resp.StatusCode != status {
 		t.Fatalf("%s %s: %d %s, want %d", method, u, resp.StatusCode, raw, status)
 	}

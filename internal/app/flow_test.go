@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,27 +12,14 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
-// introspect asks the introspection endpoint about token as the demo client.
-func introspect(t *testing.T, e *emulator, token string) map[string]any {
-	t.Helper()
-	resp, body := postForm(t, e.URL+"/oauth/token/introspect", url.Values{"token": {token}}, seed.DemoClientID, seed.DemoClientSecret)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("introspect: %d %s", resp.StatusCode, body)
-	}
-	var out map[string]any
-	if err := json.Unmarshal([]byte(body), &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func TestFullFlowWithGolangOAuth2(t *testing.T) {
-	e := startEmulator(t, "")
-	conf, tok := e.tokenPair(t, "users:read", "export-jobs:read")
+	e := apptest.Start(t, "")
+	conf, tok := e.TokenPair(t, "users:read", "export-jobs:read")
 	if tok.TokenType != "Bearer" || tok.RefreshToken == "" || tok.Extra("scope") != "users:read export-jobs:read" {
 		t.Fatalf("token = %+v scope=%v", tok, tok.Extra("scope"))
 	}
@@ -60,7 +46,7 @@ func TestFullFlowWithGolangOAuth2(t *testing.T) {
 		t.Errorf("aud = %v", aud)
 	}
 
-	info := introspect(t, e, tok.AccessToken)
+	info := e.Introspect(t, tok.AccessToken)
 	if info["active"] != true || info["token_type"] != "access_token" || info["client_id"] != seed.DemoClientID {
 		t.Errorf("introspection = %v", info)
 	}
@@ -75,19 +61,19 @@ func TestFullFlowWithGolangOAuth2(t *testing.T) {
 	if fresh.AccessToken == old.AccessToken || fresh.RefreshToken == old.RefreshToken {
 		t.Fatal("refresh did not rotate both tokens")
 	}
-	if introspect(t, e, old.RefreshToken)["active"] != false {
+	if e.Introspect(t, old.RefreshToken)["active"] != false {
 		t.Error("the rotated refresh token is still active")
 	}
-	if introspect(t, e, fresh.RefreshToken)["active"] != true {
+	if e.Introspect(t, fresh.RefreshToken)["active"] != true {
 		t.Error("the new refresh token is not active")
 	}
 
 	// Revoking the refresh token revokes the grant: the access token dies too.
-	resp, _ := postForm(t, e.URL+"/oauth/revoke", url.Values{"token": {fresh.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
+	resp, _ := apptest.PostForm(t, e.URL+"/oauth/revoke", url.Values{"token": {fresh.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("revoke: %d", resp.StatusCode)
 	}
-	if introspect(t, e, fresh.AccessToken)["active"] != false {
+	if e.Introspect(t, fresh.AccessToken)["active"] != false {
 		t.Error("access token still active after its grant was revoked")
 	}
 	if _, err := conf.TokenSource(context.Background(), &oauth2.Token{RefreshToken: fresh.RefreshToken}).Token(); err == nil {
@@ -96,11 +82,11 @@ func TestFullFlowWithGolangOAuth2(t *testing.T) {
 }
 
 func TestPublicClientFlow(t *testing.T) {
-	e := startEmulator(t, "")
-	conf := e.oauthConfig("users:read")
+	e := apptest.Start(t, "")
+	conf := e.OAuthConfig("users:read")
 	conf.ClientID, conf.ClientSecret = seed.PublicClientID, ""
 	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-	code, verifier := e.authorizeCode(t, conf)
+	code, verifier := e.AuthorizeCode(t, conf)
 	tok, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
@@ -111,66 +97,66 @@ func TestPublicClientFlow(t *testing.T) {
 }
 
 func TestDenyGoesBackWithAccessDenied(t *testing.T) {
-	e := startEmulator(t, "")
-	b := newBrowser(t)
-	page := b.login(e.URL, e.oauthConfig("users:read").AuthCodeURL("st-deny", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.AdminEmail, seed.DemoPassword)
-	back := b.decide(e.URL, page, "deny", "")
+	e := apptest.Start(t, "")
+	b := apptest.NewBrowser(t)
+	page := b.Login(e.URL, e.OAuthConfig("users:read").AuthCodeURL("st-deny", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.AdminEmail, seed.DemoPassword)
+	back := b.Decide(e.URL, page, "deny", "")
 	if back.Host != "localhost:3000" || back.Query().Get("error") != "access_denied" || back.Query().Get("state") != "st-deny" || back.Query().Get("code") != "" {
 		t.Fatalf("deny redirect = %s", back)
 	}
 }
 
 func TestEmployeeMayNotConnectApps(t *testing.T) {
-	e := startEmulator(t, "")
-	b := newBrowser(t)
-	page := b.login(e.URL, e.oauthConfig("users:read").AuthCodeURL("st-emp", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.EmployeeEmail, seed.DemoPassword)
+	e := apptest.Start(t, "")
+	b := apptest.NewBrowser(t)
+	page := b.Login(e.URL, e.OAuthConfig("users:read").AuthCodeURL("st-emp", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.EmployeeEmail, seed.DemoPassword)
 	if !strings.Contains(page, "not an admin or bookkeeper") || strings.Contains(page, `value="approve"`) {
 		t.Fatal("the employee is offered an Approve button or no reason")
 	}
 	// Even a forged approval for the employee's company is refused.
-	back := b.decide(e.URL, page, "approve", "urn:pleo:company:"+seed.DenmarkID)
+	back := b.Decide(e.URL, page, "approve", "urn:pleo:company:"+seed.DenmarkID)
 	if back.Query().Get("error") != "access_denied" || back.Query().Get("state") != "st-emp" {
 		t.Fatalf("redirect = %s", back)
 	}
 }
 
 func TestBookkeeperSeesOnlyTheirCompany(t *testing.T) {
-	e := startEmulator(t, "")
-	b := newBrowser(t)
-	page := b.login(e.URL, e.oauthConfig("users:read").AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.BookkeeperEmail, seed.DemoPassword)
+	e := apptest.Start(t, "")
+	b := apptest.NewBrowser(t)
+	page := b.Login(e.URL, e.OAuthConfig("users:read").AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), seed.BookkeeperEmail, seed.DemoPassword)
 	if !strings.Contains(page, "urn:pleo:company:"+seed.DenmarkID) || strings.Contains(page, seed.SwedenID) || strings.Contains(page, seed.OrganizationID) {
 		t.Fatal("bookkeeper's subject choice is wrong")
 	}
-	back := b.decide(e.URL, page, "approve", "urn:pleo:company:"+seed.SwedenID)
+	back := b.Decide(e.URL, page, "approve", "urn:pleo:company:"+seed.SwedenID)
 	if back.Query().Get("error") != "access_denied" {
 		t.Fatalf("approval for a foreign company: %s", back)
 	}
 }
 
 func TestSubjectHintPreselectsAndOrganisationTokens(t *testing.T) {
-	e := startEmulator(t, "")
-	conf := e.oauthConfig("companies:read")
+	e := apptest.Start(t, "")
+	conf := e.OAuthConfig("companies:read")
 	verifier := oauth2.GenerateVerifier()
-	b := newBrowser(t)
+	b := apptest.NewBrowser(t)
 	orgURN := "urn:pleo:organization:" + seed.OrganizationID
-	page := b.login(e.URL, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("urn_pleo_params_oauth_subject", orgURN)), seed.AdminEmail, seed.DemoPassword)
+	page := b.Login(e.URL, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("urn_pleo_params_oauth_subject", orgURN)), seed.AdminEmail, seed.DemoPassword)
 	if !strings.Contains(page, `value="`+orgURN+`" required checked`) {
 		t.Fatal("the hinted organisation is not preselected")
 	}
-	back := b.decide(e.URL, page, "approve", orgURN)
+	back := b.Decide(e.URL, page, "approve", orgURN)
 	tok, err := conf.Exchange(context.Background(), back.Query().Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info := introspect(t, e, tok.AccessToken); info["urn:pleo:params:oauth:subject_urn"] != orgURN || info["sub"] != seed.OrganizationID {
+	if info := e.Introspect(t, tok.AccessToken); info["urn:pleo:params:oauth:subject_urn"] != orgURN || info["sub"] != seed.OrganizationID {
 		t.Fatalf("introspection = %v", info)
 	}
 }
 
 func TestParallelCodeRedemptionsGiveExactlyOneSuccess(t *testing.T) {
-	e := startEmulator(t, "")
-	conf := e.oauthConfig("users:read")
-	code, verifier := e.authorizeCode(t, conf)
+	e := apptest.Start(t, "")
+	conf := e.OAuthConfig("users:read")
+	code, verifier := e.AuthorizeCode(t, conf)
 	statuses := parallelPosts(t, 50, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {conf.RedirectURL}, "code_verifier": {verifier}})
 	if statuses[http.StatusOK] != 1 || statuses[http.StatusBadRequest] != 49 {
@@ -179,13 +165,13 @@ func TestParallelCodeRedemptionsGiveExactlyOneSuccess(t *testing.T) {
 }
 
 func TestParallelRefreshesGiveExactlyOneSuccessAndRevokeTheGrant(t *testing.T) {
-	e := startEmulator(t, "")
-	_, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "")
+	_, tok := e.TokenPair(t, "users:read")
 	statuses := parallelPosts(t, 50, e.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}})
 	if statuses[http.StatusOK] != 1 || statuses[http.StatusBadRequest] != 49 {
 		t.Fatalf("statuses = %v, want one 200 and 49 400", statuses)
 	}
-	if introspect(t, e, tok.AccessToken)["active"] != false {
+	if e.Introspect(t, tok.AccessToken)["active"] != false {
 		t.Error("the reuse did not revoke the grant")
 	}
 }
@@ -199,7 +185,7 @@ func parallelPosts(t *testing.T, n int, u string, form url.Values) map[int]int {
 	for range n {
 		wg.Go(func() {
 			<-start
-			resp, _ := postForm(t, u, form, seed.DemoClientID, seed.DemoClientSecret)
+			resp, _ := apptest.PostForm(t, u, form, seed.DemoClientID, seed.DemoClientSecret)
 			mu.Lock()
 			statuses[resp.StatusCode]++
 			mu.Unlock()
@@ -211,16 +197,16 @@ func parallelPosts(t *testing.T, n int, u string, form url.Values) map[int]int {
 }
 
 func TestTokensSurviveARestart(t *testing.T) {
-	e := startEmulator(t, "")
-	conf, tok := e.tokenPair(t, "users:read")
-	db := e.dbPath
-	e.stop()
-	e2 := startEmulator(t, db, func(c *config.Config) { c.PublicURL = e.URL })
+	e := apptest.Start(t, "")
+	conf, tok := e.TokenPair(t, "users:read")
+	db := e.DBPath
+	e.Stop()
+	e2 := apptest.Start(t, db, func(c *config.Config) { c.PublicURL = e.URL })
 	_ = conf
-	if introspect(t, e2, tok.AccessToken)["active"] != true {
+	if e2.Introspect(t, tok.AccessToken)["active"] != true {
 		t.Fatal("access token not active after restart")
 	}
-	resp, body := postForm(t, e2.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
+	resp, body := apptest.PostForm(t, e2.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, seed.DemoClientID, seed.DemoClientSecret)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("refresh after restart: %d %s", resp.StatusCode, body)
 	}
@@ -228,16 +214,16 @@ func TestTokensSurviveARestart(t *testing.T) {
 
 func TestSingleURIClientMayOmitRedirectURIAtAuthorizeAndSendItAtToken(t *testing.T) {
 	const uri = "http://localhost:7000/only"
-	e := startEmulator(t, "", func(c *config.Config) {
+	e := apptest.Start(t, "", func(c *config.Config) {
 		c.Additions.Clients = append(c.Additions.Clients, config.ClientSpec{ID: "one-uri", Name: "One URI",
 			RedirectURIs: []string{uri}, Scopes: []string{"users:read"}})
 	})
-	conf := e.oauthConfig("users:read")
+	conf := e.OAuthConfig("users:read")
 	conf.ClientID, conf.ClientSecret, conf.RedirectURL = "one-uri", "", ""
 	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-	code, verifier := e.authorizeCode(t, conf)
+	code, verifier := e.AuthorizeCode(t, conf)
 	// An empty client_secret from a public client counts as none.
-	resp, body := postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+	resp, body := apptest.PostForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {uri}, "code_verifier": {verifier}, "client_id": {"one-uri"}, "client_secret": {""}}, "", "")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("exchange: %d %s", resp.StatusCode, body)
@@ -245,10 +231,10 @@ func TestSingleURIClientMayOmitRedirectURIAtAuthorizeAndSendItAtToken(t *testing
 }
 
 func TestParallelPasswordGuessesAreThrottledToo(t *testing.T) {
-	e := startEmulator(t, "")
-	b := newBrowser(t)
-	_, page := b.get(e.URL + "/login")
-	form := formFields(page)
+	e := apptest.Start(t, "")
+	b := apptest.NewBrowser(t)
+	_, page := b.Get(e.URL + "/login")
+	form := apptest.FormFields(page)
 	form.Set("email", seed.BookkeeperEmail)
 	form.Set("password", "wrong")
 	var mu sync.Mutex
@@ -256,7 +242,7 @@ func TestParallelPasswordGuessesAreThrottledToo(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			resp, _ := b.post(e.URL+"/login", form)
+			resp, _ := b.Post(e.URL+"/login", form)
 			mu.Lock()
 			statuses[resp.StatusCode]++
 			mu.Unlock()
@@ -269,10 +255,10 @@ func TestParallelPasswordGuessesAreThrottledToo(t *testing.T) {
 }
 
 func TestFormsRefusePostsFromOtherSites(t *testing.T) {
-	e := startEmulator(t, "")
-	b := newBrowser(t)
-	_, page := b.get(e.URL + "/login")
-	form := formFields(page)
+	e := apptest.Start(t, "")
+	b := apptest.NewBrowser(t)
+	_, page := b.Get(e.URL + "/login")
+	form := apptest.FormFields(page)
 	form.Set("email", seed.AdminEmail)
 	form.Set("password", seed.DemoPassword)
 	for _, path := range []string{"/login", "/logout", "/oauth/consent", "/settings/apps/revoke", "/playground/reset"} {
@@ -282,7 +268,7 @@ func TestFormsRefusePostsFromOtherSites(t *testing.T) {
 			for k, v := range h {
 				req.Header.Set(k, v)
 			}
-			resp, err := b.Do(req)
+			resp, err := b.Client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +283,7 @@ func TestFormsRefusePostsFromOtherSites(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", e.URL)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := b.Do(req)
+	resp, err := b.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

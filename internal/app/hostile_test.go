@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -37,7 +38,7 @@ type channel func(t *testing.T, resp *http.Response, body string, status int, co
 // oauthChannel is RFC 6749 §5.2 JSON.
 func oauthChannel(t *testing.T, resp *http.Response, body string, status int, code string) {
 	t.Helper()
-	assertJSONError(t, resp, body, status, code)
+	apptest.AssertJSONError(t, resp, body, status, code)
 }
 
 // jsonAnswer checks that an answer has status and a JSON body, and decodes
@@ -75,7 +76,7 @@ func controlChannel(t *testing.T, resp *http.Response, body string, status int, 
 // pageChannel is an HTML error page.
 func pageChannel(t *testing.T, resp *http.Response, body string, status int, _ string) {
 	t.Helper()
-	assertErrorPage(t, resp, body, status, "")
+	apptest.AssertErrorPage(t, resp, body, status, "")
 }
 
 // bodyEndpoint is an endpoint that takes a request body.
@@ -90,58 +91,36 @@ type bodyEndpoint struct {
 
 // bodyEndpoints lists endpoints of every channel that take a body, with
 // credentials that get the request past authentication.
-func bodyEndpoints(t *testing.T, e *emulator) []bodyEndpoint {
+func bodyEndpoints(t *testing.T, e *apptest.Emulator) []bodyEndpoint {
 	t.Helper()
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "`+oauthdomain.JoinScope(oauthdomain.ScopeNames())+`"}`)
-	client := http.Header{"Authorization": {basic(seed.DemoClientID, seed.DemoClientSecret)}}
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "`+oauthdomain.JoinScope(oauthdomain.ScopeNames())+`"}`)
+	client := http.Header{"Authorization": {apptest.Basic(seed.DemoClientID, seed.DemoClientSecret)}}
 	bearer := http.Header{"Authorization": {"Bearer " + m.AccessToken}}
 	const jsonType = "application/json"
 	return []bodyEndpoint{
-		{"POST", "/oauth/token", formType, client, formLimit, oauthChannel, "invalid_request"},
-		{"POST", "/oauth/token/introspect", formType, client, formLimit, oauthChannel, "invalid_request"},
-		{"POST", "/oauth/revoke", formType, client, formLimit, oauthChannel, "invalid_request"},
+		{"POST", "/oauth/token", apptest.FormType, client, formLimit, oauthChannel, "invalid_request"},
+		{"POST", "/oauth/token/introspect", apptest.FormType, client, formLimit, oauthChannel, "invalid_request"},
+		{"POST", "/oauth/revoke", apptest.FormType, client, formLimit, oauthChannel, "invalid_request"},
 		{"POST", "/v0/tag-groups?company_id=" + seed.DenmarkID, jsonType, bearer, jsonLimit, apiChannel, "PAYLOAD_TOO_LARGE"},
 		{"PUT", "/v1/installations/me", jsonType, bearer, jsonLimit, apiChannel, "PAYLOAD_TOO_LARGE"},
 		{"POST", "/v1/accounting-entries:search", jsonType, bearer, jsonLimit, apiChannel, "PAYLOAD_TOO_LARGE"},
 		{"POST", "/_emulator/clients", jsonType, nil, jsonLimit, controlChannel, ""},
 		{"POST", "/_emulator/tokens", jsonType, nil, jsonLimit, controlChannel, ""},
-		{"POST", "/login", formType, nil, formLimit, pageChannel, ""},
-		{"POST", "/logout", formType, nil, formLimit, pageChannel, ""},
-		{"POST", "/oauth/consent", formType, nil, formLimit, pageChannel, ""},
-		{"POST", "/playground/call", formType, nil, formLimit, pageChannel, ""},
-		{"POST", "/settings/apps/revoke", formType, nil, formLimit, pageChannel, ""},
+		{"POST", "/login", apptest.FormType, nil, formLimit, pageChannel, ""},
+		{"POST", "/logout", apptest.FormType, nil, formLimit, pageChannel, ""},
+		{"POST", "/oauth/consent", apptest.FormType, nil, formLimit, pageChannel, ""},
+		{"POST", "/playground/call", apptest.FormType, nil, formLimit, pageChannel, ""},
+		{"POST", "/settings/apps/revoke", apptest.FormType, nil, formLimit, pageChannel, ""},
 	}
 }
 
 // paddedBody is a body of exactly n bytes in contentType: a form with one
 // long parameter, or a JSON object with one long string.
 func paddedBody(contentType string, n int) string {
-	if contentType == formType {
+	if contentType == apptest.FormType {
 		return "pad=" + strings.Repeat("a", n-len("pad="))
 	}
 	return `{"pad":"` + strings.Repeat("a", n-len(`{"pad":""}`)) + `"}`
-}
-
-// sendRequest sends one request with header and contentType (when not
-// empty) and returns the answer with its body read. A body that is not a
-// *strings.Reader has no known length, so it is sent chunked.
-func sendRequest(t *testing.T, method, u, contentType string, header http.Header, body io.Reader) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, u, err)
-	}
-	return resp, readBody(t, resp)
 }
 
 // answer is one HTTP answer with its body read.
@@ -155,7 +134,7 @@ type answer struct {
 // more of the body would wait), and reads answers until the server closes
 // the connection. It fails the test if the server sends no answer, or keeps
 // the connection open for 5 s.
-func rawRequest(t *testing.T, e *emulator, ep bodyEndpoint, contentLength int, body string) []answer {
+func rawRequest(t *testing.T, e *apptest.Emulator, ep bodyEndpoint, contentLength int, body string) []answer {
 	t.Helper()
 	u, _ := url.Parse(e.URL)
 	conn, err := net.Dial("tcp", u.Host)
@@ -197,7 +176,7 @@ func rawRequest(t *testing.T, e *emulator, ep bodyEndpoint, contentLength int, b
 // declared, unknown (chunked) or declared larger than what is sent; a body
 // of exactly the limit is not refused for its size.
 func TestBodiesOverTheLimitAnswer413InTheirChannel(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	for _, ep := range bodyEndpoints(t, e) {
 		t.Run(ep.method+" "+ep.path, func(t *testing.T) {
 			u := e.URL + ep.path
@@ -207,9 +186,9 @@ func TestBodiesOverTheLimitAnswer413InTheirChannel(t *testing.T) {
 			}
 			for _, n := range sizes {
 				body := paddedBody(ep.contentType, n)
-				resp, got := sendRequest(t, ep.method, u, ep.contentType, ep.header, strings.NewReader(body))
+				resp, got := apptest.Send(t, ep.method, u, ep.contentType, ep.header, strings.NewReader(body))
 				ep.channel(t, resp, got, http.StatusRequestEntityTooLarge, ep.tooLarge)
-				resp, got = sendRequest(t, ep.method, u, ep.contentType, ep.header, io.MultiReader(strings.NewReader(body)))
+				resp, got = apptest.Send(t, ep.method, u, ep.contentType, ep.header, io.MultiReader(strings.NewReader(body)))
 				ep.channel(t, resp, got, http.StatusRequestEntityTooLarge, ep.tooLarge)
 			}
 			answers := rawRequest(t, e, ep, 2*jsonLimit, paddedBody(ep.contentType, 16))
@@ -218,13 +197,13 @@ func TestBodiesOverTheLimitAnswer413InTheirChannel(t *testing.T) {
 				t.Errorf("%d answers to one request", len(answers))
 			}
 
-			resp, got := sendRequest(t, ep.method, u, ep.contentType, ep.header, strings.NewReader(paddedBody(ep.contentType, ep.limit)))
+			resp, got := apptest.Send(t, ep.method, u, ep.contentType, ep.header, strings.NewReader(paddedBody(ep.contentType, ep.limit)))
 			if resp.StatusCode == http.StatusRequestEntityTooLarge || resp.StatusCode >= 500 {
 				t.Errorf("a body of exactly %d bytes: status %d: %.200s", ep.limit, resp.StatusCode, got)
 			}
 		})
 	}
-	if resp, body := sendRequest(t, "GET", e.URL+"/readyz", "", nil, nil); resp.StatusCode != http.StatusOK {
+	if resp, body := apptest.Send(t, "GET", e.URL+"/readyz", "", nil, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after the oversized bodies /readyz answers %d %s", resp.StatusCode, body)
 	}
 }
@@ -233,7 +212,7 @@ func TestBodiesOverTheLimitAnswer413InTheirChannel(t *testing.T) {
 // than it sends gets a 4xx for the request it declared and a 4xx for the
 // rest, which is not a request, and the connection closes; never a 5xx.
 func TestContentLengthShorterThanTheBody(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	for _, ep := range bodyEndpoints(t, e) {
 		t.Run(ep.method+" "+ep.path, func(t *testing.T) {
 			answers := rawRequest(t, e, ep, 16, paddedBody(ep.contentType, 2*jsonLimit))
@@ -252,22 +231,22 @@ func TestContentLengthShorterThanTheBody(t *testing.T) {
 // TestLongQueryParametersAre4xx: long parameters within the header limit
 // are refused as bad parameters, never a 5xx.
 func TestLongQueryParametersAre4xx(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	long := strings.Repeat("9", 10<<10)
 
 	// Authorisation endpoint: once the client and redirect URI are
 	// trusted, the error goes back to the client (RFC 6749 §4.1.2.1).
-	q := validAuthorizeQuery()
+	q := apptest.ValidAuthorizeQuery()
 	q.Set("scope", strings.Repeat("x", 10<<10))
-	resp, _ := newBrowser(t).get(authorizeURL(e, q))
-	assertRedirectError(t, resp, demoCallback, "invalid_scope", "st-neg")
+	resp, _ := apptest.NewBrowser(t).Get(e.AuthorizeURL(q))
+	apptest.AssertRedirectError(t, resp, apptest.DemoCallback, "invalid_scope", "st-neg")
 	// Before they are trusted, an HTML page.
-	q = validAuthorizeQuery()
+	q = apptest.ValidAuthorizeQuery()
 	q.Set("client_id", long)
-	resp, body := newBrowser(t).get(authorizeURL(e, q))
-	assertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_client")
+	resp, body := apptest.NewBrowser(t).Get(e.AuthorizeURL(q))
+	apptest.AssertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_client")
 
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read tag-groups:read"}`)
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read tag-groups:read"}`)
 	for _, path := range []string{
 		"/v2/employees?limit=" + long,
 		"/v2/employees?before=" + long,
@@ -284,11 +263,11 @@ func TestLongQueryParametersAre4xx(t *testing.T) {
 // string that is not UTF-8 is a 400 naming the problem, in the channel;
 // nothing is stored with the bytes replaced.
 func TestInvalidUTF8IsRefusedWith400(t *testing.T) {
-	e := startEmulator(t, "")
-	client := http.Header{"Authorization": {basic(seed.DemoClientID, seed.DemoClientSecret)}}
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "tag-groups:read tag-groups:write"}`)
+	e := apptest.Start(t, "")
+	client := http.Header{"Authorization": {apptest.Basic(seed.DemoClientID, seed.DemoClientSecret)}}
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "tag-groups:read tag-groups:write"}`)
 	bearer := http.Header{"Authorization": {"Bearer " + m.AccessToken}}
-	authorize := validAuthorizeQuery()
+	authorize := apptest.ValidAuthorizeQuery()
 	authorize.Set("state", "st-\xff")
 	cases := []struct {
 		name, method, path, contentType string
@@ -297,13 +276,13 @@ func TestInvalidUTF8IsRefusedWith400(t *testing.T) {
 		channel                         channel
 		code                            string
 	}{
-		{"token form value", "POST", "/oauth/token", formType, client, "grant_type=refresh_token&refresh_token=%FF%FE", oauthChannel, "invalid_request"},
-		{"token form value sent raw", "POST", "/oauth/token", formType, client, "grant_type=refresh_token&refresh_token=\xff", oauthChannel, "invalid_request"},
-		{"token form name", "POST", "/oauth/token", formType, client, "grant_type=refresh_token&refresh_token=x&%C3%28=1", oauthChannel, "invalid_request"},
-		{"introspection form value", "POST", "/oauth/token/introspect", formType, client, "token=%C3%28", oauthChannel, "invalid_request"},
-		{"revocation form value", "POST", "/oauth/revoke", formType, client, "token=%ED%A0%80", oauthChannel, "invalid_request"},
+		{"token form value", "POST", "/oauth/token", apptest.FormType, client, "grant_type=refresh_token&refresh_token=%FF%FE", oauthChannel, "invalid_request"},
+		{"token form value sent raw", "POST", "/oauth/token", apptest.FormType, client, "grant_type=refresh_token&refresh_token=\xff", oauthChannel, "invalid_request"},
+		{"token form name", "POST", "/oauth/token", apptest.FormType, client, "grant_type=refresh_token&refresh_token=x&%C3%28=1", oauthChannel, "invalid_request"},
+		{"introspection form value", "POST", "/oauth/token/introspect", apptest.FormType, client, "token=%C3%28", oauthChannel, "invalid_request"},
+		{"revocation form value", "POST", "/oauth/revoke", apptest.FormType, client, "token=%ED%A0%80", oauthChannel, "invalid_request"},
 		{"authorize query parameter", "GET", "/oauth/authorize?" + authorize.Encode(), "", nil, "", pageChannel, ""},
-		{"login form value", "POST", "/login", formType, nil, "email=%FF%40acme.test&password=demo", pageChannel, ""},
+		{"login form value", "POST", "/login", apptest.FormType, nil, "email=%FF%40acme.test&password=demo", pageChannel, ""},
 		{"API query parameter", "GET", "/v0/tags?company_id=" + seed.DenmarkID + "&text_search=%FF", "", bearer, "", apiChannel, "PARAMETER_VALIDATION_FAILED"},
 		{"API JSON string", "POST", "/v0/tag-groups?company_id=" + seed.DenmarkID, "application/json", bearer, "{\"name\":\"Bad \xff name\",\"code\":\"UTF8\",\"archived\":false}", apiChannel, "JSON_MAPPING_EXCEPTION"},
 		{"control API JSON string", "POST", "/_emulator/clients", "application/json", nil,
@@ -316,7 +295,7 @@ func TestInvalidUTF8IsRefusedWith400(t *testing.T) {
 			if tc.body != "" {
 				body = strings.NewReader(tc.body)
 			}
-			resp, got := sendRequest(t, tc.method, e.URL+tc.path, tc.contentType, tc.header, body)
+			resp, got := apptest.Send(t, tc.method, e.URL+tc.path, tc.contentType, tc.header, body)
 			tc.channel(t, resp, got, http.StatusBadRequest, tc.code)
 			if !strings.Contains(got, "UTF-8") {
 				t.Errorf("the answer does not say what is wrong: %.300s", got)
@@ -328,7 +307,7 @@ func TestInvalidUTF8IsRefusedWith400(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || strings.Contains(body, "UTF8") || strings.Contains(body, "\uFFFD") {
 		t.Errorf("tag groups after the refused write: %d %.300s", resp.StatusCode, body)
 	}
-	if st := control(t, e, "GET", "/clients/utf8-app", "", nil); st != http.StatusNotFound {
+	if st := e.Control(t, "GET", "/clients/utf8-app", "", nil); st != http.StatusNotFound {
 		t.Errorf("the refused client exists: GET answers %d", st)
 	}
 }
@@ -339,16 +318,16 @@ func TestInvalidUTF8IsRefusedWith400(t *testing.T) {
 // one without a Content-Type or with one that does not parse (RFC 9110
 // §15.5.16), and accept application/json with or without a charset.
 func TestWrongContentTypes(t *testing.T) {
-	e := startEmulator(t, "")
-	client := http.Header{"Authorization": {basic(seed.DemoClientID, seed.DemoClientSecret)}}
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "tag-groups:read tag-groups:write"}`)
+	e := apptest.Start(t, "")
+	client := http.Header{"Authorization": {apptest.Basic(seed.DemoClientID, seed.DemoClientSecret)}}
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "tag-groups:read tag-groups:write"}`)
 	bearer := http.Header{"Authorization": {"Bearer " + m.AccessToken}}
 	wrong := []string{"application/json", "text/plain", "multipart/form-data; boundary=x", "", "application/x-www-form-urlencoded; charset", "form/"}
 
 	for _, path := range []string{"/oauth/token", "/oauth/token/introspect", "/oauth/revoke"} {
 		for _, ct := range wrong {
 			t.Run(path+" "+ct, func(t *testing.T) {
-				resp, body := sendRequest(t, "POST", e.URL+path, ct, client, strings.NewReader("grant_type=refresh_token&refresh_token=x&token=x"))
+				resp, body := apptest.Send(t, "POST", e.URL+path, ct, client, strings.NewReader("grant_type=refresh_token&refresh_token=x&token=x"))
 				oauthChannel(t, resp, body, http.StatusBadRequest, "invalid_request")
 				if !strings.Contains(body, "application/x-www-form-urlencoded") {
 					t.Errorf("the answer does not name the content type to use: %s", body)
@@ -360,14 +339,14 @@ func TestWrongContentTypes(t *testing.T) {
 	jsonWrong := []string{"text/plain", "", "application/x-www-form-urlencoded", "application/json; charset", "json"}
 	for _, ct := range jsonWrong {
 		t.Run("API "+ct, func(t *testing.T) {
-			resp, body := sendRequest(t, "POST", e.URL+"/v0/tag-groups?company_id="+seed.DenmarkID, ct, bearer, strings.NewReader(`{"name":"Wrong type","code":"WRONG","archived":false}`))
+			resp, body := apptest.Send(t, "POST", e.URL+"/v0/tag-groups?company_id="+seed.DenmarkID, ct, bearer, strings.NewReader(`{"name":"Wrong type","code":"WRONG","archived":false}`))
 			apiChannel(t, resp, body, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")
 			if !strings.Contains(body, "application/json") {
 				t.Errorf("the answer does not name the content type to use: %s", body)
 			}
 		})
 		t.Run("control API "+ct, func(t *testing.T) {
-			resp, body := sendRequest(t, "POST", e.URL+"/_emulator/clock", ct, nil, strings.NewReader(`{"advance":"1s"}`))
+			resp, body := apptest.Send(t, "POST", e.URL+"/_emulator/clock", ct, nil, strings.NewReader(`{"advance":"1s"}`))
 			controlChannel(t, resp, body, http.StatusUnsupportedMediaType, "")
 			if !strings.Contains(body, "application/json") {
 				t.Errorf("the answer does not name the content type to use: %s", body)
@@ -375,18 +354,18 @@ func TestWrongContentTypes(t *testing.T) {
 		})
 	}
 	for i, ct := range []string{"application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8"} {
-		resp, body := sendRequest(t, "POST", e.URL+"/v0/tag-groups?company_id="+seed.DenmarkID, ct, bearer,
+		resp, body := apptest.Send(t, "POST", e.URL+"/v0/tag-groups?company_id="+seed.DenmarkID, ct, bearer,
 			strings.NewReader(fmt.Sprintf(`{"name":"Right type %d","code":"RIGHT%d","archived":false}`, i, i)))
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("API with %q: %d %s", ct, resp.StatusCode, body)
 		}
-		resp, body = sendRequest(t, "POST", e.URL+"/_emulator/clock", ct, nil, strings.NewReader(`{"advance":"1s"}`))
+		resp, body = apptest.Send(t, "POST", e.URL+"/_emulator/clock", ct, nil, strings.NewReader(`{"advance":"1s"}`))
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("control API with %q: %d %s", ct, resp.StatusCode, body)
 		}
 	}
 	// A write without a body needs no Content-Type.
-	resp, body := sendRequest(t, "POST", e.URL+"/_emulator/reset", "", nil, nil)
+	resp, body := apptest.Send(t, "POST", e.URL+"/_emulator/reset", "", nil, nil)
 	if resp.StatusCode >= 400 {
 		t.Errorf("reset without a body: %d %s", resp.StatusCode, body)
 	}

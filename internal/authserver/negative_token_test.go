@@ -1,8 +1,10 @@
-package app_test
+package authserver_test
 
 // Negative tests of the token, introspection and revocation endpoints
 // (channel 3: RFC 6749 §5.2 JSON). Helpers shared with the authorisation
-// endpoint tests are in negative_test.go.
+// endpoint tests are in negative_test.go and package apptest; basicAuth
+// (the Basic header without the form-encoding step) is in
+// token_fuzz_test.go.
 
 import (
 	"context"
@@ -21,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -29,47 +32,11 @@ import (
 // not empty, that Authorization header.
 func rawPost(t *testing.T, u, contentType, body, auth string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
+	var header http.Header
 	if auth != "" {
-		req.Header.Set("Authorization", auth)
+		header = http.Header{"Authorization": {auth}}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, readBody(t, resp)
-}
-
-// basic is an RFC 6749 §2.3.1 Authorization header (credentials form-encoded).
-func basic(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
-}
-
-// basicRaw is a Basic header without the form-encoding step.
-func basicRaw(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
-}
-
-const formType = "application/x-www-form-urlencoded"
-
-// introspectAs asks the introspection endpoint about token as client id.
-func introspectAs(t *testing.T, e *emulator, id, secret, token string) map[string]any {
-	t.Helper()
-	resp, body := postForm(t, e.URL+"/oauth/token/introspect", url.Values{"token": {token}}, id, secret)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("introspect: %d %s", resp.StatusCode, body)
-	}
-	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
-		t.Errorf("introspection Cache-Control = %q", cc)
-	}
-	var out map[string]any
-	if err := json.Unmarshal([]byte(body), &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return apptest.Send(t, http.MethodPost, u, contentType, header, strings.NewReader(body))
 }
 
 // assertInactive checks the RFC 7662 answer for a token that must not be
@@ -82,13 +49,13 @@ func assertInactive(t *testing.T, info map[string]any) {
 }
 
 // refreshAs posts a refresh_token grant as client id (Basic).
-func refreshAs(t *testing.T, e *emulator, id, secret, refreshToken string, extra url.Values) (*http.Response, string) {
+func refreshAs(t *testing.T, e *apptest.Emulator, id, secret, refreshToken string, extra url.Values) (*http.Response, string) {
 	t.Helper()
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
 	for k, v := range extra {
 		form[k] = v
 	}
-	return postForm(t, e.URL+"/oauth/token", form, id, secret)
+	return apptest.PostForm(t, e.URL+"/oauth/token", form, id, secret)
 }
 
 func decodeToken(t *testing.T, body string) map[string]any {
@@ -105,10 +72,10 @@ func decodeToken(t *testing.T, body string) map[string]any {
 // 500, Basic credentials not URL-decoded, public client with any secret,
 // password and client_credentials grants on by default).
 func TestTokenEndpointRequestAndClientAuthErrors(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
+	e := apptest.Start(t, "", extraClients)
 	tokenURL := e.URL + "/oauth/token"
 	const grant = "grant_type=refresh_token&refresh_token=no-such-token"
-	demo := basic(seed.DemoClientID, seed.DemoClientSecret)
+	demo := apptest.Basic(seed.DemoClientID, seed.DemoClientSecret)
 	cases := []struct {
 		name        string
 		query       string // appended to the token URL
@@ -120,68 +87,68 @@ func TestTokenEndpointRequestAndClientAuthErrors(t *testing.T) {
 		wwwAuth     bool // WWW-Authenticate: Basic expected
 	}{
 		// Controls: a well-formed request gets as far as the grant.
-		{"control: Basic", "", formType, grant, demo, 400, "invalid_grant", false},
-		{"control: client_secret_post", "", formType, grant + "&client_id=demo-client&client_secret=demo-secret", "", 400, "invalid_grant", false},
-		{"control: Basic and the same client_id in the body", "", formType, grant + "&client_id=demo-client", demo, 400, "invalid_grant", false},
-		{"control: content type with charset", "", formType + "; charset=UTF-8", grant, demo, 400, "invalid_grant", false},
-		{"control: public client with client_id only", "", formType, grant + "&client_id=demo-public-client", "", 400, "invalid_grant", false},
-		{"control: public client with Basic and no password", "", formType, grant, basic(seed.PublicClientID, ""), 400, "invalid_grant", false},
+		{"control: Basic", "", apptest.FormType, grant, demo, 400, "invalid_grant", false},
+		{"control: client_secret_post", "", apptest.FormType, grant + "&client_id=demo-client&client_secret=demo-secret", "", 400, "invalid_grant", false},
+		{"control: Basic and the same client_id in the body", "", apptest.FormType, grant + "&client_id=demo-client", demo, 400, "invalid_grant", false},
+		{"control: content type with charset", "", apptest.FormType + "; charset=UTF-8", grant, demo, 400, "invalid_grant", false},
+		{"control: public client with client_id only", "", apptest.FormType, grant + "&client_id=demo-public-client", "", 400, "invalid_grant", false},
+		{"control: public client with Basic and no password", "", apptest.FormType, grant, apptest.Basic(seed.PublicClientID, ""), 400, "invalid_grant", false},
 
 		// Request format.
-		{"parameters in the query string", "?" + grant, formType, "", demo, 400, "invalid_request", false},
-		{"one parameter in the query string", "?refresh_token=x", formType, "grant_type=refresh_token", demo, 400, "invalid_request", false},
-		{"client secret in the query string", "?client_secret=demo-secret", formType, grant + "&client_id=demo-client", "", 400, "invalid_request", false},
+		{"parameters in the query string", "?" + grant, apptest.FormType, "", demo, 400, "invalid_request", false},
+		{"one parameter in the query string", "?refresh_token=x", apptest.FormType, "grant_type=refresh_token", demo, 400, "invalid_request", false},
+		{"client secret in the query string", "?client_secret=demo-secret", apptest.FormType, grant + "&client_id=demo-client", "", 400, "invalid_request", false},
 		{"JSON body", "", "application/json", `{"grant_type":"refresh_token","refresh_token":"x"}`, demo, 400, "invalid_request", false},
 		{"form body labelled JSON", "", "application/json", grant, demo, 400, "invalid_request", false},
 		{"multipart body", "", "multipart/form-data; boundary=x", "--x--", demo, 400, "invalid_request", false},
 		{"no content type", "", "", grant, demo, 400, "invalid_request", false},
-		{"bad form encoding", "", formType, grant + "&%zz=1", demo, 400, "invalid_request", false},
-		{"body too large", "", formType, grant + "&pad=" + strings.Repeat("a", 70<<10), demo, 413, "invalid_request", false},
-		{"grant_type twice", "", formType, grant + "&grant_type=refresh_token", demo, 400, "invalid_request", false},
-		{"refresh_token twice", "", formType, grant + "&refresh_token=other", demo, 400, "invalid_request", false},
-		{"client_id twice", "", formType, grant + "&client_id=demo-client&client_id=demo-client&client_secret=demo-secret", "", 400, "invalid_request", false},
-		{"grant_type missing", "", formType, "refresh_token=x", demo, 400, "invalid_request", false},
-		{"grant_type empty", "", formType, "grant_type=&refresh_token=x", demo, 400, "invalid_request", false},
+		{"bad form encoding", "", apptest.FormType, grant + "&%zz=1", demo, 400, "invalid_request", false},
+		{"body too large", "", apptest.FormType, grant + "&pad=" + strings.Repeat("a", 70<<10), demo, 413, "invalid_request", false},
+		{"grant_type twice", "", apptest.FormType, grant + "&grant_type=refresh_token", demo, 400, "invalid_request", false},
+		{"refresh_token twice", "", apptest.FormType, grant + "&refresh_token=other", demo, 400, "invalid_request", false},
+		{"client_id twice", "", apptest.FormType, grant + "&client_id=demo-client&client_id=demo-client&client_secret=demo-secret", "", 400, "invalid_request", false},
+		{"grant_type missing", "", apptest.FormType, "refresh_token=x", demo, 400, "invalid_request", false},
+		{"grant_type empty", "", apptest.FormType, "grant_type=&refresh_token=x", demo, 400, "invalid_request", false},
 
 		// Grant types Pleo does not offer: 400, never 401.
-		{"password grant", "", formType, "grant_type=password&username=admin@acme.test&password=demo&scope=users:read", demo, 400, "unsupported_grant_type", false},
-		{"client_credentials grant", "", formType, "grant_type=client_credentials&scope=users:read", demo, 400, "unsupported_grant_type", false},
-		{"implicit grant", "", formType, "grant_type=implicit", demo, 400, "unsupported_grant_type", false},
-		{"token grant", "", formType, "grant_type=token", demo, 400, "unsupported_grant_type", false},
-		{"code grant", "", formType, "grant_type=code", demo, 400, "unsupported_grant_type", false},
-		{"device code grant", "", formType, "grant_type=" + url.QueryEscape("urn:ietf:params:oauth:grant-type:device_code") + "&device_code=x", demo, 400, "unsupported_grant_type", false},
-		{"JWT bearer grant", "", formType, "grant_type=" + url.QueryEscape("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=x", demo, 400, "unsupported_grant_type", false},
-		{"token exchange grant", "", formType, "grant_type=" + url.QueryEscape("urn:ietf:params:oauth:grant-type:token-exchange"), demo, 400, "unsupported_grant_type", false},
-		{"grant type in another case", "", formType, "grant_type=Refresh_Token&refresh_token=x", demo, 400, "unsupported_grant_type", false},
-		{"public client asking for client_credentials", "", formType, "grant_type=client_credentials&client_id=demo-public-client", "", 400, "unsupported_grant_type", false},
+		{"password grant", "", apptest.FormType, "grant_type=password&username=admin@acme.test&password=demo&scope=users:read", demo, 400, "unsupported_grant_type", false},
+		{"client_credentials grant", "", apptest.FormType, "grant_type=client_credentials&scope=users:read", demo, 400, "unsupported_grant_type", false},
+		{"implicit grant", "", apptest.FormType, "grant_type=implicit", demo, 400, "unsupported_grant_type", false},
+		{"token grant", "", apptest.FormType, "grant_type=token", demo, 400, "unsupported_grant_type", false},
+		{"code grant", "", apptest.FormType, "grant_type=code", demo, 400, "unsupported_grant_type", false},
+		{"device code grant", "", apptest.FormType, "grant_type=" + url.QueryEscape("urn:ietf:params:oauth:grant-type:device_code") + "&device_code=x", demo, 400, "unsupported_grant_type", false},
+		{"JWT bearer grant", "", apptest.FormType, "grant_type=" + url.QueryEscape("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=x", demo, 400, "unsupported_grant_type", false},
+		{"token exchange grant", "", apptest.FormType, "grant_type=" + url.QueryEscape("urn:ietf:params:oauth:grant-type:token-exchange"), demo, 400, "unsupported_grant_type", false},
+		{"grant type in another case", "", apptest.FormType, "grant_type=Refresh_Token&refresh_token=x", demo, 400, "unsupported_grant_type", false},
+		{"public client asking for client_credentials", "", apptest.FormType, "grant_type=client_credentials&client_id=demo-public-client", "", 400, "unsupported_grant_type", false},
 
 		// Client authentication: 401 invalid_client, never 500.
-		{"no client authentication", "", formType, grant, "", 401, "invalid_client", false},
-		{"unknown client via Basic", "", formType, grant, basic("no-such-client", "x"), 401, "invalid_client", true},
-		{"unknown client via post", "", formType, grant + "&client_id=no-such-client&client_secret=x", "", 401, "invalid_client", false},
-		{"unknown client with an unsupported grant", "", formType, "grant_type=password", basic("no-such-client", "x"), 401, "invalid_client", true},
-		{"wrong secret via Basic", "", formType, grant, basic(seed.DemoClientID, "wrong"), 401, "invalid_client", true},
-		{"wrong secret via post", "", formType, grant + "&client_id=demo-client&client_secret=wrong", "", 401, "invalid_client", false},
-		{"another client's secret", "", formType, grant, basic(seed.DemoClientID, otherSecret), 401, "invalid_client", true},
-		{"secret with a trailing space", "", formType, grant, basic(seed.DemoClientID, seed.DemoClientSecret+" "), 401, "invalid_client", true},
-		{"confidential client without a secret", "", formType, grant + "&client_id=demo-client", "", 401, "invalid_client", false},
-		{"confidential client with an empty secret", "", formType, grant + "&client_id=demo-client&client_secret=", "", 401, "invalid_client", false},
-		{"confidential client with Basic and no password", "", formType, grant, basic(seed.DemoClientID, ""), 401, "invalid_client", true},
-		{"public client sending a secret via post", "", formType, grant + "&client_id=demo-public-client&client_secret=anything", "", 401, "invalid_client", false},
-		{"public client sending a secret via Basic", "", formType, grant, basic(seed.PublicClientID, "anything"), 401, "invalid_client", true},
-		{"public client sending the confidential client's secret", "", formType, grant + "&client_id=demo-public-client&client_secret=demo-secret", "", 401, "invalid_client", false},
-		{"Basic credentials not form-encoded", "", formType, grant, "Basic " + base64.StdEncoding.EncodeToString([]byte("demo-client:%zz")), 401, "invalid_client", true},
-		{"Basic with an empty client ID", "", formType, grant, basic("", "x"), 401, "invalid_client", true},
+		{"no client authentication", "", apptest.FormType, grant, "", 401, "invalid_client", false},
+		{"unknown client via Basic", "", apptest.FormType, grant, apptest.Basic("no-such-client", "x"), 401, "invalid_client", true},
+		{"unknown client via post", "", apptest.FormType, grant + "&client_id=no-such-client&client_secret=x", "", 401, "invalid_client", false},
+		{"unknown client with an unsupported grant", "", apptest.FormType, "grant_type=password", apptest.Basic("no-such-client", "x"), 401, "invalid_client", true},
+		{"wrong secret via Basic", "", apptest.FormType, grant, apptest.Basic(seed.DemoClientID, "wrong"), 401, "invalid_client", true},
+		{"wrong secret via post", "", apptest.FormType, grant + "&client_id=demo-client&client_secret=wrong", "", 401, "invalid_client", false},
+		{"another client's secret", "", apptest.FormType, grant, apptest.Basic(seed.DemoClientID, otherSecret), 401, "invalid_client", true},
+		{"secret with a trailing space", "", apptest.FormType, grant, apptest.Basic(seed.DemoClientID, seed.DemoClientSecret+" "), 401, "invalid_client", true},
+		{"confidential client without a secret", "", apptest.FormType, grant + "&client_id=demo-client", "", 401, "invalid_client", false},
+		{"confidential client with an empty secret", "", apptest.FormType, grant + "&client_id=demo-client&client_secret=", "", 401, "invalid_client", false},
+		{"confidential client with Basic and no password", "", apptest.FormType, grant, apptest.Basic(seed.DemoClientID, ""), 401, "invalid_client", true},
+		{"public client sending a secret via post", "", apptest.FormType, grant + "&client_id=demo-public-client&client_secret=anything", "", 401, "invalid_client", false},
+		{"public client sending a secret via Basic", "", apptest.FormType, grant, apptest.Basic(seed.PublicClientID, "anything"), 401, "invalid_client", true},
+		{"public client sending the confidential client's secret", "", apptest.FormType, grant + "&client_id=demo-public-client&client_secret=demo-secret", "", 401, "invalid_client", false},
+		{"Basic credentials not form-encoded", "", apptest.FormType, grant, "Basic " + base64.StdEncoding.EncodeToString([]byte("demo-client:%zz")), 401, "invalid_client", true},
+		{"Basic with an empty client ID", "", apptest.FormType, grant, apptest.Basic("", "x"), 401, "invalid_client", true},
 
 		// Two authentication methods at once.
-		{"Basic and client_secret in the body", "", formType, grant + "&client_secret=demo-secret", demo, 400, "invalid_request", false},
-		{"Basic and an empty client_secret in the body", "", formType, grant + "&client_secret=", demo, 400, "invalid_request", false},
-		{"client_id in the body differs from Basic", "", formType, grant + "&client_id=" + otherClient, demo, 400, "invalid_request", false},
+		{"Basic and client_secret in the body", "", apptest.FormType, grant + "&client_secret=demo-secret", demo, 400, "invalid_request", false},
+		{"Basic and an empty client_secret in the body", "", apptest.FormType, grant + "&client_secret=", demo, 400, "invalid_request", false},
+		{"client_id in the body differs from Basic", "", apptest.FormType, grant + "&client_id=" + otherClient, demo, 400, "invalid_request", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := rawPost(t, tokenURL+tc.query, tc.contentType, tc.body, tc.auth)
-			assertJSONError(t, resp, body, tc.status, tc.code)
+			apptest.AssertJSONError(t, resp, body, tc.status, tc.code)
 			if wa := resp.Header.Get("WWW-Authenticate"); tc.wwwAuth && !strings.HasPrefix(wa, "Basic") {
 				t.Errorf("WWW-Authenticate = %q, want Basic", wa)
 			}
@@ -192,12 +159,12 @@ func TestTokenEndpointRequestAndClientAuthErrors(t *testing.T) {
 // TestClientSecretWithSpecialCharacters: golang.org/x/oauth2 form-encodes
 // Basic credentials (RFC 6749 §2.3.1); the emulator must decode them.
 func TestClientSecretWithSpecialCharacters(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
+	e := apptest.Start(t, "", extraClients)
 	for name, style := range map[string]oauth2.AuthStyle{"header": oauth2.AuthStyleInHeader, "params": oauth2.AuthStyleInParams, "autodetect": oauth2.AuthStyleAutoDetect} {
 		t.Run(name, func(t *testing.T) {
-			conf := e.oauthConfig("users:read")
+			conf := e.OAuthConfig("users:read")
 			conf.ClientID, conf.ClientSecret, conf.Endpoint.AuthStyle = specialClient, specialSecret, style
-			code, verifier := e.authorizeCode(t, conf)
+			code, verifier := e.AuthorizeCode(t, conf)
 			tok, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
 			if err != nil {
 				t.Fatal(err)
@@ -207,24 +174,24 @@ func TestClientSecretWithSpecialCharacters(t *testing.T) {
 			if err != nil || fresh.AccessToken == tok.AccessToken {
 				t.Fatalf("refresh: %v", err)
 			}
-			if info := introspectAs(t, e, specialClient, specialSecret, fresh.AccessToken); info["active"] != true {
+			if info := e.IntrospectAs(t, specialClient, specialSecret, fresh.AccessToken); info["active"] != true {
 				t.Errorf("introspection = %v", info)
 			}
 		})
 	}
 	// Control: the special characters matter; a near-miss secret fails.
 	resp, body := refreshAs(t, e, specialClient, strings.ReplaceAll(specialSecret, "+", " "), "x", nil)
-	assertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
+	apptest.AssertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
 	// Without the form-encoding step, "+" decodes to a space: the secret is wrong (RFC 6749 §2.3.1).
-	resp, body = rawPost(t, e.URL+"/oauth/token", formType, "grant_type=refresh_token&refresh_token=x", basicRaw(specialClient, specialSecret))
-	assertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
+	resp, body = rawPost(t, e.URL+"/oauth/token", apptest.FormType, "grant_type=refresh_token&refresh_token=x", basicAuth(specialClient, specialSecret))
+	apptest.AssertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
 }
 
 // TestAuthorizationCodeGrantErrors covers the code exchange: binding to the
 // client, the redirect URI and the PKCE verifier.
 func TestAuthorizationCodeGrantErrors(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
-	conf := e.oauthConfig("users:read")
+	e := apptest.Start(t, "", extraClients)
+	conf := e.OAuthConfig("users:read")
 	bad43 := strings.Repeat("a", 42) + "+"
 	cases := []struct {
 		name           string
@@ -233,54 +200,54 @@ func TestAuthorizationCodeGrantErrors(t *testing.T) {
 		code           string
 	}{
 		{"unknown code", "", "", func(_, v string) url.Values {
-			return url.Values{"code": {"not-a-code"}, "redirect_uri": {demoCallback}, "code_verifier": {v}}
+			return url.Values{"code": {"not-a-code"}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {v}}
 		}, "invalid_grant"},
 		{"missing code", "", "", func(_, v string) url.Values {
-			return url.Values{"redirect_uri": {demoCallback}, "code_verifier": {v}}
+			return url.Values{"redirect_uri": {apptest.DemoCallback}, "code_verifier": {v}}
 		}, "invalid_request"},
 		{"code issued to another client", otherClient, otherSecret, func(c, v string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {v}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {v}}
 		}, "invalid_grant"},
 		{"code issued to another client, redeemed by a public client", seed.PublicClientID, "", func(c, v string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {v}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {v}}
 		}, "invalid_grant"},
 		{"redirect_uri registered but not the one used", "", "", func(c, v string) url.Values {
 			return url.Values{"code": {c}, "redirect_uri": {"http://127.0.0.1:3000/callback"}, "code_verifier": {v}}
 		}, "invalid_grant"},
 		{"redirect_uri with a trailing slash", "", "", func(c, v string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback + "/"}, "code_verifier": {v}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback + "/"}, "code_verifier": {v}}
 		}, "invalid_grant"},
 		{"redirect_uri missing", "", "", func(c, v string) url.Values {
 			return url.Values{"code": {c}, "code_verifier": {v}}
 		}, "invalid_grant"},
 		{"wrong verifier", "", "", func(c, _ string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {oauth2.GenerateVerifier()}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {oauth2.GenerateVerifier()}}
 		}, "invalid_grant"},
 		{"the challenge as verifier (plain)", "", "", func(c, v string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {oauthdomain.S256Challenge(v)}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {oauthdomain.S256Challenge(v)}}
 		}, "invalid_grant"},
 		{"missing verifier", "", "", func(c, _ string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}}
 		}, "invalid_request"},
 		{"empty verifier", "", "", func(c, _ string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {""}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {""}}
 		}, "invalid_request"},
 		{"verifier of 42 characters", "", "", func(c, v string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {v[:42]}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {v[:42]}}
 		}, "invalid_request"},
 		{"verifier of 129 characters", "", "", func(c, _ string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {strings.Repeat("a", 129)}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {strings.Repeat("a", 129)}}
 		}, "invalid_request"},
 		{"verifier with a bad character", "", "", func(c, _ string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {bad43}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {bad43}}
 		}, "invalid_request"},
 		{"verifier with a space", "", "", func(c, v string) url.Values {
-			return url.Values{"code": {c}, "redirect_uri": {demoCallback}, "code_verifier": {v[:42] + " "}}
+			return url.Values{"code": {c}, "redirect_uri": {apptest.DemoCallback}, "code_verifier": {v[:42] + " "}}
 		}, "invalid_request"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, verifier := e.authorizeCode(t, conf)
+			code, verifier := e.AuthorizeCode(t, conf)
 			form := tc.form(code, verifier)
 			form.Set("grant_type", "authorization_code")
 			id, secret := tc.client, tc.secret
@@ -291,11 +258,11 @@ func TestAuthorizationCodeGrantErrors(t *testing.T) {
 			var body string
 			if secret == "" { // public client: client_id in the body
 				form.Set("client_id", id)
-				resp, body = postForm(t, e.URL+"/oauth/token", form, "", "")
+				resp, body = apptest.PostForm(t, e.URL+"/oauth/token", form, "", "")
 			} else {
-				resp, body = postForm(t, e.URL+"/oauth/token", form, id, secret)
+				resp, body = apptest.PostForm(t, e.URL+"/oauth/token", form, id, secret)
 			}
-			assertJSONError(t, resp, body, http.StatusBadRequest, tc.code)
+			apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, tc.code)
 		})
 	}
 }
@@ -303,17 +270,17 @@ func TestAuthorizationCodeGrantErrors(t *testing.T) {
 // TestPKCEDowngradeIsRefused: a code issued without a challenge cannot be
 // redeemed with a verifier (RFC 9700 §2.1.1), even where PKCE is optional.
 func TestPKCEDowngradeIsRefused(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
-	conf := e.oauthConfig("users:read")
+	e := apptest.Start(t, "", extraClients)
+	conf := e.OAuthConfig("users:read")
 	conf.ClientID, conf.ClientSecret = noPKCEClient, noPKCESecret
 	codeWithoutPKCE := func() string {
-		b := newBrowser(t)
-		page := b.login(e.URL, conf.AuthCodeURL("st-1"), seed.AdminEmail, seed.DemoPassword)
-		return b.decide(e.URL, page, "approve", "urn:pleo:company:"+seed.DenmarkID).Query().Get("code")
+		b := apptest.NewBrowser(t)
+		page := b.Login(e.URL, conf.AuthCodeURL("st-1"), seed.AdminEmail, seed.DemoPassword)
+		return b.Decide(e.URL, page, "approve", "urn:pleo:company:"+seed.DenmarkID).Query().Get("code")
 	}
-	resp, body := postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {codeWithoutPKCE()},
-		"redirect_uri": {demoCallback}, "code_verifier": {oauth2.GenerateVerifier()}}, noPKCEClient, noPKCESecret)
-	assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+	resp, body := apptest.PostForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {codeWithoutPKCE()},
+		"redirect_uri": {apptest.DemoCallback}, "code_verifier": {oauth2.GenerateVerifier()}}, noPKCEClient, noPKCESecret)
+	apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 	// Control: without a verifier the PKCE-optional client succeeds.
 	if _, err := conf.Exchange(context.Background(), codeWithoutPKCE()); err != nil {
 		t.Fatalf("exchange without PKCE for a PKCE-optional client: %v", err)
@@ -321,27 +288,27 @@ func TestPKCEDowngradeIsRefused(t *testing.T) {
 }
 
 func TestAuthorizationCodeExpires(t *testing.T) {
-	e := startEmulator(t, "")
-	conf := e.oauthConfig("users:read")
-	code1, verifier1 := e.authorizeCode(t, conf)
-	code2, verifier2 := e.authorizeCode(t, conf)
+	e := apptest.Start(t, "")
+	conf := e.OAuthConfig("users:read")
+	code1, verifier1 := e.AuthorizeCode(t, conf)
+	code2, verifier2 := e.AuthorizeCode(t, conf)
 	e.Clock.Advance(9 * time.Minute)
 	if _, err := conf.Exchange(context.Background(), code1, oauth2.VerifierOption(verifier1)); err != nil {
 		t.Fatalf("code after 9 minutes: %v", err)
 	}
 	e.Clock.Advance(2 * time.Minute)
-	resp, body := postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code2},
-		"redirect_uri": {demoCallback}, "code_verifier": {verifier2}}, seed.DemoClientID, seed.DemoClientSecret)
-	assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+	resp, body := apptest.PostForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code2},
+		"redirect_uri": {apptest.DemoCallback}, "code_verifier": {verifier2}}, seed.DemoClientID, seed.DemoClientSecret)
+	apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 }
 
 // TestAuthorizationCodeReuseRevokesTheGrant: a second use of a code is
 // invalid_grant and revokes every token issued from it, including those
 // from a later rotation (RFC 6749 §4.1.2; go-oauth2 pitfall: no reuse detection).
 func TestAuthorizationCodeReuseRevokesTheGrant(t *testing.T) {
-	e := startEmulator(t, "")
-	conf := e.oauthConfig("users:read")
-	code, verifier := e.authorizeCode(t, conf)
+	e := apptest.Start(t, "")
+	conf := e.OAuthConfig("users:read")
+	code, verifier := e.AuthorizeCode(t, conf)
 	first, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
@@ -352,22 +319,22 @@ func TestAuthorizationCodeReuseRevokesTheGrant(t *testing.T) {
 	}
 	rotated := decodeToken(t, body)
 	// An unrelated grant of the same client must survive.
-	_, bystander := e.tokenPair(t, "users:read")
+	_, bystander := e.TokenPair(t, "users:read")
 
-	resp, body = postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
-		"redirect_uri": {demoCallback}, "code_verifier": {verifier}}, seed.DemoClientID, seed.DemoClientSecret)
-	assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+	resp, body = apptest.PostForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {apptest.DemoCallback}, "code_verifier": {verifier}}, seed.DemoClientID, seed.DemoClientSecret)
+	apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 
 	for name, tok := range map[string]string{"first access": first.AccessToken, "first refresh": first.RefreshToken,
 		"rotated access": rotated["access_token"].(string), "rotated refresh": rotated["refresh_token"].(string)} {
-		assertInactiveNamed(t, name, introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tok))
+		assertInactiveNamed(t, name, e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, tok))
 	}
 	if _, err := e.Auth.VerifyAccessToken(context.Background(), rotated["access_token"].(string)); err == nil {
 		t.Error("the API verifier accepts an access token of a revoked grant")
 	}
 	resp, body = refreshAs(t, e, seed.DemoClientID, seed.DemoClientSecret, rotated["refresh_token"].(string), nil)
-	assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
-	if introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, bystander.AccessToken)["active"] != true {
+	apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+	if e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, bystander.AccessToken)["active"] != true {
 		t.Error("the reuse revoked another grant")
 	}
 }
@@ -378,18 +345,18 @@ func assertInactiveNamed(t *testing.T, name string, info map[string]any) {
 }
 
 func TestRefreshGrantErrors(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
+	e := apptest.Start(t, "", extraClients)
 	demoID, demoSecret := seed.DemoClientID, seed.DemoClientSecret
 
 	t.Run("another client's refresh token", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
 		resp, body := refreshAs(t, e, otherClient, otherSecret, tok.RefreshToken, nil)
-		assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+		apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {seed.PublicClientID}}
-		resp, body = postForm(t, e.URL+"/oauth/token", form, "", "")
-		assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+		resp, body = apptest.PostForm(t, e.URL+"/oauth/token", form, "", "")
+		apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 		// Not revoked for its owner.
-		if introspectAs(t, e, demoID, demoSecret, tok.RefreshToken)["active"] != true || introspectAs(t, e, demoID, demoSecret, tok.AccessToken)["active"] != true {
+		if e.IntrospectAs(t, demoID, demoSecret, tok.RefreshToken)["active"] != true || e.IntrospectAs(t, demoID, demoSecret, tok.AccessToken)["active"] != true {
 			t.Fatal("another client's attempt revoked the owner's tokens")
 		}
 		if resp, body := refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, nil); resp.StatusCode != http.StatusOK {
@@ -398,10 +365,10 @@ func TestRefreshGrantErrors(t *testing.T) {
 	})
 
 	t.Run("scope widening", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
 		for _, scope := range []string{"users:read export-jobs:read", "export-jobs:read", "users:write", "users:read users:write"} {
 			resp, body := refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, url.Values{"scope": {scope}})
-			assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_scope")
+			apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_scope")
 		}
 		// The refused requests did not use up the refresh token.
 		if resp, body := refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, nil); resp.StatusCode != http.StatusOK {
@@ -410,7 +377,7 @@ func TestRefreshGrantErrors(t *testing.T) {
 	})
 
 	t.Run("scope narrowing", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read", "export-jobs:read")
+		_, tok := e.TokenPair(t, "users:read", "export-jobs:read")
 		resp, body := refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, url.Values{"scope": {"users:read"}})
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("narrowing refresh: %d %s", resp.StatusCode, body)
@@ -419,7 +386,7 @@ func TestRefreshGrantErrors(t *testing.T) {
 		if narrow["scope"] != "users:read" {
 			t.Errorf("narrowed scope = %v", narrow["scope"])
 		}
-		info := introspectAs(t, e, demoID, demoSecret, narrow["access_token"].(string))
+		info := e.IntrospectAs(t, demoID, demoSecret, narrow["access_token"].(string))
 		if info["active"] != true || info["scope"] != "users:read" {
 			t.Errorf("narrowed access token = %v", info)
 		}
@@ -442,28 +409,28 @@ func TestRefreshGrantErrors(t *testing.T) {
 	})
 
 	t.Run("rotated token reuse revokes the grant", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read")
-		_, bystander := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
+		_, bystander := e.TokenPair(t, "users:read")
 		resp, body := refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, nil)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("refresh: %d %s", resp.StatusCode, body)
 		}
 		fresh := decodeToken(t, body)
 		resp, body = refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, nil)
-		assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+		apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 		for name, tk := range map[string]string{"old access": tok.AccessToken, "new access": fresh["access_token"].(string),
 			"new refresh": fresh["refresh_token"].(string), "old refresh": tok.RefreshToken} {
-			assertInactiveNamed(t, name, introspectAs(t, e, demoID, demoSecret, tk))
+			assertInactiveNamed(t, name, e.IntrospectAs(t, demoID, demoSecret, tk))
 		}
 		resp, body = refreshAs(t, e, demoID, demoSecret, fresh["refresh_token"].(string), nil)
-		assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
-		if introspectAs(t, e, demoID, demoSecret, bystander.RefreshToken)["active"] != true {
+		apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+		if e.IntrospectAs(t, demoID, demoSecret, bystander.RefreshToken)["active"] != true {
 			t.Error("the reuse revoked another grant")
 		}
 	})
 
 	t.Run("request errors", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
 		for _, tc := range []struct {
 			name   string
 			form   url.Values
@@ -475,11 +442,11 @@ func TestRefreshGrantErrors(t *testing.T) {
 			{"unknown refresh token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"no-such-token"}}, 400, "invalid_grant"},
 			{"access token as refresh token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.AccessToken}}, 400, "invalid_grant"},
 			{"code grant with a refresh token", url.Values{"grant_type": {"authorization_code"}, "code": {tok.RefreshToken},
-				"redirect_uri": {demoCallback}, "code_verifier": {oauth2.GenerateVerifier()}}, 400, "invalid_grant"},
+				"redirect_uri": {apptest.DemoCallback}, "code_verifier": {oauth2.GenerateVerifier()}}, 400, "invalid_grant"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				resp, body := postForm(t, e.URL+"/oauth/token", tc.form, demoID, demoSecret)
-				assertJSONError(t, resp, body, tc.status, tc.code)
+				resp, body := apptest.PostForm(t, e.URL+"/oauth/token", tc.form, demoID, demoSecret)
+				apptest.AssertJSONError(t, resp, body, tc.status, tc.code)
 			})
 		}
 		// None of these touched the real token.
@@ -490,24 +457,24 @@ func TestRefreshGrantErrors(t *testing.T) {
 }
 
 func TestRefreshTokenExpires(t *testing.T) {
-	e := startEmulator(t, "")
-	_, tokA := e.tokenPair(t, "users:read")
-	_, tokB := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "")
+	_, tokA := e.TokenPair(t, "users:read")
+	_, tokB := e.TokenPair(t, "users:read")
 	e.Clock.Advance(59 * 24 * time.Hour)
 	if resp, body := refreshAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tokA.RefreshToken, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("refresh after 59 days: %d %s", resp.StatusCode, body)
 	}
 	e.Clock.Advance(24*time.Hour + time.Minute)
-	if introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tokB.RefreshToken)["active"] != false {
+	if e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, tokB.RefreshToken)["active"] != false {
 		t.Error("expired refresh token introspects active")
 	}
 	resp, body := refreshAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tokB.RefreshToken, nil)
-	assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+	apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 }
 
 func TestIntrospectionClientAuthAndForeignTokens(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
-	_, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "", extraClients)
+	_, tok := e.TokenPair(t, "users:read")
 	introURL := e.URL + "/oauth/token/introspect"
 	body := "token=" + url.QueryEscape(tok.AccessToken)
 	for _, tc := range []struct {
@@ -518,24 +485,24 @@ func TestIntrospectionClientAuthAndForeignTokens(t *testing.T) {
 	}{
 		{"no client authentication", body, "", 401, "invalid_client", false},
 		{"client_id only for a confidential client", body + "&client_id=demo-client", "", 401, "invalid_client", false},
-		{"wrong secret via Basic", body, basic(seed.DemoClientID, "wrong"), 401, "invalid_client", true},
+		{"wrong secret via Basic", body, apptest.Basic(seed.DemoClientID, "wrong"), 401, "invalid_client", true},
 		{"wrong secret via post", body + "&client_id=demo-client&client_secret=wrong", "", 401, "invalid_client", false},
-		{"unknown client", body, basic("no-such-client", "x"), 401, "invalid_client", true},
-		{"missing token", "", basic(seed.DemoClientID, seed.DemoClientSecret), 400, "invalid_request", false},
-		{"empty token", "token=", basic(seed.DemoClientID, seed.DemoClientSecret), 400, "invalid_request", false},
-		{"token twice", body + "&token=x", basic(seed.DemoClientID, seed.DemoClientSecret), 400, "invalid_request", false},
+		{"unknown client", body, apptest.Basic("no-such-client", "x"), 401, "invalid_client", true},
+		{"missing token", "", apptest.Basic(seed.DemoClientID, seed.DemoClientSecret), 400, "invalid_request", false},
+		{"empty token", "token=", apptest.Basic(seed.DemoClientID, seed.DemoClientSecret), 400, "invalid_request", false},
+		{"token twice", body + "&token=x", apptest.Basic(seed.DemoClientID, seed.DemoClientSecret), 400, "invalid_request", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, out := rawPost(t, introURL, formType, tc.body, tc.auth)
-			assertJSONError(t, resp, out, tc.status, tc.code)
+			resp, out := rawPost(t, introURL, apptest.FormType, tc.body, tc.auth)
+			apptest.AssertJSONError(t, resp, out, tc.status, tc.code)
 			if tc.wwwAuth && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic") {
 				t.Errorf("WWW-Authenticate = %q", resp.Header.Get("WWW-Authenticate"))
 			}
 		})
 	}
 	t.Run("token in the query string", func(t *testing.T) {
-		resp, out := rawPost(t, introURL+"?"+body, formType, "", basic(seed.DemoClientID, seed.DemoClientSecret))
-		assertJSONError(t, resp, out, 400, "invalid_request")
+		resp, out := rawPost(t, introURL+"?"+body, apptest.FormType, "", apptest.Basic(seed.DemoClientID, seed.DemoClientSecret))
+		apptest.AssertJSONError(t, resp, out, 400, "invalid_request")
 	})
 	// Another client's tokens are not described, whatever the hint.
 	for _, c := range []struct{ id, secret string }{{otherClient, otherSecret}, {seed.PublicClientID, ""}} {
@@ -550,9 +517,9 @@ func TestIntrospectionClientAuthAndForeignTokens(t *testing.T) {
 					var out string
 					if c.secret == "" {
 						form.Set("client_id", c.id)
-						resp, out = postForm(t, introURL, form, "", "")
+						resp, out = apptest.PostForm(t, introURL, form, "", "")
 					} else {
-						resp, out = postForm(t, introURL, form, c.id, c.secret)
+						resp, out = apptest.PostForm(t, introURL, form, c.id, c.secret)
 					}
 					if resp.StatusCode != http.StatusOK {
 						t.Fatalf("%d %s", resp.StatusCode, out)
@@ -564,17 +531,17 @@ func TestIntrospectionClientAuthAndForeignTokens(t *testing.T) {
 	}
 	// Control: the owner sees both.
 	for _, tk := range []string{tok.AccessToken, tok.RefreshToken} {
-		if introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tk)["active"] != true {
+		if e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, tk)["active"] != true {
 			t.Fatal("the owner's token is inactive")
 		}
 	}
 }
 
 func TestIntrospectionOfExpiredAccessToken(t *testing.T) {
-	e := startEmulator(t, "")
-	_, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "")
+	_, tok := e.TokenPair(t, "users:read")
 	e.Clock.Advance(16 * time.Minute)
-	assertInactive(t, introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tok.AccessToken))
+	assertInactive(t, e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, tok.AccessToken))
 	if _, err := e.Auth.VerifyAccessToken(context.Background(), tok.AccessToken); err == nil {
 		t.Error("the API verifier accepts an expired access token")
 	}
@@ -616,8 +583,8 @@ func b64JSON(t *testing.T, v any) string {
 // behind introspection and the API: signature, alg, kid, typ, iss, aud,
 // exp, iat, jti and the client binding.
 func TestForgedAndMalformedAccessTokensAreInactive(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
-	_, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "", extraClients)
+	_, tok := e.TokenPair(t, "users:read")
 	kid, key, err := e.Auth.Keys().Active(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -668,7 +635,7 @@ func TestForgedAndMalformedAccessTokensAreInactive(t *testing.T) {
 	now := time.Now()
 
 	// Control: the forging harness itself yields an accepted token.
-	if introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, sign(rs256, key, nil, nil))["active"] != true {
+	if e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, sign(rs256, key, nil, nil))["active"] != true {
 		t.Fatal("a faithful re-signing with the real key is not active: the cases below would prove nothing")
 	}
 
@@ -711,7 +678,7 @@ func TestForgedAndMalformedAccessTokensAreInactive(t *testing.T) {
 		{"real key, client_id of another client", sign(rs256, key, nil, func(c jwt.MapClaims) { c["client_id"] = otherClient })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assertInactive(t, introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tc.token))
+			assertInactive(t, e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, tc.token))
 			if _, err := e.Auth.VerifyAccessToken(context.Background(), tc.token); err == nil {
 				t.Error("the API verifier accepts it")
 			}
@@ -719,18 +686,18 @@ func TestForgedAndMalformedAccessTokensAreInactive(t *testing.T) {
 	}
 	// A token relabelled for another client is not active for that client either.
 	relabelled := sign(rs256, key, nil, func(c jwt.MapClaims) { c["client_id"] = otherClient })
-	assertInactive(t, introspectAs(t, e, otherClient, otherSecret, relabelled))
+	assertInactive(t, e.IntrospectAs(t, otherClient, otherSecret, relabelled))
 	// Revoking the forgeries changed nothing: the real token is still active.
-	if introspectAs(t, e, seed.DemoClientID, seed.DemoClientSecret, tok.AccessToken)["active"] != true {
+	if e.IntrospectAs(t, seed.DemoClientID, seed.DemoClientSecret, tok.AccessToken)["active"] != true {
 		t.Fatal("the real token is no longer active")
 	}
 }
 
 func TestJWKSPublishesTheSigningKey(t *testing.T) {
-	e := startEmulator(t, "")
-	_, tok := e.tokenPair(t, "users:read")
+	e := apptest.Start(t, "")
+	_, tok := e.TokenPair(t, "users:read")
 	header, _, _ := jwtParts(t, tok.AccessToken)
-	resp, body := newBrowser(t).get(e.URL + "/.well-known/jwks.json")
+	resp, body := apptest.NewBrowser(t).Get(e.URL + "/.well-known/jwks.json")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("jwks: %d", resp.StatusCode)
 	}
@@ -766,11 +733,11 @@ func TestJWKSPublishesTheSigningKey(t *testing.T) {
 }
 
 func TestRevocation(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
+	e := apptest.Start(t, "", extraClients)
 	demoID, demoSecret := seed.DemoClientID, seed.DemoClientSecret
 	revokeURL := e.URL + "/oauth/revoke"
 	revoke := func(id, secret, token string) (*http.Response, string) {
-		return postForm(t, revokeURL, url.Values{"token": {token}}, id, secret)
+		return apptest.PostForm(t, revokeURL, url.Values{"token": {token}}, id, secret)
 	}
 	assertOK := func(t *testing.T, resp *http.Response, body string) {
 		t.Helper()
@@ -786,26 +753,26 @@ func TestRevocation(t *testing.T) {
 		}
 	})
 	t.Run("errors", func(t *testing.T) {
-		resp, body := rawPost(t, revokeURL, formType, "token=x", "")
-		assertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
-		resp, body = rawPost(t, revokeURL, formType, "token=x", basic(demoID, "wrong"))
-		assertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
-		resp, body = rawPost(t, revokeURL, formType, "", basic(demoID, demoSecret))
-		assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_request")
-		resp, body = rawPost(t, revokeURL+"?token=x", formType, "", basic(demoID, demoSecret))
-		assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_request")
+		resp, body := rawPost(t, revokeURL, apptest.FormType, "token=x", "")
+		apptest.AssertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
+		resp, body = rawPost(t, revokeURL, apptest.FormType, "token=x", apptest.Basic(demoID, "wrong"))
+		apptest.AssertJSONError(t, resp, body, http.StatusUnauthorized, "invalid_client")
+		resp, body = rawPost(t, revokeURL, apptest.FormType, "", apptest.Basic(demoID, demoSecret))
+		apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_request")
+		resp, body = rawPost(t, revokeURL+"?token=x", apptest.FormType, "", apptest.Basic(demoID, demoSecret))
+		apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_request")
 	})
 	t.Run("another client's tokens", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
 		for _, tk := range []string{tok.RefreshToken, tok.AccessToken} {
 			resp, body := revoke(otherClient, otherSecret, tk)
 			assertOK(t, resp, body)
 			form := url.Values{"token": {tk}, "client_id": {seed.PublicClientID}}
-			resp, body = postForm(t, revokeURL, form, "", "")
+			resp, body = apptest.PostForm(t, revokeURL, form, "", "")
 			assertOK(t, resp, body)
 		}
 		for _, tk := range []string{tok.RefreshToken, tok.AccessToken} {
-			if introspectAs(t, e, demoID, demoSecret, tk)["active"] != true {
+			if e.IntrospectAs(t, demoID, demoSecret, tk)["active"] != true {
 				t.Fatal("another client revoked the owner's token")
 			}
 		}
@@ -814,21 +781,21 @@ func TestRevocation(t *testing.T) {
 		}
 	})
 	t.Run("access token only", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
 		resp, body := revoke(demoID, demoSecret, tok.AccessToken)
 		assertOK(t, resp, body)
-		assertInactive(t, introspectAs(t, e, demoID, demoSecret, tok.AccessToken))
+		assertInactive(t, e.IntrospectAs(t, demoID, demoSecret, tok.AccessToken))
 		if _, err := e.Auth.VerifyAccessToken(context.Background(), tok.AccessToken); err == nil {
 			t.Error("the API verifier accepts a revoked access token")
 		}
-		if introspectAs(t, e, demoID, demoSecret, tok.RefreshToken)["active"] != true {
+		if e.IntrospectAs(t, demoID, demoSecret, tok.RefreshToken)["active"] != true {
 			t.Fatal("revoking the access token revoked the refresh token")
 		}
 		resp, body = refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, nil)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("refresh after access-token revocation: %d %s", resp.StatusCode, body)
 		}
-		if introspectAs(t, e, demoID, demoSecret, decodeToken(t, body)["access_token"].(string))["active"] != true {
+		if e.IntrospectAs(t, demoID, demoSecret, decodeToken(t, body)["access_token"].(string))["active"] != true {
 			t.Error("the new access token is inactive")
 		}
 	})
@@ -836,7 +803,7 @@ func TestRevocation(t *testing.T) {
 		// Revocation tolerates an expired access token, and only that: a
 		// token with the live token's jti but another issuer or audience,
 		// also expired, must not revoke the live one.
-		_, tok := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
 		kid, key, err := e.Auth.Keys().Active(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -861,7 +828,7 @@ func TestRevocation(t *testing.T) {
 			}
 			resp, body := revoke(demoID, demoSecret, signed)
 			assertOK(t, resp, body)
-			if introspectAs(t, e, demoID, demoSecret, tok.AccessToken)["active"] != true {
+			if e.IntrospectAs(t, demoID, demoSecret, tok.AccessToken)["active"] != true {
 				t.Fatalf("an expired token with another %s revoked the live token with its jti", name)
 			}
 		}
@@ -876,15 +843,15 @@ func TestRevocation(t *testing.T) {
 		signed, _ := expired.SignedString(key)
 		resp, body := revoke(demoID, demoSecret, signed)
 		assertOK(t, resp, body)
-		assertInactive(t, introspectAs(t, e, demoID, demoSecret, tok.AccessToken))
+		assertInactive(t, e.IntrospectAs(t, demoID, demoSecret, tok.AccessToken))
 	})
 	t.Run("refresh token revokes the grant", func(t *testing.T) {
-		_, tok := e.tokenPair(t, "users:read")
+		_, tok := e.TokenPair(t, "users:read")
 		resp, body := revoke(demoID, demoSecret, tok.RefreshToken)
 		assertOK(t, resp, body)
-		assertInactive(t, introspectAs(t, e, demoID, demoSecret, tok.AccessToken))
+		assertInactive(t, e.IntrospectAs(t, demoID, demoSecret, tok.AccessToken))
 		resp, body = refreshAs(t, e, demoID, demoSecret, tok.RefreshToken, nil)
-		assertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
+		apptest.AssertJSONError(t, resp, body, http.StatusBadRequest, "invalid_grant")
 		// Revoking again is still 200.
 		resp, body = revoke(demoID, demoSecret, tok.RefreshToken)
 		assertOK(t, resp, body)

@@ -1,4 +1,9 @@
-package app_test
+package control_test
+
+// End-to-end tests of the control API (/_emulator): each drives the whole
+// emulator on a loopback port through package apptest and checks what a
+// control call changes for OAuth clients, the API and the store. Unit
+// tests of the package's parts are in faults_test.go and host_test.go.
 
 import (
 	"context"
@@ -12,59 +17,15 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
-// control sends a JSON request to the control API and decodes the answer.
-func control(t *testing.T, e *emulator, method, path, body string, out any) int {
-	t.Helper()
-	return controlWithToken(t, e, method, path, body, "", out)
-}
-
-func controlWithToken(t *testing.T, e *emulator, method, path, body, token string, out any) int {
-	t.Helper()
-	req, _ := http.NewRequest(method, e.URL+"/_emulator"+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
-	}
-	return resp.StatusCode
-}
-
-type minted struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int    `json:"expires_in"`
-	Scope        string `json:"scope"`
-	SubjectURN   string `json:"subject_urn"`
-	Error        string `json:"error"`
-}
-
-func mint(t *testing.T, e *emulator, body string) minted {
-	t.Helper()
-	var m minted
-	if st := control(t, e, "POST", "/tokens", body, &m); st != http.StatusOK {
-		t.Fatalf("mint: %d %s", st, m.Error)
-	}
-	return m
-}
-
 func TestControlClientsLifecycle(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	var raw map[string]any
-	st := control(t, e, "POST", "/clients", `{"client_id": "ci-app", "name": "CI App", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, &raw)
+	st := e.Control(t, "POST", "/clients", `{"client_id": "ci-app", "name": "CI App", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, &raw)
 	if st != http.StatusCreated || raw["client_secret"] == "" || raw["client_secret"] == nil || raw["type"] != "confidential" {
 		t.Fatalf("create: %d %v", st, raw)
 	}
@@ -72,38 +33,38 @@ func TestControlClientsLifecycle(t *testing.T) {
 
 	// The secret is shown once only.
 	var got map[string]any
-	if control(t, e, "GET", "/clients/ci-app", "", &got) != http.StatusOK || got["client_secret"] != nil {
+	if e.Control(t, "GET", "/clients/ci-app", "", &got) != http.StatusOK || got["client_secret"] != nil {
 		t.Fatalf("get: %v", got)
 	}
 	// The new client works at once: mint, then refresh with its secret.
-	m := mint(t, e, `{"client_id": "ci-app", "subject": "`+seed.DenmarkID+`", "scope": "users:read"}`)
-	resp, body := postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m.RefreshToken}}, "ci-app", secret)
+	m := e.Mint(t, `{"client_id": "ci-app", "subject": "`+seed.DenmarkID+`", "scope": "users:read"}`)
+	resp, body := apptest.PostForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m.RefreshToken}}, "ci-app", secret)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("refresh with the new client: %d %s", resp.StatusCode, body)
 	}
 	// Update keeps the secret when none is given.
-	if st := control(t, e, "PUT", "/clients/ci-app", `{"name": "CI App 2", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read", "companies:read"]}`, &got); st != http.StatusOK || got["name"] != "CI App 2" {
+	if st := e.Control(t, "PUT", "/clients/ci-app", `{"name": "CI App 2", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read", "companies:read"]}`, &got); st != http.StatusOK || got["name"] != "CI App 2" {
 		t.Fatalf("update: %d %v", st, got)
 	}
-	resp, _ = postForm(t, e.URL+"/oauth/token/introspect", url.Values{"token": {m.AccessToken}}, "ci-app", secret)
+	resp, _ = apptest.PostForm(t, e.URL+"/oauth/token/introspect", url.Values{"token": {m.AccessToken}}, "ci-app", secret)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatal("secret lost on update")
 	}
 	var list struct{ Clients []map[string]any }
-	control(t, e, "GET", "/clients", "", &list)
+	e.Control(t, "GET", "/clients", "", &list)
 	if len(list.Clients) != 3 {
 		t.Fatalf("list: %d clients", len(list.Clients))
 	}
-	if control(t, e, "DELETE", "/clients/ci-app", "", nil) != http.StatusNoContent || control(t, e, "GET", "/clients/ci-app", "", nil) != http.StatusNotFound {
+	if e.Control(t, "DELETE", "/clients/ci-app", "", nil) != http.StatusNoContent || e.Control(t, "GET", "/clients/ci-app", "", nil) != http.StatusNotFound {
 		t.Fatal("delete did not remove the client")
 	}
-	if control(t, e, "POST", "/clients", `{"client_id": "demo-client", "name": "x", "redirect_uris": ["http://localhost/cb"], "scopes": ["users:read"]}`, nil) != http.StatusConflict {
+	if e.Control(t, "POST", "/clients", `{"client_id": "demo-client", "name": "x", "redirect_uris": ["http://localhost/cb"], "scopes": ["users:read"]}`, nil) != http.StatusConflict {
 		t.Fatal("duplicate client id not refused")
 	}
 }
 
 func TestControlBadInputAnswers400WithAMessage(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	cases := []struct{ method, path, body, want string }{
 		{"POST", "/clients", `{"client_id": "x", "name": "x", "redirect_uris": ["/cb"], "scopes": ["users:read"]}`, "not absolute"},
 		{"POST", "/clients", `{"client_id": "x", "name": "x", "redirect_uris": ["http://l/cb"], "scopes": ["expenses:read"]}`, "unknown scope"},
@@ -132,7 +93,7 @@ func TestControlBadInputAnswers400WithAMessage(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.method+tc.path+tc.want, func(t *testing.T) {
 			var out struct{ Error string }
-			if st := control(t, e, tc.method, tc.path, tc.body, &out); st != http.StatusBadRequest || !strings.Contains(out.Error, tc.want) {
+			if st := e.Control(t, tc.method, tc.path, tc.body, &out); st != http.StatusBadRequest || !strings.Contains(out.Error, tc.want) {
 				t.Fatalf("status %d, error %q; want 400 containing %q", st, out.Error, tc.want)
 			}
 		})
@@ -140,78 +101,78 @@ func TestControlBadInputAnswers400WithAMessage(t *testing.T) {
 }
 
 func TestControlDirectoryAtRunTime(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	var org, co map[string]any
-	if control(t, e, "POST", "/organizations", `{"name": "Globex"}`, &org) != http.StatusCreated {
+	if e.Control(t, "POST", "/organizations", `{"name": "Globex"}`, &org) != http.StatusCreated {
 		t.Fatal("create organisation")
 	}
-	if control(t, e, "POST", "/companies", `{"name": "Globex AS", "currency": "NOK", "organization_id": "`+org["id"].(string)+`"}`, &co) != http.StatusCreated {
+	if e.Control(t, "POST", "/companies", `{"name": "Globex AS", "currency": "NOK", "organization_id": "`+org["id"].(string)+`"}`, &co) != http.StatusCreated {
 		t.Fatal("create company")
 	}
 	companyID := co["id"].(string)
-	if st := control(t, e, "POST", "/users", `{"email": "cfo@globex.test", "name": "CFO", "password": "pw", "roles": [{"company_id": "`+companyID+`", "role": "admin"}]}`, nil); st != http.StatusCreated {
+	if st := e.Control(t, "POST", "/users", `{"email": "cfo@globex.test", "name": "CFO", "password": "pw", "roles": [{"company_id": "`+companyID+`", "role": "admin"}]}`, nil); st != http.StatusCreated {
 		t.Fatalf("create user: %d", st)
 	}
 	// The new user can log in and connect the new company.
-	b := newBrowser(t)
-	page := b.login(e.URL, e.oauthConfig("users:read").AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "cfo@globex.test", "pw")
+	b := apptest.NewBrowser(t)
+	page := b.Login(e.URL, e.OAuthConfig("users:read").AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), "cfo@globex.test", "pw")
 	if !strings.Contains(page, "Globex AS") {
 		t.Fatal("the new company is not offered on the consent screen")
 	}
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "urn:pleo:company:`+companyID+`"}`)
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "urn:pleo:company:`+companyID+`"}`)
 	if m.SubjectURN != "urn:pleo:company:"+companyID {
 		t.Fatalf("minted for %s", m.SubjectURN)
 	}
-	if control(t, e, "DELETE", "/companies/"+companyID, "", nil) != http.StatusNoContent {
+	if e.Control(t, "DELETE", "/companies/"+companyID, "", nil) != http.StatusNoContent {
 		t.Fatal("delete company")
 	}
-	if introspect(t, e, m.AccessToken)["active"] != false {
+	if e.Introspect(t, m.AccessToken)["active"] != false {
 		t.Fatal("a token of a deleted company is still active")
 	}
 }
 
 func TestMintedTokensRefreshAndExpireWithTheClock(t *testing.T) {
-	e := startEmulator(t, "")
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read companies:read"}`)
+	e := apptest.Start(t, "")
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "scope": "users:read companies:read"}`)
 	if m.ExpiresIn != 900 || m.Scope != "users:read companies:read" {
 		t.Fatalf("minted %+v", m)
 	}
-	if introspect(t, e, m.AccessToken)["active"] != true {
+	if e.Introspect(t, m.AccessToken)["active"] != true {
 		t.Fatal("minted token inactive")
 	}
 	var clock struct{ Now time.Time }
-	control(t, e, "POST", "/clock", `{"advance": "16m"}`, &clock)
+	e.Control(t, "POST", "/clock", `{"advance": "16m"}`, &clock)
 	if time.Until(clock.Now) < 15*time.Minute {
 		t.Fatalf("clock now %v", clock.Now)
 	}
-	if introspect(t, e, m.AccessToken)["active"] != false {
+	if e.Introspect(t, m.AccessToken)["active"] != false {
 		t.Fatal("access token active after its expiry")
 	}
-	conf := e.oauthConfig()
+	conf := e.OAuthConfig()
 	tok, err := conf.TokenSource(context.Background(), &oauth2.Token{RefreshToken: m.RefreshToken}).Token()
 	if err != nil {
 		t.Fatalf("refresh after expiry: %v", err)
 	}
-	if introspect(t, e, tok.AccessToken)["active"] != true {
+	if e.Introspect(t, tok.AccessToken)["active"] != true {
 		t.Fatal("refreshed token inactive")
 	}
-	if control(t, e, "POST", "/clock", `{"reset": true}`, &clock) != http.StatusOK || time.Since(clock.Now) > time.Minute {
+	if e.Control(t, "POST", "/clock", `{"reset": true}`, &clock) != http.StatusOK || time.Since(clock.Now) > time.Minute {
 		t.Fatal("clock reset")
 	}
-	short := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "access_token_ttl": "30s"}`)
+	short := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`", "access_token_ttl": "30s"}`)
 	if short.ExpiresIn != 30 {
 		t.Fatalf("expires_in = %d", short.ExpiresIn)
 	}
 }
 
 func TestFaultsFireExactlyNTimes(t *testing.T) {
-	e := startEmulator(t, "")
-	m := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`)
-	if st := control(t, e, "POST", "/faults", `{"target": "introspect", "status": 503, "error": "temporarily_unavailable", "retry_after": 2, "count": 2}`, nil); st != http.StatusCreated {
+	e := apptest.Start(t, "")
+	m := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`)
+	if st := e.Control(t, "POST", "/faults", `{"target": "introspect", "status": 503, "error": "temporarily_unavailable", "retry_after": 2, "count": 2}`, nil); st != http.StatusCreated {
 		t.Fatalf("add fault: %d", st)
 	}
 	for i := range 3 {
-		resp, body := postForm(t, e.URL+"/oauth/token/introspect", url.Values{"token": {m.AccessToken}}, seed.DemoClientID, seed.DemoClientSecret)
+		resp, body := apptest.PostForm(t, e.URL+"/oauth/token/introspect", url.Values{"token": {m.AccessToken}}, seed.DemoClientID, seed.DemoClientSecret)
 		if i < 2 {
 			if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "temporarily_unavailable") || resp.Header.Get("Retry-After") != "2" {
 				t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
@@ -221,29 +182,29 @@ func TestFaultsFireExactlyNTimes(t *testing.T) {
 		}
 	}
 	var list struct{ Faults []any }
-	control(t, e, "GET", "/faults", "", &list)
+	e.Control(t, "GET", "/faults", "", &list)
 	if len(list.Faults) != 0 {
 		t.Fatalf("spent faults still listed: %v", list.Faults)
 	}
 	// An authorize fault with an OAuth error goes back to a registered redirect URI.
-	control(t, e, "POST", "/faults", `{"target": "authorize", "error": "temporarily_unavailable"}`, nil)
-	resp, _ := newBrowser(t).get(e.oauthConfig("users:read").AuthCodeURL("st-f", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-	back := location(t, resp, e.URL)
+	e.Control(t, "POST", "/faults", `{"target": "authorize", "error": "temporarily_unavailable"}`, nil)
+	resp, _ := apptest.NewBrowser(t).Get(e.OAuthConfig("users:read").AuthCodeURL("st-f", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	back := apptest.Location(t, resp, e.URL)
 	if back.Host != "localhost:3000" || back.Query().Get("error") != "temporarily_unavailable" || back.Query().Get("state") != "st-f" {
 		t.Fatalf("authorize fault redirect: %s", back)
 	}
-	control(t, e, "POST", "/faults", `{"target": "token", "status": 500, "count": 5}`, nil)
-	if control(t, e, "DELETE", "/faults", "", nil) != http.StatusNoContent {
+	e.Control(t, "POST", "/faults", `{"target": "token", "status": 500, "count": 5}`, nil)
+	if e.Control(t, "DELETE", "/faults", "", nil) != http.StatusNoContent {
 		t.Fatal("clear")
 	}
-	control(t, e, "GET", "/faults", "", &list)
+	e.Control(t, "GET", "/faults", "", &list)
 	if len(list.Faults) != 0 {
 		t.Fatal("faults not cleared")
 	}
 }
 
 func TestResetRestoresTheSeedRowForRow(t *testing.T) {
-	e := startEmulator(t, "", func(c *config.Config) {
+	e := apptest.Start(t, "", func(c *config.Config) {
 		c.Additions.Clients = append(c.Additions.Clients, config.ClientSpec{ID: "from-file", Name: "From File", Secret: "s",
 			RedirectURIs: []string{"http://localhost:1/cb"}, Scopes: []string{"users:read"}})
 	})
@@ -253,14 +214,14 @@ func TestResetRestoresTheSeedRowForRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.tokenPair(t, "users:read")
-	control(t, e, "POST", "/clients", `{"client_id": "temp", "name": "Temp", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, nil)
-	control(t, e, "POST", "/clock", `{"advance": "48h"}`, nil)
+	e.TokenPair(t, "users:read")
+	e.Control(t, "POST", "/clients", `{"client_id": "temp", "name": "Temp", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, nil)
+	e.Control(t, "POST", "/clock", `{"advance": "48h"}`, nil)
 	var out struct {
 		Status     string
 		DurationMS float64 `json:"duration_ms"`
 	}
-	if st := control(t, e, "POST", "/reset", "", &out); st != http.StatusOK {
+	if st := e.Control(t, "POST", "/reset", "", &out); st != http.StatusOK {
 		t.Fatalf("reset: %d", st)
 	}
 	t.Logf("reset took %.1f ms", out.DurationMS)
@@ -273,32 +234,32 @@ func TestResetRestoresTheSeedRowForRow(t *testing.T) {
 			t.Errorf("table %s differs after reset", table)
 		}
 	}
-	if control(t, e, "GET", "/clients/from-file", "", nil) != http.StatusOK || control(t, e, "GET", "/clients/temp", "", nil) != http.StatusNotFound {
+	if e.Control(t, "GET", "/clients/from-file", "", nil) != http.StatusOK || e.Control(t, "GET", "/clients/temp", "", nil) != http.StatusNotFound {
 		t.Error("reset did not restore the config file's clients only")
 	}
 }
 
 func TestControlTokenProtectsTheControlAPI(t *testing.T) {
-	e := startEmulator(t, "", func(c *config.Config) { c.ControlToken = "s3cret" })
-	if st := control(t, e, "GET", "/clock", "", nil); st != http.StatusUnauthorized {
+	e := apptest.Start(t, "", func(c *config.Config) { c.ControlToken = "s3cret" })
+	if st := e.Control(t, "GET", "/clock", "", nil); st != http.StatusUnauthorized {
 		t.Fatalf("without token: %d", st)
 	}
-	if st := controlWithToken(t, e, "GET", "/clock", "", "wrong", nil); st != http.StatusUnauthorized {
+	if st := e.ControlWithToken(t, "GET", "/clock", "", "wrong", nil); st != http.StatusUnauthorized {
 		t.Fatalf("wrong token: %d", st)
 	}
-	if st := controlWithToken(t, e, "GET", "/clock", "", "s3cret", nil); st != http.StatusOK {
+	if st := e.ControlWithToken(t, "GET", "/clock", "", "s3cret", nil); st != http.StatusOK {
 		t.Fatalf("right token: %d", st)
 	}
-	off := startEmulator(t, "", func(c *config.Config) { c.Control = false })
-	if st := control(t, off, "GET", "/clock", "", nil); st != http.StatusNotFound {
+	off := apptest.Start(t, "", func(c *config.Config) { c.Control = false })
+	if st := off.Control(t, "GET", "/clock", "", nil); st != http.StatusNotFound {
 		t.Fatalf("--control=false: %d", st)
 	}
 }
 
 func TestRequestLogRedactsSecrets(t *testing.T) {
-	e := startEmulator(t, "")
-	code, verifier := e.authorizeCode(t, e.oauthConfig("users:read"))
-	postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+	e := apptest.Start(t, "")
+	code, verifier := e.AuthorizeCode(t, e.OAuthConfig("users:read"))
+	apptest.PostForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
 		"redirect_uri": {"http://localhost:3000/callback"}, "code_verifier": {verifier}}, seed.DemoClientID, seed.DemoClientSecret)
 	var log struct {
 		Requests []struct {
@@ -307,12 +268,12 @@ func TestRequestLogRedactsSecrets(t *testing.T) {
 			ClientID     string `json:"client_id"`
 		}
 	}
-	control(t, e, "GET", "/requests?client_id=demo-client&path=/oauth/token", "", &log)
+	e.Control(t, "GET", "/requests?client_id=demo-client&path=/oauth/token", "", &log)
 	if len(log.Requests) != 1 || log.Requests[0].Status != http.StatusOK || log.Requests[0].Method != "POST" {
 		t.Fatalf("token requests logged: %+v", log.Requests)
 	}
 	var all struct{ Requests []map[string]any }
-	control(t, e, "GET", "/requests", "", &all)
+	e.Control(t, "GET", "/requests", "", &all)
 	raw, _ := json.Marshal(all)
 	for _, secret := range []string{code, verifier, seed.DemoClientSecret, "password="} {
 		if strings.Contains(string(raw), secret) {
@@ -322,35 +283,35 @@ func TestRequestLogRedactsSecrets(t *testing.T) {
 }
 
 func TestKeyRotationKeepsOldKeyUntilRemoved(t *testing.T) {
-	e := startEmulator(t, "")
-	before := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`)
+	e := apptest.Start(t, "")
+	before := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`)
 	var rotated struct{ Kid string }
-	if control(t, e, "POST", "/keys/rotate", "", &rotated) != http.StatusCreated {
+	if e.Control(t, "POST", "/keys/rotate", "", &rotated) != http.StatusCreated {
 		t.Fatal("rotate")
 	}
 	var jwks struct{ Keys []struct{ Kid string } }
-	resp, body := newBrowser(t).get(e.URL + "/.well-known/jwks.json")
+	resp, body := apptest.NewBrowser(t).Get(e.URL + "/.well-known/jwks.json")
 	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &jwks) != nil || len(jwks.Keys) != 2 || jwks.Keys[0].Kid != rotated.Kid {
 		t.Fatalf("jwks after rotation: %s", body)
 	}
-	after := mint(t, e, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`)
-	if introspect(t, e, before.AccessToken)["active"] != true || introspect(t, e, after.AccessToken)["active"] != true {
+	after := e.Mint(t, `{"client_id": "demo-client", "subject": "`+seed.DenmarkID+`"}`)
+	if e.Introspect(t, before.AccessToken)["active"] != true || e.Introspect(t, after.AccessToken)["active"] != true {
 		t.Fatal("tokens of both keys must verify")
 	}
 	old := jwks.Keys[1].Kid
-	if control(t, e, "DELETE", "/keys/"+rotated.Kid, "", nil) != http.StatusNotFound {
+	if e.Control(t, "DELETE", "/keys/"+rotated.Kid, "", nil) != http.StatusNotFound {
 		t.Fatal("the active key was removable")
 	}
-	if control(t, e, "DELETE", "/keys/"+old, "", nil) != http.StatusNoContent {
+	if e.Control(t, "DELETE", "/keys/"+old, "", nil) != http.StatusNoContent {
 		t.Fatal("remove old key")
 	}
-	if introspect(t, e, before.AccessToken)["active"] != false {
+	if e.Introspect(t, before.AccessToken)["active"] != false {
 		t.Fatal("a token of a removed key still verifies")
 	}
 }
 
 func TestWebPagesCannotDriveTheControlAPI(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	for _, h := range []map[string]string{
 		{"Origin": "https://evil.example"},
 		{"Origin": "http://localhost:3000"},
@@ -385,7 +346,7 @@ func TestWebPagesCannotDriveTheControlAPI(t *testing.T) {
 // A page on a rebound domain is same-origin with itself, so only the Host
 // header tells its requests apart.
 func TestControlAPIRefusesRequestsForAnotherHost(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	for host, want := range map[string]int{
 		"rebound.attacker.example": http.StatusForbidden,
 		"localhost":                http.StatusOK,
@@ -406,13 +367,13 @@ func TestControlAPIRefusesRequestsForAnotherHost(t *testing.T) {
 }
 
 func TestRefreshStopsIssuingScopesTheClientLost(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	var created map[string]any
-	control(t, e, "POST", "/clients", `{"client_id": "shrinking", "name": "Shrinking", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read", "companies:read"]}`, &created)
+	e.Control(t, "POST", "/clients", `{"client_id": "shrinking", "name": "Shrinking", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read", "companies:read"]}`, &created)
 	secret := created["client_secret"].(string)
-	m := mint(t, e, `{"client_id": "shrinking", "subject": "`+seed.DenmarkID+`"}`)
-	control(t, e, "PUT", "/clients/shrinking", `{"name": "Shrinking", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, nil)
-	resp, body := postForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m.RefreshToken}}, "shrinking", secret)
+	m := e.Mint(t, `{"client_id": "shrinking", "subject": "`+seed.DenmarkID+`"}`)
+	e.Control(t, "PUT", "/clients/shrinking", `{"name": "Shrinking", "redirect_uris": ["http://localhost:9/cb"], "scopes": ["users:read"]}`, nil)
+	resp, body := apptest.PostForm(t, e.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m.RefreshToken}}, "shrinking", secret)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "invalid_scope") || !strings.Contains(body, "companies:read") {
 		t.Fatalf("refresh after the client lost a scope: %d %s", resp.StatusCode, body)
 	}

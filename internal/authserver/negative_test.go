@@ -1,10 +1,13 @@
-package app_test
+package authserver_test
 
 // Negative end-to-end tests for the authorisation server: every go-oauth2
 // pitfall in the design notes and every error of the authorisation-server
 // issue, each asserting the channel (HTML error page, redirect to the
 // client, or JSON), the HTTP status and the exact RFC 6749 error code.
-// Token, introspection and revocation cases live in negative_token_test.go.
+// They drive the whole emulator (routes, middleware and store included) on
+// a loopback port through package apptest, which also holds the channel
+// assertions. Token, introspection and revocation cases live in
+// negative_token_test.go.
 
 import (
 	"encoding/json"
@@ -17,14 +20,13 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
 const (
-	demoCallback = "http://localhost:3000/callback"
-
 	// restrictedClient may only ask for users:read and has one redirect URI.
 	restrictedClient   = "restricted-client"
 	restrictedSecret   = "restricted-secret"
@@ -47,41 +49,26 @@ func extraClients(c *config.Config) {
 	c.Additions.Clients = append(c.Additions.Clients,
 		config.ClientSpec{ID: restrictedClient, Name: "Restricted App", Secret: restrictedSecret,
 			RedirectURIs: []string{restrictedCallback}, Scopes: []string{"users:read"}},
-		config.ClientSpec{ID: otherClient, Name: "Other App", Secret: otherSecret, RedirectURIs: []string{demoCallback}, Scopes: all},
-		config.ClientSpec{ID: specialClient, Name: "Special App", Secret: specialSecret, RedirectURIs: []string{demoCallback}, Scopes: all},
+		config.ClientSpec{ID: otherClient, Name: "Other App", Secret: otherSecret, RedirectURIs: []string{apptest.DemoCallback}, Scopes: all},
+		config.ClientSpec{ID: specialClient, Name: "Special App", Secret: specialSecret, RedirectURIs: []string{apptest.DemoCallback}, Scopes: all},
 		config.ClientSpec{ID: noPKCEClient, Name: "No PKCE App", Secret: noPKCESecret, PKCERequired: &no,
-			RedirectURIs: []string{demoCallback}, Scopes: all},
+			RedirectURIs: []string{apptest.DemoCallback}, Scopes: all},
 	)
 }
 
 // signIn returns a browser with a login session for email.
-func signIn(t *testing.T, e *emulator, email string) *browser {
+func signIn(t *testing.T, e *apptest.Emulator, email string) *apptest.Browser {
 	t.Helper()
-	b := newBrowser(t)
-	_, page := b.get(e.URL + "/login")
-	form := formFields(page)
+	b := apptest.NewBrowser(t)
+	_, page := b.Get(e.URL + "/login")
+	form := apptest.FormFields(page)
 	form.Set("email", email)
 	form.Set("password", seed.DemoPassword)
-	if resp, body := b.post(e.URL+"/login", form); resp.StatusCode != http.StatusSeeOther {
+	if resp, body := b.Post(e.URL+"/login", form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in as %s: %d %s", email, resp.StatusCode, body)
 	}
 	return b
 }
-
-// validAuthorizeQuery is a correct authorisation request of the demo client.
-func validAuthorizeQuery() url.Values {
-	return url.Values{
-		"response_type":         {"code"},
-		"client_id":             {seed.DemoClientID},
-		"redirect_uri":          {demoCallback},
-		"scope":                 {"users:read"},
-		"state":                 {"st-neg"},
-		"code_challenge":        {oauthdomain.S256Challenge(oauth2.GenerateVerifier())},
-		"code_challenge_method": {"S256"},
-	}
-}
-
-func authorizeURL(e *emulator, q url.Values) string { return e.URL + "/oauth/authorize?" + q.Encode() }
 
 // Edits of a query for the tables.
 func set(k, v string) func(url.Values) { return func(q url.Values) { q.Set(k, v) } }
@@ -101,107 +88,13 @@ func edits(fs ...func(url.Values)) func(url.Values) {
 	}
 }
 
-// assertErrorPage checks channel 1: an HTML error page with the given
-// status, no Location header, the anti-framing and no-store headers, and
-// the OAuth error code shown on the page.
-func assertErrorPage(t *testing.T, resp *http.Response, body string, status int, code string) {
-	t.Helper()
-	if resp.StatusCode != status {
-		t.Errorf("status = %d, want %d", resp.StatusCode, status)
-	}
-	if loc := resp.Header.Get("Location"); loc != "" {
-		t.Errorf("error page redirects to %q", loc)
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-		t.Errorf("Content-Type = %q", ct)
-	}
-	assertPageSecurityHeaders(t, resp)
-	if code != "" && !strings.Contains(body, "<code>"+code+"</code>") {
-		t.Errorf("page does not show error code %q:\n%s", code, body)
-	}
-	if strings.Contains(body, `href="http`) || strings.Contains(body, "evil") {
-		t.Errorf("error page links to or reflects the untrusted redirect URI:\n%s", body)
-	}
-}
-
-func assertPageSecurityHeaders(t *testing.T, resp *http.Response) {
-	t.Helper()
-	h := resp.Header
-	if h.Get("X-Frame-Options") != "DENY" {
-		t.Errorf("X-Frame-Options = %q", h.Get("X-Frame-Options"))
-	}
-	if !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
-		t.Errorf("Content-Security-Policy = %q", h.Get("Content-Security-Policy"))
-	}
-	if !strings.Contains(h.Get("Cache-Control"), "no-store") {
-		t.Errorf("Cache-Control = %q", h.Get("Cache-Control"))
-	}
-}
-
-// assertRedirectError checks channel 2: a 302 to exactly redirectURI with
-// error, a non-empty error_description and the original state, and no code.
-func assertRedirectError(t *testing.T, resp *http.Response, redirectURI, code, state string) {
-	t.Helper()
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("status = %d, want 302", resp.StatusCode)
-	}
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := loc.Query()
-	loc.RawQuery = ""
-	if loc.String() != redirectURI {
-		t.Errorf("redirected to %s, want %s", loc, redirectURI)
-	}
-	if q.Get("error") != code {
-		t.Errorf("error = %q (%s), want %q", q.Get("error"), q.Get("error_description"), code)
-	}
-	if q.Get("error_description") == "" {
-		t.Error("error_description is empty")
-	}
-	switch {
-	case state == "" && q.Has("state"):
-		t.Errorf("state = %q, want none", q["state"])
-	case state != "" && (q.Get("state") != state || len(q["state"]) != 1):
-		t.Errorf("state = %q, want %q", q["state"], state)
-	}
-	if q.Has("code") {
-		t.Error("an error redirect carries a code")
-	}
-}
-
-// assertJSONError checks channel 3: RFC 6749 §5.2 JSON, no-store.
-func assertJSONError(t *testing.T, resp *http.Response, body string, status int, code string) {
-	t.Helper()
-	if resp.StatusCode != status {
-		t.Errorf("status = %d, want %d (%s)", resp.StatusCode, status, body)
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Errorf("Content-Type = %q", ct)
-	}
-	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
-		t.Errorf("Cache-Control = %q", cc)
-	}
-	var out map[string]any
-	if err := json.Unmarshal([]byte(body), &out); err != nil {
-		t.Fatalf("body is not JSON: %q", body)
-	}
-	if out["error"] != code {
-		t.Errorf("error = %v (%v), want %q", out["error"], out["error_description"], code)
-	}
-	if d, _ := out["error_description"].(string); d == "" {
-		t.Errorf("error_description missing in %s", body)
-	}
-}
-
 // TestAuthorizeUntrustedClientOrRedirectURIShowsPage pins the first error
 // channel: until client_id and redirect_uri are verified, every error is an
 // HTML page with status 400 and no redirect, and the login redirect never
 // comes first (go-oauth2 pitfalls: suffix redirect match, redirect to the
 // attacker's URI, login before validation).
 func TestAuthorizeUntrustedClientOrRedirectURIShowsPage(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
+	e := apptest.Start(t, "", extraClients)
 	cases := []struct {
 		name string
 		edit func(url.Values)
@@ -214,39 +107,39 @@ func TestAuthorizeUntrustedClientOrRedirectURIShowsPage(t *testing.T) {
 		{"unknown client_id with an attacker's redirect_uri", edits(set("client_id", "no-such-client"), set("redirect_uri", "https://evil.example/cb")), "invalid_client"},
 		{"client_id twice", add("client_id", seed.DemoClientID), "invalid_request"},
 		{"client_id twice, different", add("client_id", otherClient), "invalid_request"},
-		{"redirect_uri twice", add("redirect_uri", demoCallback), "invalid_request"},
+		{"redirect_uri twice", add("redirect_uri", apptest.DemoCallback), "invalid_request"},
 		{"redirect_uri twice, second foreign", add("redirect_uri", "https://evil.example/cb"), "invalid_request"},
 		{"redirect_uri omitted while the client has several", del("redirect_uri"), "invalid_request"},
 		{"redirect_uri empty while the client has several", set("redirect_uri", ""), "invalid_request"},
 		{"redirect_uri not registered", set("redirect_uri", "https://evil.example/callback"), "invalid_request"},
 		{"redirect_uri of another client", set("redirect_uri", restrictedCallback), "invalid_request"},
-		{"suffix: path traversal", set("redirect_uri", demoCallback+"/../evil"), "invalid_request"},
-		{"suffix: longer path", set("redirect_uri", demoCallback+"x"), "invalid_request"},
-		{"suffix: sub path", set("redirect_uri", demoCallback+"/evil"), "invalid_request"},
-		{"suffix: query", set("redirect_uri", demoCallback+"?x=1"), "invalid_request"},
-		{"suffix: fragment", set("redirect_uri", demoCallback+"#evil"), "invalid_request"},
-		{"suffix: encoded traversal", set("redirect_uri", demoCallback+"%2F..%2Fevil"), "invalid_request"},
+		{"suffix: path traversal", set("redirect_uri", apptest.DemoCallback+"/../evil"), "invalid_request"},
+		{"suffix: longer path", set("redirect_uri", apptest.DemoCallback+"x"), "invalid_request"},
+		{"suffix: sub path", set("redirect_uri", apptest.DemoCallback+"/evil"), "invalid_request"},
+		{"suffix: query", set("redirect_uri", apptest.DemoCallback+"?x=1"), "invalid_request"},
+		{"suffix: fragment", set("redirect_uri", apptest.DemoCallback+"#evil"), "invalid_request"},
+		{"suffix: encoded traversal", set("redirect_uri", apptest.DemoCallback+"%2F..%2Fevil"), "invalid_request"},
 		{"path case", set("redirect_uri", "http://localhost:3000/Callback"), "invalid_request"},
 		{"host case", set("redirect_uri", "http://LOCALHOST:3000/callback"), "invalid_request"},
 		{"scheme case", set("redirect_uri", "HTTP://localhost:3000/callback"), "invalid_request"},
-		{"trailing slash", set("redirect_uri", demoCallback+"/"), "invalid_request"},
+		{"trailing slash", set("redirect_uri", apptest.DemoCallback+"/"), "invalid_request"},
 		{"other port", set("redirect_uri", "http://localhost:3001/callback"), "invalid_request"},
 		{"no port", set("redirect_uri", "http://localhost/callback"), "invalid_request"},
 		{"https instead of http", set("redirect_uri", "https://localhost:3000/callback"), "invalid_request"},
 		{"host sharing a suffix", set("redirect_uri", "http://evil-localhost:3000/callback"), "invalid_request"},
 		{"registered host as a subdomain", set("redirect_uri", "http://localhost.evil.example:3000/callback"), "invalid_request"},
 		{"userinfo", set("redirect_uri", "http://evil@localhost:3000/callback"), "invalid_request"},
-		{"trailing space", set("redirect_uri", demoCallback+" "), "invalid_request"},
+		{"trailing space", set("redirect_uri", apptest.DemoCallback+" "), "invalid_request"},
 		{"relative", set("redirect_uri", "/callback"), "invalid_request"},
 		// Validation of the client comes before everything else, even before
 		// errors that would otherwise be redirected.
 		{"bad redirect_uri and bad response_type", edits(set("redirect_uri", "https://evil.example/cb"), set("response_type", "token")), "invalid_request"},
 		{"bad redirect_uri and unknown scope", edits(set("redirect_uri", "https://evil.example/cb"), set("scope", "openid")), "invalid_request"},
 	}
-	sessions := map[string]*browser{"no session": newBrowser(t), "signed in": signIn(t, e, seed.AdminEmail)}
+	sessions := map[string]*apptest.Browser{"no session": apptest.NewBrowser(t), "signed in": signIn(t, e, seed.AdminEmail)}
 	for sname, b := range sessions {
 		// Control: the valid request reaches login or consent.
-		resp, _ := b.get(authorizeURL(e, validAuthorizeQuery()))
+		resp, _ := b.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery()))
 		if sname == "no session" && (resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login?")) {
 			t.Fatalf("valid request without session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -255,10 +148,10 @@ func TestAuthorizeUntrustedClientOrRedirectURIShowsPage(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(sname+"/"+tc.name, func(t *testing.T) {
-				q := validAuthorizeQuery()
+				q := apptest.ValidAuthorizeQuery()
 				tc.edit(q)
-				resp, body := b.get(authorizeURL(e, q))
-				assertErrorPage(t, resp, body, http.StatusBadRequest, tc.code)
+				resp, body := b.Get(e.AuthorizeURL(q))
+				apptest.AssertErrorPage(t, resp, body, http.StatusBadRequest, tc.code)
 			})
 		}
 	}
@@ -269,7 +162,7 @@ func TestAuthorizeUntrustedClientOrRedirectURIShowsPage(t *testing.T) {
 // registered redirect URI with error, error_description and state, before
 // any login (go-oauth2 pitfalls: implicit on by default, plain PKCE).
 func TestAuthorizeErrorsAfterValidationRedirect(t *testing.T) {
-	e := startEmulator(t, "", extraClients)
+	e := apptest.Start(t, "", extraClients)
 	verifier := oauth2.GenerateVerifier()
 	restricted := func(q url.Values) {
 		q.Set("client_id", restrictedClient)
@@ -279,7 +172,7 @@ func TestAuthorizeErrorsAfterValidationRedirect(t *testing.T) {
 		name     string
 		edit     func(url.Values)
 		code     string
-		redirect string // default demoCallback
+		redirect string // default apptest.DemoCallback
 		state    string // default st-neg
 	}{
 		{"response_type missing", del("response_type"), "invalid_request", "", ""},
@@ -324,15 +217,15 @@ func TestAuthorizeErrorsAfterValidationRedirect(t *testing.T) {
 		{"no state: none echoed", edits(del("state"), set("response_type", "token")), "unsupported_response_type", "", "-"},
 		{"state with special characters", edits(set("state", "a b&c=d/é"), set("response_type", "token")), "unsupported_response_type", "", "a b&c=d/é"},
 	}
-	sessions := map[string]*browser{"no session": newBrowser(t), "signed in": signIn(t, e, seed.AdminEmail)}
+	sessions := map[string]*apptest.Browser{"no session": apptest.NewBrowser(t), "signed in": signIn(t, e, seed.AdminEmail)}
 	for sname, b := range sessions {
 		for _, tc := range cases {
 			t.Run(sname+"/"+tc.name, func(t *testing.T) {
-				q := validAuthorizeQuery()
+				q := apptest.ValidAuthorizeQuery()
 				tc.edit(q)
 				redirect, state := tc.redirect, tc.state
 				if redirect == "" {
-					redirect = demoCallback
+					redirect = apptest.DemoCallback
 				}
 				switch state {
 				case "":
@@ -340,29 +233,29 @@ func TestAuthorizeErrorsAfterValidationRedirect(t *testing.T) {
 				case "-":
 					state = ""
 				}
-				resp, _ := b.get(authorizeURL(e, q))
-				assertRedirectError(t, resp, redirect, tc.code, state)
+				resp, _ := b.Get(e.AuthorizeURL(q))
+				apptest.AssertRedirectError(t, resp, redirect, tc.code, state)
 			})
 		}
 	}
 	// Control: PKCE is optional for noPKCEClient, so omitting it passes validation.
-	q := validAuthorizeQuery()
+	q := apptest.ValidAuthorizeQuery()
 	q.Set("client_id", noPKCEClient)
 	del("code_challenge", "code_challenge_method")(q)
-	if resp, _ := sessions["signed in"].get(authorizeURL(e, q)); resp.StatusCode != http.StatusOK {
+	if resp, _ := sessions["signed in"].Get(e.AuthorizeURL(q)); resp.StatusCode != http.StatusOK {
 		t.Errorf("PKCE-optional client without PKCE: status %d, want the consent page", resp.StatusCode)
 	}
 }
 
 func TestConsentCSRFAndDoubleSubmit(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	b := signIn(t, e, seed.AdminEmail)
-	resp, page := b.get(authorizeURL(e, validAuthorizeQuery()))
+	resp, page := b.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery()))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("consent page: %d", resp.StatusCode)
 	}
-	assertPageSecurityHeaders(t, resp)
-	form := formFields(page)
+	apptest.AssertPageSecurityHeaders(t, resp)
+	form := apptest.FormFields(page)
 	form.Set("decision", "approve")
 	form.Set("subject", "urn:pleo:company:"+seed.DenmarkID)
 
@@ -376,49 +269,49 @@ func TestConsentCSRFAndDoubleSubmit(t *testing.T) {
 		} else {
 			forged.Set("csrf_token", token)
 		}
-		resp, body := b.post(e.URL+"/oauth/consent", forged)
-		t.Run("csrf "+name, func(t *testing.T) { assertErrorPage(t, resp, body, http.StatusForbidden, "invalid_request") })
+		resp, body := b.Post(e.URL+"/oauth/consent", forged)
+		t.Run("csrf "+name, func(t *testing.T) { apptest.AssertErrorPage(t, resp, body, http.StatusForbidden, "invalid_request") })
 	}
 	// A cross-site post carries no cookies at all (SameSite=Lax).
-	resp, body := newBrowser(t).post(e.URL+"/oauth/consent", form)
-	t.Run("no cookies", func(t *testing.T) { assertErrorPage(t, resp, body, http.StatusForbidden, "invalid_request") })
+	resp, body := apptest.NewBrowser(t).Post(e.URL+"/oauth/consent", form)
+	t.Run("no cookies", func(t *testing.T) { apptest.AssertErrorPage(t, resp, body, http.StatusForbidden, "invalid_request") })
 
 	// The refused posts did not consume the request: the real one works once.
-	resp, body = b.post(e.URL+"/oauth/consent", form)
-	if resp.StatusCode != http.StatusFound || location(t, resp, e.URL).Query().Get("code") == "" {
+	resp, body = b.Post(e.URL+"/oauth/consent", form)
+	if resp.StatusCode != http.StatusFound || apptest.Location(t, resp, e.URL).Query().Get("code") == "" {
 		t.Fatalf("approval: %d %s", resp.StatusCode, body)
 	}
-	resp, body = b.post(e.URL+"/oauth/consent", form)
-	t.Run("double submit", func(t *testing.T) { assertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request") })
+	resp, body = b.Post(e.URL+"/oauth/consent", form)
+	t.Run("double submit", func(t *testing.T) { apptest.AssertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request") })
 	form.Set("decision", "deny")
-	resp, body = b.post(e.URL+"/oauth/consent", form)
-	t.Run("deny after approve", func(t *testing.T) { assertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request") })
+	resp, body = b.Post(e.URL+"/oauth/consent", form)
+	t.Run("deny after approve", func(t *testing.T) { apptest.AssertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request") })
 	form.Set("request", "no-such-request")
-	resp, body = b.post(e.URL+"/oauth/consent", form)
-	t.Run("unknown request", func(t *testing.T) { assertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request") })
+	resp, body = b.Post(e.URL+"/oauth/consent", form)
+	t.Run("unknown request", func(t *testing.T) { apptest.AssertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request") })
 }
 
 func TestConsentRequestExpires(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	b := signIn(t, e, seed.AdminEmail)
-	_, page := b.get(authorizeURL(e, validAuthorizeQuery()))
-	form := formFields(page)
+	_, page := b.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery()))
+	form := apptest.FormFields(page)
 	form.Set("decision", "approve")
 	form.Set("subject", "urn:pleo:company:"+seed.DenmarkID)
 	e.Clock.Advance(31 * time.Minute)
-	resp, body := b.post(e.URL+"/oauth/consent", form)
-	assertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request")
+	resp, body := b.Post(e.URL+"/oauth/consent", form)
+	apptest.AssertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request")
 }
 
 // loginPost posts the login form with a fresh CSRF token from GET /login.
-func loginPost(t *testing.T, e *emulator, b *browser, email, password, cont string) (*http.Response, string) {
+func loginPost(t *testing.T, e *apptest.Emulator, b *apptest.Browser, email, password, cont string) (*http.Response, string) {
 	t.Helper()
-	_, page := b.get(e.URL + "/login")
-	form := formFields(page)
+	_, page := b.Get(e.URL + "/login")
+	form := apptest.FormFields(page)
 	form.Set("email", email)
 	form.Set("password", password)
 	form.Set("continue", cont)
-	return b.post(e.URL+"/login", form)
+	return b.Post(e.URL+"/login", form)
 }
 
 var loginAlert = `role="alert" id="login-error">`
@@ -433,30 +326,30 @@ func alertText(body string) string {
 }
 
 func TestLoginCSRF(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	creds := url.Values{"email": {seed.AdminEmail}, "password": {seed.DemoPassword}, "continue": {"/"}}
 	// No cookie and no token.
-	resp, _ := newBrowser(t).post(e.URL+"/login", creds)
+	resp, _ := apptest.NewBrowser(t).Post(e.URL+"/login", creds)
 	if resp.StatusCode != http.StatusForbidden || len(sessionCookies(resp)) != 0 {
 		t.Errorf("login without CSRF: %d, session cookie %v", resp.StatusCode, sessionCookies(resp))
 	}
-	assertPageSecurityHeaders(t, resp)
+	apptest.AssertPageSecurityHeaders(t, resp)
 	// A cookie but a missing or wrong token.
-	b := newBrowser(t)
-	_, page := b.get(e.URL + "/login")
-	good := formFields(page).Get("csrf_token")
+	b := apptest.NewBrowser(t)
+	_, page := b.Get(e.URL + "/login")
+	good := apptest.FormFields(page).Get("csrf_token")
 	for name, tok := range map[string]string{"missing": "", "wrong": strings.Repeat("y", len(good)), "truncated": good[:len(good)-1]} {
 		form := url.Values{"email": creds["email"], "password": creds["password"]}
 		if tok != "" {
 			form.Set("csrf_token", tok)
 		}
-		if resp, _ := b.post(e.URL+"/login", form); resp.StatusCode != http.StatusForbidden {
+		if resp, _ := b.Post(e.URL+"/login", form); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("login with %s CSRF token: %d", name, resp.StatusCode)
 		}
 	}
 	// The right token but no cookie (another browser).
 	form := url.Values{"email": creds["email"], "password": creds["password"], "csrf_token": {good}}
-	if resp, _ := newBrowser(t).post(e.URL+"/login", form); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := apptest.NewBrowser(t).Post(e.URL+"/login", form); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("login with a token but no cookie: %d", resp.StatusCode)
 	}
 }
@@ -472,8 +365,8 @@ func sessionCookies(resp *http.Response) []*http.Cookie {
 }
 
 func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
-	e := startEmulator(t, "")
-	b := newBrowser(t)
+	e := apptest.Start(t, "")
+	b := apptest.NewBrowser(t)
 	wrongPW, wrongPWBody := loginPost(t, e, b, seed.AdminEmail, "not-the-password", "/")
 	unknown, unknownBody := loginPost(t, e, b, "nobody@acme.test", seed.DemoPassword, "/")
 	if wrongPW.StatusCode != unknown.StatusCode || wrongPW.StatusCode != http.StatusUnauthorized {
@@ -507,7 +400,7 @@ func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
 		t.Error("throttled login set a session or showed no message")
 	}
 	// The throttle is per email: another user still signs in.
-	if resp, _ := loginPost(t, e, newBrowser(t), seed.BookkeeperEmail, seed.DemoPassword, "/"); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := loginPost(t, e, apptest.NewBrowser(t), seed.BookkeeperEmail, seed.DemoPassword, "/"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("another user during the throttle: %d", resp.StatusCode)
 	}
 	// It lifts once the window has passed.
@@ -518,14 +411,14 @@ func TestLoginFailuresAreGenericAndThrottled(t *testing.T) {
 }
 
 func TestLoginContinueIsLocalOnly(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	for _, cont := range []string{"//evil.example/x", "https://evil.example", `/\evil.example`, `\\evil.example`,
 		"/\t/evil.example", "http:evil.example", "javascript:alert(1)", " //evil.example", "///evil.example", "/\\/evil.example", ""} {
 		t.Run(cont, func(t *testing.T) {
 			// The login page sanitises ?continue= ...
-			b := newBrowser(t)
-			_, page := b.get(e.URL + "/login?" + url.Values{"continue": {cont}}.Encode())
-			if got := formFields(page).Get("continue"); got != "/" {
+			b := apptest.NewBrowser(t)
+			_, page := b.Get(e.URL + "/login?" + url.Values{"continue": {cont}}.Encode())
+			if got := apptest.FormFields(page).Get("continue"); got != "/" {
 				t.Errorf("login page continue = %q, want /", got)
 			}
 			// ... and the POST does too, whatever the form says.
@@ -536,7 +429,7 @@ func TestLoginContinueIsLocalOnly(t *testing.T) {
 		})
 	}
 	// Control: a local path is kept.
-	resp, _ := loginPost(t, e, newBrowser(t), seed.AdminEmail, seed.DemoPassword, "/oauth/authorize?client_id=x")
+	resp, _ := loginPost(t, e, apptest.NewBrowser(t), seed.AdminEmail, seed.DemoPassword, "/oauth/authorize?client_id=x")
 	if resp.Header.Get("Location") != "/oauth/authorize?client_id=x" {
 		t.Errorf("local continue became %q", resp.Header.Get("Location"))
 	}
@@ -549,13 +442,13 @@ func TestSessionCookieAttributes(t *testing.T) {
 		secure bool
 	}{{"http public URL", false, false}, {"https public URL", true, true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := startEmulator(t, "", func(c *config.Config) {
+			e := apptest.Start(t, "", func(c *config.Config) {
 				if tc.https {
 					c.PublicURL = strings.Replace(c.PublicURL, "http://", "https://", 1)
 				}
 			})
-			b := newBrowser(t)
-			resp, _ := b.get(e.URL + "/login")
+			b := apptest.NewBrowser(t)
+			resp, _ := b.Get(e.URL + "/login")
 			var cookies []*http.Cookie
 			cookies = append(cookies, resp.Cookies()...)
 			// A Secure cookie is not sent back over http, so post the token with it by hand.
@@ -567,7 +460,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 				"email": {seed.AdminEmail}, "password": {seed.DemoPassword}, "csrf_token": {csrf.Value}}.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.AddCookie(&http.Cookie{Name: csrf.Name, Value: csrf.Value})
-			resp, err := newBrowser(t).Do(req) // does not follow the redirect
+			resp, err := apptest.NewBrowser(t).Client.Do(req) // does not follow the redirect
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -602,26 +495,26 @@ func findCookie(cs []*http.Cookie, name string) *http.Cookie {
 }
 
 func TestLogoutCSRF(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	b := signIn(t, e, seed.AdminEmail)
-	resp, page := b.get(authorizeURL(e, validAuthorizeQuery()))
+	resp, page := b.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery()))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("consent: %d", resp.StatusCode)
 	}
-	good := formFields(page).Get("csrf_token")
+	good := apptest.FormFields(page).Get("csrf_token")
 	for name, form := range map[string]url.Values{"missing": {}, "wrong": {"csrf_token": {strings.Repeat("z", len(good))}}} {
-		resp, body := b.post(e.URL+"/logout", form)
-		t.Run(name, func(t *testing.T) { assertErrorPage(t, resp, body, http.StatusForbidden, "invalid_request") })
+		resp, body := b.Post(e.URL+"/logout", form)
+		t.Run(name, func(t *testing.T) { apptest.AssertErrorPage(t, resp, body, http.StatusForbidden, "invalid_request") })
 	}
 	// Still signed in.
-	if resp, _ := b.get(authorizeURL(e, validAuthorizeQuery())); resp.StatusCode != http.StatusOK {
+	if resp, _ := b.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery())); resp.StatusCode != http.StatusOK {
 		t.Fatalf("the refused logout ended the session: %d", resp.StatusCode)
 	}
-	resp, _ = b.post(e.URL+"/logout", url.Values{"csrf_token": {good}, "continue": {"//evil.example"}})
+	resp, _ = b.Post(e.URL+"/logout", url.Values{"csrf_token": {good}, "continue": {"//evil.example"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 		t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if resp, _ := b.get(authorizeURL(e, validAuthorizeQuery())); resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
+	if resp, _ := b.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery())); resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
 		t.Fatalf("after logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
@@ -635,8 +528,8 @@ func TestMetadata(t *testing.T) {
 		{"public URL configured with a trailing slash", func(c *config.Config) { c.PublicURL += "/" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := startEmulator(t, "", tc.edit)
-			resp, body := newBrowser(t).get(e.URL + "/.well-known/oauth-authorization-server")
+			e := apptest.Start(t, "", tc.edit)
+			resp, body := apptest.NewBrowser(t).Get(e.URL + "/.well-known/oauth-authorization-server")
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("metadata: %d", resp.StatusCode)
 			}
@@ -692,20 +585,20 @@ func TestMetadata(t *testing.T) {
 // passwords are public), starts an authorisation for their client and
 // gets the victim's browser to approve that request.
 func TestConsentRequestIsBoundToItsSession(t *testing.T) {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	attacker := signIn(t, e, seed.EmployeeEmail)
-	resp, page := attacker.get(authorizeURL(e, validAuthorizeQuery()))
+	resp, page := attacker.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery()))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("attacker's consent page: %d", resp.StatusCode)
 	}
-	planted := formFields(page).Get("request")
+	planted := apptest.FormFields(page).Get("request")
 
 	victim := signIn(t, e, seed.AdminEmail)
-	_, victimPage := victim.get(authorizeURL(e, validAuthorizeQuery()))
-	form := formFields(victimPage) // the victim's own, valid CSRF token
+	_, victimPage := victim.Get(e.AuthorizeURL(apptest.ValidAuthorizeQuery()))
+	form := apptest.FormFields(victimPage) // the victim's own, valid CSRF token
 	form.Set("request", planted)
 	form.Set("decision", "approve")
 	form.Set("subject", "urn:pleo:company:"+seed.DenmarkID)
-	resp, body := victim.post(e.URL+"/oauth/consent", form)
-	assertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request")
+	resp, body := victim.Post(e.URL+"/oauth/consent", form)
+	apptest.AssertErrorPage(t, resp, body, http.StatusBadRequest, "invalid_request")
 }
