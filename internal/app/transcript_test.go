@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -20,6 +21,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
@@ -55,13 +57,13 @@ func TestAuthorizationCodeTranscript(t *testing.T) {
 // refresh → API → revoke → API as a browser and the demo client's back end,
 // checks every answer and returns the rendered transcript.
 func recordAuthorizationCodeFlow(t *testing.T) []byte {
-	e := startEmulator(t, "")
+	e := apptest.Start(t, "")
 	rec := &recorder{next: e.Client().Transport}
-	b := newBrowser(t)
-	b.Transport = rec
+	b := apptest.NewBrowser(t)
+	b.Client.Transport = rec
 	backEnd := &http.Client{Transport: rec}
 	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, backEnd)
-	conf := e.oauthConfig("users:read")
+	conf := e.OAuthConfig("users:read")
 	verifier := oauth2.GenerateVerifier()
 
 	expect := func(resp *http.Response, status int) {
@@ -72,30 +74,30 @@ func recordAuthorizationCodeFlow(t *testing.T) []byte {
 	}
 
 	rec.step("Browser: the app sends the user to the authorisation endpoint; without a session, on to the login page")
-	resp, _ := b.get(conf.AuthCodeURL("af0ifjsldkj", oauth2.S256ChallengeOption(verifier)))
+	resp, _ := b.Get(conf.AuthCodeURL("af0ifjsldkj", oauth2.S256ChallengeOption(verifier)))
 	expect(resp, http.StatusFound)
 
 	rec.step("Browser: the login page; the CSRF cookie and the form's csrf_token carry the same value")
-	resp, page := b.get(location(t, resp, e.URL).String())
+	resp, page := b.Get(apptest.Location(t, resp, e.URL).String())
 	expect(resp, http.StatusOK)
 
 	rec.step("Browser: the user signs in and is sent back to the authorisation request")
-	form := formFields(page)
+	form := apptest.FormFields(page)
 	form.Set("email", seed.AdminEmail)
 	form.Set("password", seed.DemoPassword)
-	resp, _ = b.post(e.URL+"/login", form)
+	resp, _ = b.Post(e.URL+"/login", form)
 	expect(resp, http.StatusSeeOther)
 
 	rec.step("Browser: signed in, the consent screen: the scopes, and what the user may connect the app to")
-	resp, page = b.get(location(t, resp, e.URL).String())
+	resp, page = b.Get(apptest.Location(t, resp, e.URL).String())
 	expect(resp, http.StatusOK)
 
 	rec.step("Browser: the user approves for Acme Denmark ApS and goes back to the app with a code and the state")
-	fields := formFields(page)
-	resp, _ = b.post(e.URL+"/oauth/consent", url.Values{"csrf_token": {fields.Get("csrf_token")}, "request": {fields.Get("request")},
+	fields := apptest.FormFields(page)
+	resp, _ = b.Post(e.URL+"/oauth/consent", url.Values{"csrf_token": {fields.Get("csrf_token")}, "request": {fields.Get("request")},
 		"subject": {"urn:pleo:company:" + seed.DenmarkID}, "decision": {"approve"}})
 	expect(resp, http.StatusFound)
-	back := location(t, resp, e.URL)
+	back := apptest.Location(t, resp, e.URL)
 	if back.Query().Get("state") != "af0ifjsldkj" || back.Query().Get("code") == "" {
 		t.Fatalf("callback %s", back)
 	}
@@ -124,7 +126,7 @@ func recordAuthorizationCodeFlow(t *testing.T) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		readBody(t, resp)
+		apptest.ReadBody(t, resp)
 		return resp
 	}
 	rec.step("App back end: calls the API with the new access token")
@@ -139,7 +141,7 @@ func recordAuthorizationCodeFlow(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readBody(t, resp)
+	apptest.ReadBody(t, resp)
 	expect(resp, http.StatusOK)
 
 	rec.step("App back end: the same API call with the same access token is now refused")
@@ -150,7 +152,7 @@ func recordAuthorizationCodeFlow(t *testing.T) []byte {
 		tok.RefreshToken, fresh.AccessToken, fresh.RefreshToken, fields.Get("csrf_token"), fields.Get("request"),
 		seed.DemoClientSecret, "password=" + seed.DemoPassword, "eyJ", e.URL}
 	emuURL, _ := url.Parse(e.URL)
-	for _, c := range b.Jar.Cookies(emuURL) {
+	for _, c := range b.Client.Jar.Cookies(emuURL) {
 		secrets = append(secrets, c.Value)
 	}
 	for _, s := range secrets {
@@ -297,7 +299,7 @@ func (r *redactor) learn(t *testing.T, x exchange) {
 		r.add("code", loc.Query().Get("code"), false)
 	}
 	if isHTML(x.respHeader) {
-		for _, m := range hiddenField.FindAllStringSubmatch(string(x.respBody), -1) {
+		for _, m := range apptest.HiddenField.FindAllStringSubmatch(string(x.respBody), -1) {
 			switch m[1] {
 			case "csrf_token":
 				r.add("csrf_token", m[2], false)
@@ -483,7 +485,7 @@ func summariseHTML(page string) string {
 	var b strings.Builder
 	b.WriteString("<!-- HTML page, shortened -->\n")
 	text := func(s string) string {
-		return htmlUnescape(strings.Join(strings.Fields(htmlTag.ReplaceAllString(s, "")), " "))
+		return html.UnescapeString(strings.Join(strings.Fields(htmlTag.ReplaceAllString(s, "")), " "))
 	}
 	if m := htmlTitle.FindStringSubmatch(page); m != nil {
 		fmt.Fprintf(&b, "title: %s\n", text(m[1]))
@@ -516,7 +518,7 @@ func summariseHTML(page string) string {
 func attrs(s string) map[string]string {
 	m := map[string]string{}
 	for _, a := range htmlAttr.FindAllStringSubmatch(s, -1) {
-		m[a[1]] = htmlUnescape(a[2])
+		m[a[1]] = html.UnescapeString(a[2])
 	}
 	return m
 }

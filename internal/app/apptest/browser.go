@@ -87,12 +87,13 @@ func (b *Browser) Decide(emuURL, consentPage, decision, subjectURN string) *url.
 	return Location(b.t, resp, emuURL)
 }
 
-var hiddenField = regexp.MustCompile(`name="([a-z_]+)" value="([^"]*)"`)
+// HiddenField matches a hidden input's name and value in the emulator's pages.
+var HiddenField = regexp.MustCompile(`name="([a-z_]+)" value="([^"]*)"`)
 
 // FormFields extracts the hidden inputs of an HTML page.
 func FormFields(html string) url.Values {
 	v := url.Values{}
-	for _, m := range hiddenField.FindAllStringSubmatch(html, -1) {
+	for _, m := range HiddenField.FindAllStringSubmatch(html, -1) {
 		v.Set(m[1], htmlUnescape(m[2]))
 	}
 	return v
