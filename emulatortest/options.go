@@ -52,7 +52,11 @@ func WithClient(c Client) Option {
 	}
 }
 
-// WithAccessTokenTTL sets the lifetime of access tokens (default 15m).
+// WithAccessTokenTTL sets the lifetime of access tokens (default 15m). A
+// lifetime of a few seconds lets the client's own clock see the expiry in
+// real time; golang.org/x/oauth2 counts a token as expired 10 seconds
+// before its Expiry, so with 10 seconds or less it refreshes before every
+// request (see Testing expiry in the package documentation).
 func WithAccessTokenTTL(d time.Duration) Option {
 	return func(s *settings) { s.cfg.AccessTokenTTL = d }
 }
