@@ -40,8 +40,8 @@
 // to test expiry, each shown by a test in expiry_test.go:
 //
 //  1. As production code meets it: on 401 invalid_token, refresh and send
-//     the request once more. Refresher does that; use it, or your own code,
-//     after AdvanceClock.
+//     the request once more. Refresher does that (see its example); use it,
+//     or your own code, after AdvanceClock.
 //  2. With a short access-token lifetime (WithAccessTokenTTL), so the
 //     client's own clock sees the expiry in real time. Mind the library's margin: x/oauth2 treats a
 //     token with expires_in of 10 seconds or less as expired on arrival and
