@@ -94,8 +94,9 @@ func (r *Refresher) Reject(accessToken string) {
 // request once more. A request with a body is sent again only when the
 // body can be replayed (Request.GetBody, which http.NewRequest sets for
 // bytes.Buffer, bytes.Reader and strings.Reader); otherwise the 401 is
-// returned as it is, and the next request refreshes first. When the refresh fails, the request fails with that
-// error (errors.As finds the *oauth2.RetrieveError).
+// returned as it is, and the next request refreshes first. When the
+// refresh fails, the request fails with that error (errors.As finds the
+// *oauth2.RetrieveError).
 //
 // Like conf.Client, it sends through the *http.Client in r's context under
 // oauth2.HTTPClient, else http.DefaultClient.
