@@ -43,10 +43,11 @@
 //     the request once more. Refresher does that (see its example); use it,
 //     or your own code, after AdvanceClock.
 //  2. With a short access-token lifetime (WithAccessTokenTTL), so the
-//     client's own clock sees the expiry in real time. Mind the library's margin: x/oauth2 treats a
-//     token with expires_in of 10 seconds or less as expired on arrival and
-//     refreshes before every request; to watch a token being used and then
-//     expire, give it a smaller margin (oauth2.ReuseTokenSourceWithExpiry).
+//     client's own clock sees the expiry in real time. Mind the library's
+//     margin: x/oauth2 treats a token with expires_in of 10 seconds or less
+//     as expired on arrival and refreshes before every request; to watch a
+//     token being used and then expire, give it a smaller margin
+//     (oauth2.ReuseTokenSourceWithExpiry).
 //  3. With the emulator's clock, for what only the emulator checks: refresh
 //     tokens, authorisation codes, login sessions (WithCookieJar) and
 //     export jobs.
