@@ -14,7 +14,10 @@
 //		// Or the real flow: authorize, login, consent, code exchange.
 //		tok = emu.AuthorizeAndExchange(t, t.Context(), emu.OAuth2Config("users:read"))
 //
-//		emu.AdvanceClock(t, 16*time.Minute) // the access token has expired
+//		// The emulator now refuses the access token (401 invalid_token), but
+//		// client, built on x/oauth2, still holds it valid by its own clock and
+//		// does not refresh: see Testing expiry below.
+//		emu.AdvanceClock(t, 16*time.Minute)
 //		emu.InjectFault(t, emulatortest.Fault{Target: "token", Status: 503,
 //			Error: "temporarily_unavailable", Count: 2}) // the next two token requests fail
 //		emu.Reset(t) // back to the demo seed
@@ -22,6 +25,32 @@
 //
 // Every helper that takes a testing.TB marks itself as a helper and fails
 // the test with t.Fatal when the emulator answers an error.
+//
+// # Testing expiry
+//
+// The emulator's clock (AdvanceClock, SetClock) moves every expiry the
+// emulator checks and every timestamp it writes. It cannot move the
+// client's clock. golang.org/x/oauth2 sets a token's Expiry to its own
+// time.Now() plus expires_in when the token arrives, and refreshes only once
+// that Expiry, less a 10-second margin, has passed by its own clock. So
+// after AdvanceClock past the access token's lifetime, a client from
+// oauth2.Config.Client keeps sending the token, and the API answers 401
+// with WWW-Authenticate: Bearer error="invalid_token"; any client that
+// counts down expires_in on its own clock behaves the same way. Three ways
+// to test expiry, each shown by a test in expiry_test.go:
+//
+//  1. As production code meets it: on 401 invalid_token, refresh and send
+//     the request once more. Refresher does that (see its example); use it,
+//     or your own code, after AdvanceClock.
+//  2. With a short access-token lifetime (WithAccessTokenTTL), so the
+//     client's own clock sees the expiry in real time. Mind the library's
+//     margin: x/oauth2 treats a token with expires_in of 10 seconds or less
+//     as expired on arrival and refreshes before every request; to watch a
+//     token being used and then expire, give it a smaller margin
+//     (oauth2.ReuseTokenSourceWithExpiry).
+//  3. With the emulator's clock, for what only the emulator checks: refresh
+//     tokens, authorisation codes, login sessions (WithCookieJar) and
+//     export jobs.
 package emulatortest
 
 import (
@@ -182,7 +211,9 @@ type TokenRequest struct {
 	ClientID string   // default DemoClientID
 	Subject  string   // company ID or URN, or organisation URN; default the Denmark company
 	Scopes   []string // default every scope the client may request
-	// AccessTokenTTL and RefreshTokenTTL override the emulator's lifetimes when positive.
+	// AccessTokenTTL and RefreshTokenTTL override the emulator's lifetimes
+	// when positive, for this pair only: the pairs its refreshes return
+	// have the emulator's lifetimes (see WithAccessTokenTTL).
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 }
@@ -190,8 +221,9 @@ type TokenRequest struct {
 // MintToken issues a token pair exactly as the full flow would (the
 // installation is created too), usable on the API and refreshable. The
 // token's Extra holds "scope", "subject_urn" and "grant_id". Its Expiry is
-// computed from the real time, as golang.org/x/oauth2 does; the emulator
-// judges expiry by its own clock.
+// the real time plus expires_in, as golang.org/x/oauth2 computes it; the
+// emulator judges expiry by its own clock, so after AdvanceClock the two
+// disagree (see Testing expiry in the package documentation).
 func (e *Emulator) MintToken(tb testing.TB, r TokenRequest) *oauth2.Token {
 	tb.Helper()
 	if r.ClientID == "" {
@@ -238,7 +270,8 @@ func (e *Emulator) TokenFor(tb testing.TB, subject string, scopes ...string) *oa
 	return e.MintToken(tb, TokenRequest{Subject: subject, Scopes: scopes})
 }
 
-// Now returns the emulator's clock.
+// Now returns the emulator's clock: the real time unless AdvanceClock or
+// SetClock moved it.
 func (e *Emulator) Now(tb testing.TB) time.Time {
 	tb.Helper()
 	var c struct {
@@ -248,16 +281,26 @@ func (e *Emulator) Now(tb testing.TB) time.Time {
 	return c.Now
 }
 
-// AdvanceClock moves the emulator's clock forward by d (not negative). Every
-// expiry follows it: codes, access and refresh tokens, sessions. Tokens held
-// by golang.org/x/oauth2 keep their real-time Expiry, so a TokenSource does
-// not refresh on its own; the API answers 401 to an expired access token.
+// AdvanceClock moves the emulator's clock forward by d (not negative).
+// Everything the emulator checks or writes follows it: the expiry of
+// authorisation codes, access and refresh tokens, login sessions, pending
+// consent screens and export jobs (and their expiresIn), the login lockout,
+// and timestamps such as iat, createdAt and updatedAt. The client's clock
+// does not: a token held by golang.org/x/oauth2 keeps the Expiry it got
+// from the real time, so its TokenSource does not refresh, and the API
+// answers 401 invalid_token to the access token it keeps sending. Handle
+// that answer (Refresher), or use WithAccessTokenTTL to test the client's
+// own expiry; see Testing expiry in the package documentation. A fault's
+// Delay and Retry-After are real seconds; the clock does not shorten them.
 func (e *Emulator) AdvanceClock(tb testing.TB, d time.Duration) {
 	tb.Helper()
 	e.control(tb, http.MethodPost, "/clock", map[string]string{"advance": d.String()}, nil)
 }
 
-// SetClock freezes the emulator's clock at t until it is advanced, set or reset.
+// SetClock freezes the emulator's clock at t until it is advanced, set or
+// reset. As with AdvanceClock, the client's clock goes on. Setting the clock
+// before the time a token was issued makes the API refuse that token (its
+// iat lies in the emulator's future) until the clock passes it again.
 func (e *Emulator) SetClock(tb testing.TB, t time.Time) {
 	tb.Helper()
 	e.control(tb, http.MethodPost, "/clock", map[string]string{"set": t.Format(time.RFC3339Nano)}, nil)
@@ -285,10 +328,14 @@ type Fault struct {
 	// Type and Message are the Pleo error body of API targets.
 	Type    string
 	Message string
-	// RetryAfter is sent as the Retry-After header, in seconds, when positive.
+	// RetryAfter is sent as the Retry-After header, in seconds, when
+	// positive. It is only a header: the fault fires on the next Count
+	// matching requests however soon they come, and a client that honours
+	// it waits in real time (the emulator's clock plays no part).
 	RetryAfter int
-	// Delay waits before answering; a fault with only a delay slows the
-	// request down and then lets it through. At most one minute.
+	// Delay waits, in real time, before answering; a fault with only a
+	// delay slows the request down and then lets it through. At most one
+	// minute.
 	Delay time.Duration
 	// Count is how many requests the fault fires on; zero means one.
 	Count int

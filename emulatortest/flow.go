@@ -93,7 +93,10 @@ func (e *Emulator) walk(authURL string, f *flow) (*url.URL, error) {
 		return nil, err
 	}
 	redirectURI := start.Query().Get("redirect_uri")
-	jar, _ := cookiejar.New(nil)
+	jar := f.jar
+	if jar == nil {
+		jar, _ = cookiejar.New(nil)
+	}
 	browser := &http.Client{Transport: e.lb.Client().Transport, Jar: jar, Timeout: controlTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	emu, _ := url.Parse(e.URL)

@@ -2,6 +2,7 @@ package emulatortest
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -51,7 +52,11 @@ func WithClient(c Client) Option {
 	}
 }
 
-// WithAccessTokenTTL sets the lifetime of access tokens (default 15m).
+// WithAccessTokenTTL sets the lifetime of access tokens (default 15m). A
+// lifetime of a few seconds lets the client's own clock see the expiry in
+// real time; golang.org/x/oauth2 counts a token as expired 10 seconds
+// before its Expiry, so with 10 seconds or less it refreshes before every
+// request (see Testing expiry in the package documentation).
 func WithAccessTokenTTL(d time.Duration) Option {
 	return func(s *settings) { s.cfg.AccessTokenTTL = d }
 }
@@ -84,6 +89,7 @@ type flow struct {
 	subject         string // URN chosen on the consent page
 	deny            bool   // deny instead of approve
 	params          []oauth2.AuthCodeOption
+	jar             http.CookieJar // nil: a new, empty jar for each walk
 }
 
 // AsUser logs in as this user instead of the demo admin.
@@ -104,6 +110,18 @@ func ForSubject(subject string) FlowOption {
 // by AuthorizeAndExchange.
 func WithAuthCodeOptions(opts ...oauth2.AuthCodeOption) FlowOption {
 	return func(f *flow) { f.params = append(f.params, opts...) }
+}
+
+// WithCookieJar walks the flow with the cookies in jar, and keeps the
+// ones the emulator sets there, instead of starting from an empty jar: a
+// login session carries over from one call to the next, as in one browser.
+// The jar keeps the session cookie for the session lifetime by the real
+// clock; whether the session is still valid is the emulator's decision, by
+// its own clock, so after AdvanceClock past the session lifetime (12 hours)
+// the next call logs in again. While the session lasts, no login page comes
+// and AsUser has no effect.
+func WithCookieJar(jar http.CookieJar) FlowOption {
+	return func(f *flow) { f.jar = jar }
 }
 
 // Deny makes Authorize and AuthorizeAndExchange deny on the consent page, so
