@@ -27,6 +27,10 @@ func (a *API) authenticate(rt route) http.Handler {
 		case err != nil:
 			return // the client went away during the fault's delay
 		case fire:
+			if f.Status == http.StatusUnauthorized {
+				// As the API's own 401s, so clients react as to an expired token (RFC 6750 §3.1).
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			}
 			writeJSON(w, f.Status, contentTypeJSON, faultError(f))
 			return
 		}

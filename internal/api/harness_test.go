@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/api"
+	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
@@ -76,6 +77,7 @@ type env struct {
 	srv    *httptest.Server
 	clock  *fixedClock
 	verify *fakeVerifier
+	faults *faults.Queue
 }
 
 var (
@@ -108,7 +110,8 @@ func newEnvWith(t testing.TB, opt api.Options) *env {
 	}
 	e := &env{t: t, st: st, clock: &fixedClock{t: anchor.Add(33*time.Hour + 30*time.Minute)}}
 	e.verify = &fakeVerifier{st: st, tokens: map[string]oauth.Principal{}}
-	e.api = api.New(opt, st, e.clock, e.verify, nil, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	e.faults = faults.NewQueue()
+	e.api = api.New(opt, st, e.clock, e.verify, e.faults, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	e.addToken("dk", denmark, oauth.ScopeNames())
