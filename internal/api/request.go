@@ -161,11 +161,7 @@ func storeError(err error, missing *apiError, conflictMessage string) error {
 // an unknown or foreign ID is missing (404).
 func getByID[T any](a *API, w http.ResponseWriter, r *http.Request, p oauth.Principal, param string,
 	fetch func(ctx context.Context, companies []string, id string) (T, error), missing *apiError, contentType string) error {
-	id, err := pathUUID(r, param)
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
+	id, companies, err := a.resourceID(r, p, param)
 	if err != nil {
 		return err
 	}
@@ -182,11 +178,7 @@ func getByID[T any](a *API, w http.ResponseWriter, r *http.Request, p oauth.Prin
 // unknown or foreign ID is missing (404).
 func deleteByID(a *API, w http.ResponseWriter, r *http.Request, p oauth.Principal, param string,
 	remove func(ctx context.Context, companies []string, id string) error, missing *apiError) error {
-	id, err := pathUUID(r, param)
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
+	id, companies, err := a.resourceID(r, p, param)
 	if err != nil {
 		return err
 	}

@@ -136,3 +136,13 @@ func uuidValue(name, value string) (string, error) {
 func pathUUID(r *http.Request, name string) (string, error) {
 	return uuidValue(name, r.PathValue(name))
 }
+
+// resourceID returns the UUID path parameter name and the companies the
+// token may see: what every handler of a single resource starts with.
+func (a *API) resourceID(r *http.Request, p oauth.Principal, name string) (id string, companies []string, err error) {
+	if id, err = pathUUID(r, name); err != nil {
+		return "", nil, err
+	}
+	companies, err = a.visibleCompanies(r.Context(), p)
+	return id, companies, err
+}
