@@ -3,6 +3,9 @@ package pleo
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
 )
 
 // This file holds the errors of Pleo's rules: the export workflow's, and
@@ -49,4 +52,28 @@ func (e *FieldError) Unwrap() error { return ErrInvalid }
 // Invalid returns a *FieldError (which matches ErrInvalid) naming field.
 func Invalid(field, format string, args ...any) error {
 	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// notBlank is the rule of a required text field: not empty, not only spaces.
+func notBlank(field, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return Invalid(field, "must not be blank")
+	}
+	return nil
+}
+
+// maxLength is the rule of a text field of at most n characters (not bytes).
+func maxLength(field, value string, n int) error {
+	if utf8.RuneCountInString(value) > n {
+		return Invalid(field, "must be at most %d characters long", n)
+	}
+	return nil
+}
+
+// oneOf is the rule of an enum field: value is one of values.
+func oneOf(field, value string, values []string) error {
+	if !slices.Contains(values, value) {
+		return Invalid(field, "must be one of %s, not %q", strings.Join(values, ", "), value)
+	}
+	return nil
 }
