@@ -3,7 +3,6 @@ package api
 import (
 	"math"
 	"net/http"
-	"reflect"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -64,19 +63,6 @@ type accountSearchRequest struct {
 }
 
 var accountNotFound = notFound("Account not found.")
-
-// The names Pleo's documents give the chart-of-accounts types, added to
-// schemaNames here to keep them next to the routes that use them.
-func init() {
-	for t, name := range map[reflect.Type]string{
-		reflect.TypeFor[pleo.Account]():         "BookkeepingAccountRestModelV1",
-		reflect.TypeFor[accountCreateRequest](): "BookkeepingAccountCreateRequestV1",
-		reflect.TypeFor[accountUpdateRequest](): "BookkeepingAccountUpdateRequestV1",
-		reflect.TypeFor[accountSearchRequest](): "BookkeepingAccountSearchRequestV1",
-	} {
-		schemaNames[t] = name
-	}
-}
 
 var createAccountDoc = operation{
 	id: "createAccountV1", tag: "Chart of Accounts", summary: "Create a new account (200 when the same account exists)",

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"reflect"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -40,18 +39,6 @@ type taxCodeSearchRequest struct {
 }
 
 var taxCodeNotFound = notFound("Tax code not found.")
-
-// The names Pleo's documents give the tax-code types, added to schemaNames
-// here to keep them next to the routes that use them.
-func init() {
-	for t, name := range map[reflect.Type]string{
-		reflect.TypeFor[pleo.TaxCode]():             "TaxCodeModel",
-		reflect.TypeFor[taxCodeCreateUpdateModel](): "TaxCodeCreateUpdateModel",
-		reflect.TypeFor[taxCodeSearchRequest]():     "TaxCodeSearchRequest",
-	} {
-		schemaNames[t] = name
-	}
-}
 
 // taxCode validates a create or update body and returns the tax code it
 // describes, for a company the token may see. The tax-code rules

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"reflect"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -65,20 +64,6 @@ type activateVendorEventRequest struct {
 }
 
 var vendorNotFound = notFound("Vendor not found.")
-
-// The names Pleo's documents give the vendor types, added to schemaNames
-// here to keep them next to the routes that use them.
-func init() {
-	for t, name := range map[reflect.Type]string{
-		reflect.TypeFor[pleo.Vendor]():                "VendorResponse",
-		reflect.TypeFor[vendorCreateRequest]():        "VendorCreateRequest",
-		reflect.TypeFor[vendorUpdateRequest]():        "VendorUpdateRequest",
-		reflect.TypeFor[vendorSearchRequest]():        "VendorSearchRequestV1",
-		reflect.TypeFor[activateVendorEventRequest](): "ActivateVendorEventRequest",
-	} {
-		schemaNames[t] = name
-	}
-}
 
 var createVendorDoc = operation{
 	id: "postVendor", tag: "Vendors", summary: "Create a new vendor",
