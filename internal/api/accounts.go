@@ -3,7 +3,6 @@ package api
 import (
 	"math"
 	"net/http"
-	"reflect"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -65,30 +64,6 @@ type accountSearchRequest struct {
 
 var accountNotFound = notFound("Account not found.")
 
-// The names Pleo's documents give the chart-of-accounts types, added to
-// schemaNames here to keep them next to the routes that use them.
-func init() {
-	for t, name := range map[reflect.Type]string{
-		reflect.TypeFor[pleo.Account]():         "BookkeepingAccountRestModelV1",
-		reflect.TypeFor[accountCreateRequest](): "BookkeepingAccountCreateRequestV1",
-		reflect.TypeFor[accountUpdateRequest](): "BookkeepingAccountUpdateRequestV1",
-		reflect.TypeFor[accountSearchRequest](): "BookkeepingAccountSearchRequestV1",
-	} {
-		schemaNames[t] = name
-	}
-}
-
-// checkAccountFields validates the lengths Pleo's account requests set.
-func checkAccountFields(name string, code *string) error {
-	if err := maxLength("name", name, 255); err != nil {
-		return err
-	}
-	if code != nil {
-		return maxLength("code", *code, 255)
-	}
-	return nil
-}
-
 var createAccountDoc = operation{
 	id: "createAccountV1", tag: "Chart of Accounts", summary: "Create a new account (200 when the same account exists)",
 	body: accountCreateRequest{}, bodyRequired: true,
@@ -99,6 +74,7 @@ var createAccountDoc = operation{
 // createAccount answers POST /v1/chart-of-accounts: 201 with the new
 // account, 200 with the existing one when the company has an account with
 // the externalId and the same data, 409 when it has one with other data.
+// The account rules (pleo.Account.Validate) are checked before the company.
 func (a *API) createAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	var body requestFields[accountCreateRequest]
 	if err := decodeBody(w, r, &body, true); err != nil {
@@ -108,21 +84,16 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request, p oauth.Prin
 		return err
 	}
 	b := body.v
-	if err := notBlank("externalId", b.ExternalID); err != nil {
+	acc := pleo.Account{ExternalID: b.ExternalID, Name: b.Name, Archived: b.Archived, Code: b.Code,
+		TaxCodeExternalID: b.TaxCodeExternalID, Metadata: b.Metadata}
+	if err := acc.Validate(); err != nil {
+		return storeError(err, nil, "") // the 400 the store would answer
+	}
+	var err error
+	if acc.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID); err != nil {
 		return err
 	}
-	if err := maxLength("externalId", b.ExternalID, 255); err != nil {
-		return err
-	}
-	if err := checkAccountFields(b.Name, b.Code); err != nil {
-		return err
-	}
-	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
-	if err != nil {
-		return err
-	}
-	acc, created, err := a.store.CreateAccount(r.Context(), pleo.Account{CompanyID: company, ExternalID: b.ExternalID, Name: b.Name,
-		Archived: b.Archived, Code: b.Code, TaxCodeExternalID: b.TaxCodeExternalID, Metadata: b.Metadata}, a.clock.Now())
+	acc, created, err := a.store.CreateAccount(r.Context(), acc, a.clock.Now())
 	if err != nil {
 		return storeError(err, notFound("Company not found."),
 			"An account with the externalId "+b.ExternalID+" exists in the company with other data.")
@@ -171,15 +142,16 @@ func (a *API) updateAccount(w http.ResponseWriter, r *http.Request, p oauth.Prin
 		return err
 	}
 	b := body.v
-	if err := checkAccountFields(b.Name, b.Code); err != nil {
-		return err
+	acc := pleo.Account{ID: id, Name: b.Name, Archived: b.Archived, Code: b.Code, TaxCodeExternalID: b.TaxCodeExternalID,
+		Metadata: b.Metadata}
+	if err := acc.ValidateUpdate(); err != nil {
+		return storeError(err, nil, "")
 	}
 	companies, err := a.visibleCompanies(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	acc, err := a.store.UpdateAccount(r.Context(), companies, pleo.Account{ID: id, Name: b.Name, Archived: b.Archived, Code: b.Code,
-		TaxCodeExternalID: b.TaxCodeExternalID, Metadata: b.Metadata}, a.clock.Now())
+	acc, err = a.store.UpdateAccount(r.Context(), companies, acc, a.clock.Now())
 	if err != nil {
 		return storeError(err, accountNotFound, "")
 	}

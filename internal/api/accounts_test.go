@@ -202,3 +202,27 @@ func accountIDs(accounts []pleo.Account) []string {
 	}
 	return out
 }
+
+// TestAccountRefusals pins the messages of the account rules and the order
+// in which they are checked: the body's fields before its company.
+func TestAccountRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const v = "VALIDATION_FAILED"
+	const coa = "/v1/chart-of-accounts"
+	long := strings.Repeat("æ", 256)
+	create := func(company, externalID, extra string) string {
+		return `{"companyId":"` + company + `","externalId":"` + externalID + `","name":"x","archived":false` + extra + `}`
+	}
+	refuses(t, e, []refusal{
+		{"POST", coa, "dk", create(seed.DenmarkID, " ", ""), v, "Field 'externalId' must not be blank."},
+		{"POST", coa, "dk", create(seed.DenmarkID, long, `,"name":"`+long+`"`), v, "Field 'externalId' must be at most 255 characters long."},
+		{"POST", coa, "dk", create(seed.DenmarkID, "x", `,"name":"`+long+`","code":"`+long+`"`), v,
+			"Field 'name' must be at most 255 characters long."},
+		{"POST", coa, "dk", create(seed.DenmarkID, "x", `,"code":"`+long+`"`), v, "Field 'code' must be at most 255 characters long."},
+		{"POST", coa, "dk", create(seed.SwedenID, "x", `,"code":"`+long+`"`), v, "Field 'code' must be at most 255 characters long."},
+		{"PUT", coa + "/" + dkAccount, "dk", `{"name":"` + long + `","archived":false}`, v, "Field 'name' must be at most 255 characters long."},
+		{"PUT", coa + "/" + dkAccount, "dk", `{"name":"x","code":"` + long + `","archived":false}`, v,
+			"Field 'code' must be at most 255 characters long."},
+	})
+}

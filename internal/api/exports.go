@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"reflect"
 	"strings"
 	"time"
 
@@ -404,37 +403,4 @@ func (a *API) listExportItems(w http.ResponseWriter, r *http.Request, p oauth.Pr
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "job_id")))
 	return nil
-}
-
-// The names Pleo's documents give the export types, added to schemaNames
-// here to keep them next to the routes that use them.
-func init() {
-	names := map[reflect.Type]string{
-		reflect.TypeFor[pleo.ExportJob]():                "ExportJobV3",
-		reflect.TypeFor[pleo.CreateExportJob]():          "CreateExportJob",
-		reflect.TypeFor[pleo.ExportJobOptions]():         "Options",
-		reflect.TypeFor[pleo.ExportJobEvent]():           "CreateExportJobEvent",
-		reflect.TypeFor[pleo.ExportJobItem]():            "ExportJobItemV3",
-		reflect.TypeFor[exportJobItemUpdate]():           "UpdateExportJobItemV3",
-		reflect.TypeFor[exportJobItemsUpdated]():         "ExportJobItemUpdateV3",
-		reflect.TypeFor[pleo.ExportJobItemUpdateError](): "ExportJobItemUpdateErrorV3",
-		reflect.TypeFor[pleo.ExportItem]():               "ExportItemV3",
-		reflect.TypeFor[pleo.ExportLinks]():              "LinksResponse",
-		reflect.TypeFor[pleo.ExportItemLine]():           "ExportItemLineV3",
-		reflect.TypeFor[pleo.ExportAmount]():             "ExportItemAmountV3",
-		reflect.TypeFor[pleo.MoneyValue]():               "MoneyModel",
-		reflect.TypeFor[pleo.ExportAccount]():            "AccountV3",
-		reflect.TypeFor[pleo.ExportTag]():                "TagV3",
-		reflect.TypeFor[pleo.ExportTax]():                "TaxV3",
-		reflect.TypeFor[pleo.ExportFile]():               "ExportItemFile",
-		reflect.TypeFor[pleo.ExportPeriod]():             "ServicePeriodV3",
-		reflect.TypeFor[pleo.ExportBookkeeping]():        "BookkeepingV3",
-		reflect.TypeFor[pleo.ExportSupplier]():           "SupplierV3",
-		reflect.TypeFor[pleo.ExportVendor]():             "VendorV3",
-		reflect.TypeFor[pleo.ExportAdditionalInfo]():     "ExportItemAdditionalInformationV3",
-		reflect.TypeFor[pleo.ExportInvoiceInfo]():        "InvoiceInformationV3",
-	}
-	for t, name := range names {
-		schemaNames[t] = name
-	}
 }

@@ -9,7 +9,9 @@ import (
 )
 
 // schemaNames gives Go types the names Pleo's documents use for them.
-// Types missing here are named after their Go type.
+// Types missing here are named after their Go type. It is one literal,
+// grouped by the file that serves the types, so that every name is in one
+// place and the map is whole before any code can read it.
 var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[apiError]():                  "ExceptionInfo",
 	reflect.TypeFor[pageInfo]():                  "CursorPageInfo",
@@ -27,6 +29,57 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[entrySearchRequest]():        "AccountingEntryBaseSearchRequest",
 	reflect.TypeFor[createInstallationRequest](): "CreateClientInstallationRequest",
 	reflect.TypeFor[updateInstallationRequest](): "UpdateInstallationRequest",
+
+	// Tag groups and tags (tags.go).
+	reflect.TypeFor[pleo.TagGroup]():       "TagGroupModel",
+	reflect.TypeFor[pleo.Tag]():            "TagModel",
+	reflect.TypeFor[tagGroupCreateModel](): "TagGroupCreateModel",
+	reflect.TypeFor[tagGroupUpdateModel](): "TagGroupUpdateModel",
+	reflect.TypeFor[tagCreateModel]():      "TagCreateModel",
+	reflect.TypeFor[tagUpdateModel]():      "TagUpdateModel",
+
+	// Tax codes (taxcodes.go).
+	reflect.TypeFor[pleo.TaxCode]():             "TaxCodeModel",
+	reflect.TypeFor[taxCodeCreateUpdateModel](): "TaxCodeCreateUpdateModel",
+	reflect.TypeFor[taxCodeSearchRequest]():     "TaxCodeSearchRequest",
+
+	// Vendors (vendors.go).
+	reflect.TypeFor[pleo.Vendor]():                "VendorResponse",
+	reflect.TypeFor[vendorCreateRequest]():        "VendorCreateRequest",
+	reflect.TypeFor[vendorUpdateRequest]():        "VendorUpdateRequest",
+	reflect.TypeFor[vendorSearchRequest]():        "VendorSearchRequestV1",
+	reflect.TypeFor[activateVendorEventRequest](): "ActivateVendorEventRequest",
+
+	// The chart of accounts (accounts.go).
+	reflect.TypeFor[pleo.Account]():         "BookkeepingAccountRestModelV1",
+	reflect.TypeFor[accountCreateRequest](): "BookkeepingAccountCreateRequestV1",
+	reflect.TypeFor[accountUpdateRequest](): "BookkeepingAccountUpdateRequestV1",
+	reflect.TypeFor[accountSearchRequest](): "BookkeepingAccountSearchRequestV1",
+
+	// Export API v3 (exports.go).
+	reflect.TypeFor[pleo.ExportJob]():                "ExportJobV3",
+	reflect.TypeFor[pleo.CreateExportJob]():          "CreateExportJob",
+	reflect.TypeFor[pleo.ExportJobOptions]():         "Options",
+	reflect.TypeFor[pleo.ExportJobEvent]():           "CreateExportJobEvent",
+	reflect.TypeFor[pleo.ExportJobItem]():            "ExportJobItemV3",
+	reflect.TypeFor[exportJobItemUpdate]():           "UpdateExportJobItemV3",
+	reflect.TypeFor[exportJobItemsUpdated]():         "ExportJobItemUpdateV3",
+	reflect.TypeFor[pleo.ExportJobItemUpdateError](): "ExportJobItemUpdateErrorV3",
+	reflect.TypeFor[pleo.ExportItem]():               "ExportItemV3",
+	reflect.TypeFor[pleo.ExportLinks]():              "LinksResponse",
+	reflect.TypeFor[pleo.ExportItemLine]():           "ExportItemLineV3",
+	reflect.TypeFor[pleo.ExportAmount]():             "ExportItemAmountV3",
+	reflect.TypeFor[pleo.MoneyValue]():               "MoneyModel",
+	reflect.TypeFor[pleo.ExportAccount]():            "AccountV3",
+	reflect.TypeFor[pleo.ExportTag]():                "TagV3",
+	reflect.TypeFor[pleo.ExportTax]():                "TaxV3",
+	reflect.TypeFor[pleo.ExportFile]():               "ExportItemFile",
+	reflect.TypeFor[pleo.ExportPeriod]():             "ServicePeriodV3",
+	reflect.TypeFor[pleo.ExportBookkeeping]():        "BookkeepingV3",
+	reflect.TypeFor[pleo.ExportSupplier]():           "SupplierV3",
+	reflect.TypeFor[pleo.ExportVendor]():             "VendorV3",
+	reflect.TypeFor[pleo.ExportAdditionalInfo]():     "ExportItemAdditionalInformationV3",
+	reflect.TypeFor[pleo.ExportInvoiceInfo]():        "InvoiceInformationV3",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

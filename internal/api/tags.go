@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"reflect"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -48,21 +47,6 @@ type tagCreateModel struct {
 
 // tagUpdateModel is Pleo's TagUpdateModel: a name left out is kept.
 type tagUpdateModel tagCreateModel
-
-// The names Pleo's documents give the tag types, added to schemaNames here
-// to keep them next to the routes that use them.
-func init() {
-	for t, name := range map[reflect.Type]string{
-		reflect.TypeFor[pleo.TagGroup]():       "TagGroupModel",
-		reflect.TypeFor[pleo.Tag]():            "TagModel",
-		reflect.TypeFor[tagGroupCreateModel](): "TagGroupCreateModel",
-		reflect.TypeFor[tagGroupUpdateModel](): "TagGroupUpdateModel",
-		reflect.TypeFor[tagCreateModel]():      "TagCreateModel",
-		reflect.TypeFor[tagUpdateModel]():      "TagUpdateModel",
-	} {
-		schemaNames[t] = name
-	}
-}
 
 var listTagGroupsDoc = operation{
 	id: "getTagGroups", tag: "Tag Groups", summary: "Retrieve tag groups for a company or an organisation",

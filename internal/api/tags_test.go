@@ -55,6 +55,23 @@ func mentions(t testing.TB, r response, typ, field string) {
 	}
 }
 
+// refusal is a request the API refuses with 400: its error type and the
+// exact message of its ExceptionInfo, which clients may show or match.
+type refusal struct {
+	method, path, token, body string
+	typ, message              string
+}
+
+// refuses asserts each refusal's status, type and exact message.
+func refuses(t *testing.T, e *env, cases []refusal) {
+	t.Helper()
+	for _, c := range cases {
+		if msg := e.do(c.method, c.path, c.token, c.body).fails(t, http.StatusBadRequest, c.typ); msg != c.message {
+			t.Errorf("%s %s %s: message %q, want %q", c.method, c.path, c.body, msg, c.message)
+		}
+	}
+}
+
 // createdOrder reports whether items are in the lists' default order:
 // createdAt, then id.
 func createdOrder[T any](items []T, key func(T) (time.Time, string)) bool {

@@ -1,10 +1,7 @@
 package api
 
 import (
-	"math"
 	"net/http"
-	"reflect"
-	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -43,40 +40,22 @@ type taxCodeSearchRequest struct {
 
 var taxCodeNotFound = notFound("Tax code not found.")
 
-// The names Pleo's documents give the tax-code types, added to schemaNames
-// here to keep them next to the routes that use them.
-func init() {
-	for t, name := range map[reflect.Type]string{
-		reflect.TypeFor[pleo.TaxCode]():             "TaxCodeModel",
-		reflect.TypeFor[taxCodeCreateUpdateModel](): "TaxCodeCreateUpdateModel",
-		reflect.TypeFor[taxCodeSearchRequest]():     "TaxCodeSearchRequest",
-	} {
-		schemaNames[t] = name
-	}
-}
-
 // taxCode validates a create or update body and returns the tax code it
-// describes, for a company the token may see.
+// describes, for a company the token may see. The tax-code rules
+// (pleo.TaxCode.Validate) are checked before the company.
 func (a *API) taxCode(r *http.Request, p oauth.Principal, body requestFields[taxCodeCreateUpdateModel]) (pleo.TaxCode, error) {
 	if err := body.require("companyId", "name", "rate", "type", "archived"); err != nil {
 		return pleo.TaxCode{}, err
 	}
 	b := body.v
-	if err := notBlank("name", b.Name); err != nil {
-		return pleo.TaxCode{}, err
+	c := pleo.TaxCode{Name: b.Name, Rate: b.Rate, Type: b.Type, Archived: b.Archived, Code: b.Code,
+		IngoingTaxAccount: b.IngoingTaxAccount, OutgoingTaxAccount: b.OutgoingTaxAccount}
+	if err := c.Validate(); err != nil {
+		return c, storeError(err, nil, "") // the 400 the store would answer
 	}
-	if math.IsNaN(b.Rate) || b.Rate < 0 || b.Rate > 1 {
-		return pleo.TaxCode{}, badField("rate", "must be a decimal from 0 to 1 (0.25 is 25 %%), not %v.", b.Rate)
-	}
-	if !pleo.ValidTaxCodeType(b.Type) {
-		return pleo.TaxCode{}, badField("type", "must be one of %s, not %q.", strings.Join(pleo.TaxCodeTypes, ", "), b.Type)
-	}
-	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
-	if err != nil {
-		return pleo.TaxCode{}, err
-	}
-	return pleo.TaxCode{CompanyID: company, Name: b.Name, Rate: b.Rate, Type: b.Type, Archived: b.Archived, Code: b.Code,
-		IngoingTaxAccount: b.IngoingTaxAccount, OutgoingTaxAccount: b.OutgoingTaxAccount}, nil
+	var err error
+	c.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
+	return c, err
 }
 
 var createTaxCodeDoc = operation{
@@ -191,10 +170,10 @@ func (a *API) searchTaxCodes(w http.ResponseWriter, r *http.Request, p oauth.Pri
 	if f.IDs, err = uuidList("taxCodeIds", body.TaxCodeIDs, 100); err != nil {
 		return err
 	}
-	if err := checkEnum("type", body.Type, pleo.TaxCodeTypes); err != nil {
-		return err
-	}
 	if body.Type != nil {
+		if err := pleo.ValidateTaxCodeType(*body.Type); err != nil {
+			return storeError(err, nil, "")
+		}
 		f.Type = *body.Type
 	}
 	if body.Code != nil {

@@ -186,3 +186,28 @@ func TestTaxCodeSearch(t *testing.T) {
 		t.Error("the seeded reverse-charge code is missing")
 	}
 }
+
+// TestTaxCodeRefusals pins the messages of the tax-code rules and the order
+// in which they are checked: the body's fields before its company.
+func TestTaxCodeRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const v = "VALIDATION_FAILED"
+	one := "/v0/tax-codes/" + dkTaxCode
+	refuses(t, e, []refusal{
+		{"POST", "/v0/tax-codes", "dk", taxCodeBody(seed.DenmarkID, `,"name":" "`), v, "Field 'name' must not be blank."},
+		{"POST", "/v0/tax-codes", "dk", taxCodeBody(seed.DenmarkID, `,"rate":-0.5`), v,
+			"Field 'rate' must be a decimal from 0 to 1 (0.25 is 25 %), not -0.5."},
+		{"POST", "/v0/tax-codes", "dk", taxCodeBody(seed.DenmarkID, `,"rate":1e300`), v,
+			"Field 'rate' must be a decimal from 0 to 1 (0.25 is 25 %), not 1e+300."},
+		{"POST", "/v0/tax-codes", "dk", taxCodeBody(seed.DenmarkID, `,"type":"flat"`), v,
+			`Field 'type' must be one of inclusive, exclusive, reverse, not "flat".`},
+		{"POST", "/v0/tax-codes", "dk", taxCodeBody(seed.DenmarkID, `,"name":"","rate":2`), v, "Field 'name' must not be blank."},
+		{"POST", "/v0/tax-codes", "dk", taxCodeBody(seed.SwedenID, `,"rate":25,"type":"x"`), v,
+			"Field 'rate' must be a decimal from 0 to 1 (0.25 is 25 %), not 25."},
+		{"PUT", one, "dk", taxCodeBody(seed.DenmarkID, `,"type":"INCLUSIVE"`), v,
+			`Field 'type' must be one of inclusive, exclusive, reverse, not "INCLUSIVE".`},
+		{"POST", "/v0/tax-codes:search", "dk", `{"taxCodeIds":["x"],"type":"flat"}`, v, `Field 'taxCodeIds[0]' must be a UUID, not "x".`},
+		{"POST", "/v0/tax-codes:search", "dk", `{"type":"flat"}`, v, `Field 'type' must be one of inclusive, exclusive, reverse, not "flat".`},
+	})
+}

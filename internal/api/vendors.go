@@ -2,8 +2,6 @@ package api
 
 import (
 	"net/http"
-	"reflect"
-	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -67,34 +65,6 @@ type activateVendorEventRequest struct {
 
 var vendorNotFound = notFound("Vendor not found.")
 
-// The names Pleo's documents give the vendor types, added to schemaNames
-// here to keep them next to the routes that use them.
-func init() {
-	for t, name := range map[reflect.Type]string{
-		reflect.TypeFor[pleo.Vendor]():                "VendorResponse",
-		reflect.TypeFor[vendorCreateRequest]():        "VendorCreateRequest",
-		reflect.TypeFor[vendorUpdateRequest]():        "VendorUpdateRequest",
-		reflect.TypeFor[vendorSearchRequest]():        "VendorSearchRequestV1",
-		reflect.TypeFor[activateVendorEventRequest](): "ActivateVendorEventRequest",
-	} {
-		schemaNames[t] = name
-	}
-}
-
-// checkVendorFields validates the fields create and update share.
-func checkVendorFields(name, currency, country string) error {
-	if err := notBlank("name", name); err != nil {
-		return err
-	}
-	if !pleo.ValidCurrencyCode(currency) {
-		return badField("defaultCurrency", "must be an ISO 4217 currency code such as DKK, not %q.", currency)
-	}
-	if country != "" && !pleo.ValidCountryCode(country) {
-		return badField("country", "must be one of Pleo's CountryCode values such as DK, not %q.", country)
-	}
-	return nil
-}
-
 var createVendorDoc = operation{
 	id: "postVendor", tag: "Vendors", summary: "Create a new vendor",
 	body: vendorCreateRequest{}, bodyRequired: true,
@@ -104,7 +74,8 @@ var createVendorDoc = operation{
 
 // createVendor answers POST /v1/vendors with 201, or 409 when the company
 // has the vendor already. The vendor starts ACTIVE when it has an
-// externalId (it exists in the ERP) and DRAFT otherwise.
+// externalId (it exists in the ERP) and DRAFT otherwise. The vendor rules
+// (pleo.Vendor.Validate) are checked before the company.
 func (a *API) createVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	var body requestFields[vendorCreateRequest]
 	if err := decodeBody(w, r, &body, true); err != nil {
@@ -114,16 +85,16 @@ func (a *API) createVendor(w http.ResponseWriter, r *http.Request, p oauth.Princ
 		return err
 	}
 	b := body.v
-	if err := checkVendorFields(b.Name, b.DefaultCurrency, b.Country); err != nil {
+	v := pleo.Vendor{Name: b.Name, DefaultCurrency: b.DefaultCurrency, Code: b.Code, Country: b.Country,
+		ExternalID: b.ExternalID, RegistrationNumber: b.RegistrationNumber, TaxRegistrationNumber: b.TaxRegistrationNumber}
+	if err := v.Validate(); err != nil {
+		return storeError(err, nil, "") // the 400 the store would answer
+	}
+	var err error
+	if v.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID); err != nil {
 		return err
 	}
-	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
-	if err != nil {
-		return err
-	}
-	v, err := a.store.CreateVendor(r.Context(), pleo.Vendor{CompanyID: company, Name: b.Name, DefaultCurrency: b.DefaultCurrency,
-		Code: b.Code, Country: b.Country, ExternalID: b.ExternalID, RegistrationNumber: b.RegistrationNumber,
-		TaxRegistrationNumber: b.TaxRegistrationNumber}, a.clock.Now())
+	v, err = a.store.CreateVendor(r.Context(), v, a.clock.Now())
 	if err != nil {
 		return storeError(err, notFound("Company not found."), "Vendor already exists.")
 	}
@@ -197,13 +168,16 @@ func (b vendorSearchRequest) filter() (store.VendorFilter, error) {
 		{"accountingSystems", b.AccountingSystems, 100, &f.AccountingSystems, nil, ""},
 		{"countries", b.Countries, 100, &f.Countries, pleo.ValidCountryCode, "one of Pleo's CountryCode values"},
 		{"taxRegistrationNumbers", b.TaxRegistrationNumbers, 100, &f.TaxRegistrationNumbers, nil, ""},
-		{"states", b.States, 4, &f.States, pleo.ValidVendorState, "one of " + strings.Join(pleo.VendorStates, ", ")},
+		{"states", b.States, 4, &f.States, nil, ""}, // each a VendorState: pleo.ValidateVendorStates below
 	}
 	for _, l := range lists {
 		if err := checkList(l.field, l.values, l.max, l.check, l.expect); err != nil {
 			return f, err
 		}
 		*l.dst = l.values
+	}
+	if err := pleo.ValidateVendorStates(f.States); err != nil {
+		return f, storeError(err, nil, "")
 	}
 	if b.Name != nil {
 		f.Name = *b.Name
@@ -232,8 +206,9 @@ var updateVendorDoc = operation{
 
 // updateVendor answers PUT /v1/vendors/{id}: every field of the body is
 // replaced (absent optional fields are cleared; accountingSystem is kept).
-// companyId must be the vendor's company; an externalId another vendor of
-// the company has is 409.
+// The vendor rules (pleo.Vendor.ValidateUpdate) are checked before the
+// company, which must be the vendor's; an externalId another vendor of the
+// company has is 409.
 func (a *API) updateVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	id, err := pathUUID(r, "id")
 	if err != nil {
@@ -247,26 +222,19 @@ func (a *API) updateVendor(w http.ResponseWriter, r *http.Request, p oauth.Princ
 		return err
 	}
 	b := body.v
-	if err := checkVendorFields(b.Name, b.DefaultCurrency, b.Country); err != nil {
-		return err
+	v := pleo.Vendor{ID: id, Name: b.Name, DefaultCurrency: b.DefaultCurrency, ExternalID: b.ExternalID, State: b.State,
+		Code: b.Code, Country: b.Country, RegistrationNumber: b.RegistrationNumber, TaxRegistrationNumber: b.TaxRegistrationNumber}
+	if err := v.ValidateUpdate(); err != nil {
+		return storeError(err, nil, "")
 	}
-	if err := notBlank("externalId", b.ExternalID); err != nil {
-		return err
-	}
-	if err := checkEnum("state", &b.State, pleo.VendorStates); err != nil {
-		return err
-	}
-	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
-	if err != nil {
+	if v.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID); err != nil {
 		return err
 	}
 	companies, err := a.visibleCompanies(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	v, err := a.store.UpdateVendor(r.Context(), companies, pleo.Vendor{ID: id, CompanyID: company, Name: b.Name,
-		DefaultCurrency: b.DefaultCurrency, ExternalID: b.ExternalID, State: b.State, Code: b.Code, Country: b.Country,
-		RegistrationNumber: b.RegistrationNumber, TaxRegistrationNumber: b.TaxRegistrationNumber}, a.clock.Now())
+	v, err = a.store.UpdateVendor(r.Context(), companies, v, a.clock.Now())
 	if err != nil {
 		return storeError(err, vendorNotFound, "Conflicting vendor update: another vendor of the company has the externalId "+b.ExternalID+".")
 	}
@@ -321,8 +289,8 @@ func (a *API) activateVendor(w http.ResponseWriter, r *http.Request, p oauth.Pri
 	if err := body.require("externalId"); err != nil {
 		return err
 	}
-	if err := notBlank("externalId", body.v.ExternalID); err != nil {
-		return err
+	if err := pleo.ValidateVendorExternalID(body.v.ExternalID); err != nil {
+		return storeError(err, nil, "")
 	}
 	companies, err := a.visibleCompanies(r.Context(), p)
 	if err != nil {

@@ -205,3 +205,36 @@ func TestVendorSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestVendorRefusals pins the messages of the vendor rules and the order in
+// which they are checked: the body's fields before its company.
+func TestVendorRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const v = "VALIDATION_FAILED"
+	one := "/v1/vendors/" + dkVendor
+	search := "/v1/vendors:search?company_id=" + seed.DenmarkID
+	update := func(company, extra string) string {
+		return vendorBody(company, "X", `,"externalId":"e","state":"ACTIVE"`+extra)
+	}
+	refuses(t, e, []refusal{
+		{"POST", "/v1/vendors", "dk", vendorBody(seed.DenmarkID, " ", ""), v, "Field 'name' must not be blank."},
+		{"POST", "/v1/vendors", "dk", vendorBody(seed.DenmarkID, "X", `,"defaultCurrency":"dkk"`), v,
+			`Field 'defaultCurrency' must be an ISO 4217 currency code such as DKK, not "dkk".`},
+		{"POST", "/v1/vendors", "dk", vendorBody(seed.DenmarkID, "X", `,"country":"XX"`), v,
+			`Field 'country' must be one of Pleo's CountryCode values such as DK, not "XX".`},
+		{"POST", "/v1/vendors", "dk", vendorBody(seed.DenmarkID, "", `,"defaultCurrency":"dkk"`), v, "Field 'name' must not be blank."},
+		{"POST", "/v1/vendors", "dk", vendorBody(seed.SwedenID, "X", `,"country":"dk"`), v,
+			`Field 'country' must be one of Pleo's CountryCode values such as DK, not "dk".`},
+		{"PUT", one, "dk", update(seed.DenmarkID, `,"externalId":" "`), v, "Field 'externalId' must not be blank."},
+		{"PUT", one, "dk", update(seed.DenmarkID, `,"state":"active"`), v, `Field 'state' must be one of DRAFT, ACTIVE, ARCHIVED, not "active".`},
+		{"PUT", one, "dk", update(seed.DenmarkID, `,"externalId":"","state":"x"`), v, "Field 'externalId' must not be blank."},
+		{"PUT", one, "dk", update(seed.DenmarkID, `,"defaultCurrency":"EURO","externalId":""`), v,
+			`Field 'defaultCurrency' must be an ISO 4217 currency code such as DKK, not "EURO".`},
+		{"PUT", one, "dk", update(seed.SwedenID, `,"state":"GONE"`), v, `Field 'state' must be one of DRAFT, ACTIVE, ARCHIVED, not "GONE".`},
+		{"POST", one + ":activate", "dk", `{"externalId":"  "}`, v, "Field 'externalId' must not be blank."},
+		{"POST", search, "dk", `{"states":["ACTIVE","active"]}`, v, `Field 'states[1]' must be one of DRAFT, ACTIVE, ARCHIVED, not "active".`},
+		{"POST", search, "dk", `{"states":["A","B","C","D","E"]}`, v, "Field 'states' has 5 items; at most 4 are allowed."},
+		{"POST", search, "dk", `{"countries":["XX"],"states":["x"]}`, v, `Field 'countries[0]' must be one of Pleo's CountryCode values, not "XX".`},
+	})
+}

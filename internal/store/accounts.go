@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 )
@@ -35,26 +34,13 @@ func scanAccount(row interface{ Scan(...any) error }) (pleo.Account, error) {
 	return a, json.Unmarshal([]byte(meta), &a.Metadata)
 }
 
-// validAccount checks the lengths BookkeepingAccountCreateRequestV1 sets.
-func validAccount(a pleo.Account) error {
-	switch {
-	case utf8.RuneCountInString(a.Name) > 255:
-		return pleo.Invalid("name", "is longer than 255 characters")
-	case a.Code != nil && utf8.RuneCountInString(*a.Code) > 255:
-		return pleo.Invalid("code", "is longer than 255 characters")
-	}
-	return nil
-}
-
 // CreateAccount adds a (ID generated) to a.CompanyID and reports true, or
 // returns the company's account with a.ExternalID and false when its
-// fields equal a's. ErrNotFound: no such company; ErrConflict: the
+// fields equal a's. pleo.ErrInvalid: a breaks a rule of
+// (pleo.Account).Validate; ErrNotFound: no such company; ErrConflict: the
 // externalId exists with other data.
 func (s *Store) CreateAccount(ctx context.Context, a pleo.Account, now time.Time) (pleo.Account, bool, error) {
-	if a.ExternalID == "" || utf8.RuneCountInString(a.ExternalID) > 255 {
-		return a, false, pleo.Invalid("externalId", "must be 1 to 255 characters")
-	}
-	if err := validAccount(a); err != nil {
+	if err := a.Validate(); err != nil {
 		return a, false, err
 	}
 	a.ID, a.CreatedAt, a.UpdatedAt = NewUUID(), now, now
@@ -102,8 +88,9 @@ func (s *Store) Account(ctx context.Context, companies []string, id string) (ple
 
 // UpdateAccount replaces the name, code, archived flag, taxCodeExternalId
 // and metadata of account a.ID of one of companies (BookkeepingAccountUpdateRequestV1).
+// pleo.ErrInvalid: a breaks a rule of (pleo.Account).ValidateUpdate.
 func (s *Store) UpdateAccount(ctx context.Context, companies []string, a pleo.Account, now time.Time) (pleo.Account, error) {
-	if err := validAccount(a); err != nil {
+	if err := a.ValidateUpdate(); err != nil {
 		return a, err
 	}
 	meta, err := jsonText(a.Metadata, "{}")

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,8 +34,10 @@ func TestAccountsCRUD(t *testing.T) {
 	if _, created, err := st.CreateAccount(ctx, pleo.Account{CompanyID: se[0], ExternalID: "erp-2800", Name: "x"}, resNow); err != nil || !created {
 		t.Errorf("same externalId in another company: %v, %v", created, err)
 	}
-	if _, _, err := st.CreateAccount(ctx, pleo.Account{CompanyID: dk[0], Name: "x"}, resNow); !errors.Is(err, pleo.ErrInvalid) {
-		t.Errorf("no externalId: %v", err)
+	for _, ext := range []string{"", " ", strings.Repeat("x", 256)} {
+		if _, _, err := st.CreateAccount(ctx, pleo.Account{CompanyID: dk[0], ExternalID: ext, Name: "x"}, resNow); !errors.Is(err, pleo.ErrInvalid) {
+			t.Errorf("externalId %q: %v", ext, err)
+		}
 	}
 	got, err := st.Account(ctx, dk, a.ID)
 	if err != nil || got.Name != "Bank charges" || *got.Code != "2800" || *got.TaxCodeExternalID != "IVA 20" || got.Metadata["erp"] != "x" {
@@ -50,6 +53,9 @@ func TestAccountsCRUD(t *testing.T) {
 	if up.Name != "Bank fees" || !up.Archived || up.Code != nil || up.TaxCodeExternalID != nil || len(up.Metadata) != 0 ||
 		up.ExternalID != "erp-2800" || !up.UpdatedAt.Equal(later) {
 		t.Errorf("updated %+v", up)
+	}
+	if _, err := st.UpdateAccount(ctx, dk, pleo.Account{ID: a.ID, Name: strings.Repeat("x", 256)}, later); !errors.Is(err, pleo.ErrInvalid) {
+		t.Errorf("update to a 256-character name: %v", err)
 	}
 
 	// Isolation.

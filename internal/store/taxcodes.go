@@ -28,18 +28,11 @@ func scanTaxCode(row interface{ Scan(...any) error }) (pleo.TaxCode, error) {
 	return c, err
 }
 
-// validTaxCode checks the enums of a tax code.
-func validTaxCode(c pleo.TaxCode) error {
-	if !pleo.ValidTaxCodeType(c.Type) {
-		return pleo.Invalid("type", "must be one of inclusive, exclusive, reverse")
-	}
-	return nil
-}
-
-// CreateTaxCode adds c (ID generated) to c.CompanyID; ErrNotFound if there
-// is no such company. Timestamps are whole seconds, Pleo's pattern.
+// CreateTaxCode adds c (ID generated) to c.CompanyID. pleo.ErrInvalid: c
+// breaks a rule of (pleo.TaxCode).Validate; ErrNotFound: no such company.
+// Timestamps are whole seconds, Pleo's pattern.
 func (s *Store) CreateTaxCode(ctx context.Context, c pleo.TaxCode, now time.Time) (pleo.TaxCode, error) {
-	if err := validTaxCode(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return c, err
 	}
 	now = wholeSeconds(now)
@@ -60,10 +53,11 @@ func (s *Store) TaxCode(ctx context.Context, companies []string, id string) (ple
 }
 
 // UpdateTaxCode replaces every field of tax code c.ID of one of companies.
-// c.CompanyID must be the tax code's company (else pleo.ErrInvalid): a tax
-// code does not move between companies.
+// c must keep the rules of (pleo.TaxCode).Validate and c.CompanyID must be
+// the tax code's company (else pleo.ErrInvalid): a tax code does not move
+// between companies.
 func (s *Store) UpdateTaxCode(ctx context.Context, companies []string, c pleo.TaxCode, now time.Time) (pleo.TaxCode, error) {
-	if err := validTaxCode(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return c, err
 	}
 	now = wholeSeconds(now)
@@ -114,10 +108,13 @@ var taxCodeSortColumns = map[string]string{"createdAt": "created_at", "id": "id"
 // TaxCodeSortKeys are the sort keys SearchTaxCodes accepts, sorted.
 var TaxCodeSortKeys = sortKeys(taxCodeSortColumns)
 
-// SearchTaxCodes returns one page of the tax codes of companies that match f.
+// SearchTaxCodes returns one page of the tax codes of companies that match
+// f; pleo.ErrInvalid when f.Type is neither empty nor a TaxCodeTypeModel.
 func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCodeFilter, req PageRequest) (Page[pleo.TaxCode], error) {
-	if f.Type != "" && !pleo.ValidTaxCodeType(f.Type) {
-		return Page[pleo.TaxCode]{}, pleo.Invalid("type", "must be one of inclusive, exclusive, reverse")
+	if f.Type != "" {
+		if err := pleo.ValidateTaxCodeType(f.Type); err != nil {
+			return Page[pleo.TaxCode]{}, err
+		}
 	}
 	q := listQuery{columns: taxCodeColumns, from: "FROM tax_codes", sortable: taxCodeSortColumns}
 	q.scopeToCompanies("company_id", companies)

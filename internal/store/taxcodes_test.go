@@ -29,8 +29,14 @@ func TestTaxCodesCRUD(t *testing.T) {
 		got.OutgoingTaxAccount != nil || got.Archived {
 		t.Fatalf("TaxCode = %+v, %v", got, err)
 	}
-	if _, err := st.CreateTaxCode(ctx, pleo.TaxCode{CompanyID: dk[0], Name: "x", Type: "flat"}, now); !errors.Is(err, pleo.ErrInvalid) {
-		t.Errorf("bad type: %v", err)
+	for _, bad := range []pleo.TaxCode{
+		{CompanyID: dk[0], Name: "x", Type: "flat"},
+		{CompanyID: dk[0], Name: "x", Rate: 25, Type: "inclusive"},
+		{CompanyID: dk[0], Name: " ", Type: "inclusive"},
+	} {
+		if _, err := st.CreateTaxCode(ctx, bad, now); !errors.Is(err, pleo.ErrInvalid) {
+			t.Errorf("create %+v: %v, want ErrInvalid", bad, err)
+		}
 	}
 	if _, err := st.CreateTaxCode(ctx, pleo.TaxCode{CompanyID: "nope", Name: "x", Type: "reverse"}, now); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown company: %v", err)

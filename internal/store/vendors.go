@@ -32,29 +32,17 @@ func scanVendor(row interface{ Scan(...any) error }) (pleo.Vendor, error) {
 	return v, err
 }
 
-// validVendor checks a vendor's enums and codes.
-func validVendor(v pleo.Vendor) error {
-	switch {
-	case !pleo.ValidCurrencyCode(v.DefaultCurrency):
-		return pleo.Invalid("defaultCurrency", "must be an ISO 4217 code such as DKK")
-	case v.Country != "" && !pleo.ValidCountryCode(v.Country):
-		return pleo.Invalid("country", "unknown country code %q", v.Country)
-	case v.State != "" && !pleo.ValidVendorState(v.State):
-		return pleo.Invalid("state", "must be one of DRAFT, ACTIVE, ARCHIVED")
-	}
-	return nil
-}
-
 // CreateVendor adds v (ID generated) to v.CompanyID. It starts ACTIVE when
 // it has an externalId (it exists in the ERP) and DRAFT otherwise.
-// ErrNotFound: no such company; ErrConflict: the vendor exists.
+// pleo.ErrInvalid: v breaks a rule of (pleo.Vendor).Validate; ErrNotFound:
+// no such company; ErrConflict: the vendor exists.
 func (s *Store) CreateVendor(ctx context.Context, v pleo.Vendor, now time.Time) (pleo.Vendor, error) {
+	if err := v.Validate(); err != nil {
+		return v, err
+	}
 	v.State = "DRAFT"
 	if v.ExternalID != "" {
 		v.State = "ACTIVE"
-	}
-	if err := validVendor(v); err != nil {
-		return v, err
 	}
 	v.ID, v.CreatedAt, v.UpdatedAt = NewUUID(), now, now
 	err := s.Write(ctx, func(tx *Tx) error {
@@ -117,12 +105,11 @@ var vendorSortColumns = map[string]string{"createdAt": "created_at", "id": "id"}
 // VendorSortKeys are the sort keys SearchVendors accepts, sorted.
 var VendorSortKeys = sortKeys(vendorSortColumns)
 
-// SearchVendors returns one page of the vendors of companies that match f.
+// SearchVendors returns one page of the vendors of companies that match f;
+// pleo.ErrInvalid when f.States has a value that is not a VendorState.
 func (s *Store) SearchVendors(ctx context.Context, companies []string, f VendorFilter, req PageRequest) (Page[pleo.Vendor], error) {
-	for _, st := range f.States {
-		if !pleo.ValidVendorState(st) {
-			return Page[pleo.Vendor]{}, pleo.Invalid("states", "must be DRAFT, ACTIVE or ARCHIVED")
-		}
+	if err := pleo.ValidateVendorStates(f.States); err != nil {
+		return Page[pleo.Vendor]{}, err
 	}
 	q := listQuery{columns: vendorColumns, from: "FROM vendors", sortable: vendorSortColumns}
 	q.scopeToCompanies("company_id", companies)
@@ -140,17 +127,12 @@ func (s *Store) SearchVendors(ctx context.Context, companies []string, f VendorF
 }
 
 // UpdateVendor replaces vendor v.ID of one of companies: every field of
-// VendorUpdateRequest (accountingSystem is kept). v.CompanyID must be the
-// vendor's company and v.ExternalID is required (else pleo.ErrInvalid);
-// ErrConflict: another vendor of the company has v.ExternalID.
+// VendorUpdateRequest (accountingSystem is kept). v must keep the rules of
+// (pleo.Vendor).ValidateUpdate and v.CompanyID must be the vendor's company
+// (else pleo.ErrInvalid); ErrConflict: another vendor of the company has
+// v.ExternalID.
 func (s *Store) UpdateVendor(ctx context.Context, companies []string, v pleo.Vendor, now time.Time) (pleo.Vendor, error) {
-	if v.ExternalID == "" {
-		return v, pleo.Invalid("externalId", "is required")
-	}
-	if v.State == "" {
-		return v, pleo.Invalid("state", "is required")
-	}
-	if err := validVendor(v); err != nil {
+	if err := v.ValidateUpdate(); err != nil {
 		return v, err
 	}
 	var out pleo.Vendor
@@ -197,10 +179,11 @@ func (s *Store) ArchiveVendor(ctx context.Context, companies []string, id string
 
 // ActivateVendor records that a vendor of one of companies exists in the
 // ERP as externalID (and code, when not empty): its state becomes ACTIVE.
-// ErrConflict: another vendor of the company has externalID.
+// pleo.ErrInvalid: externalID is blank; ErrConflict: another vendor of the
+// company has externalID.
 func (s *Store) ActivateVendor(ctx context.Context, companies []string, id, externalID, code string, now time.Time) (pleo.Vendor, error) {
-	if externalID == "" {
-		return pleo.Vendor{}, pleo.Invalid("externalId", "is required")
+	if err := pleo.ValidateVendorExternalID(externalID); err != nil {
+		return pleo.Vendor{}, err
 	}
 	var out pleo.Vendor
 	err := s.Write(ctx, func(tx *Tx) error {

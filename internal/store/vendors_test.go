@@ -51,6 +51,7 @@ func TestVendorsCRUD(t *testing.T) {
 	for _, v := range []pleo.Vendor{
 		{CompanyID: dk[0], Name: "x", DefaultCurrency: "dkk"},
 		{CompanyID: dk[0], Name: "x", DefaultCurrency: "DKK", Country: "XX"},
+		{CompanyID: dk[0], Name: " ", DefaultCurrency: "DKK"},
 	} {
 		if _, err := st.CreateVendor(ctx, v, resNow); !errors.Is(err, pleo.ErrInvalid) {
 			t.Errorf("create %+v: %v, want ErrInvalid", v, err)
@@ -78,6 +79,8 @@ func TestVendorsCRUD(t *testing.T) {
 	}
 	for _, v := range []pleo.Vendor{
 		{ID: draft.ID, CompanyID: dk[0], Name: "x", DefaultCurrency: "DKK", State: "ACTIVE"},                  // no externalId
+		{ID: draft.ID, CompanyID: dk[0], Name: "x", DefaultCurrency: "DKK", ExternalID: " ", State: "ACTIVE"}, // blank externalId
+		{ID: draft.ID, CompanyID: dk[0], Name: "x", DefaultCurrency: "DKK", ExternalID: "e"},                  // no state
 		{ID: draft.ID, CompanyID: dk[0], Name: "x", DefaultCurrency: "DKK", ExternalID: "e", State: "GONE"},   // bad state
 		{ID: draft.ID, CompanyID: se[0], Name: "x", DefaultCurrency: "DKK", ExternalID: "e", State: "ACTIVE"}, // other company
 	} {
@@ -97,8 +100,10 @@ func TestVendorsCRUD(t *testing.T) {
 	if _, err := st.ActivateVendor(ctx, dk, draft.ID, "erp-77", "", later); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("activate with a taken externalId: %v", err)
 	}
-	if _, err := st.ActivateVendor(ctx, dk, draft.ID, "", "", later); !errors.Is(err, pleo.ErrInvalid) {
-		t.Errorf("activate without externalId: %v", err)
+	for _, ext := range []string{"", "  "} {
+		if _, err := st.ActivateVendor(ctx, dk, draft.ID, ext, "", later); !errors.Is(err, pleo.ErrInvalid) {
+			t.Errorf("activate with externalId %q: %v", ext, err)
+		}
 	}
 
 	// Isolation.
