@@ -62,14 +62,6 @@ func notBlank(field, value string) error {
 	return nil
 }
 
-// maxLength returns a 400 naming field when value has more than n characters.
-func maxLength(field, value string, n int) error {
-	if len([]rune(value)) > n {
-		return badField(field, "must be at most %d characters long.", n)
-	}
-	return nil
-}
-
 // checkList validates a body field holding a list: at most max values,
 // each accepted by check (when not nil); expect completes "must be ...".
 func checkList(field string, values []string, max int, check func(string) bool, expect string) error {

@@ -33,7 +33,7 @@ var (
 	ErrNothingToExport = errors.New("no accounting entries ready for export")
 )
 
-// ErrInvalid: a value breaks a rule of Pleo's schema (400).
+// ErrInvalid is the error of a value that breaks a rule of Pleo's schema (400).
 var ErrInvalid = errors.New("invalid value")
 
 // FieldError is a value that breaks a rule of Pleo's schema, with the JSON
