@@ -127,3 +127,19 @@ func TestPleoTokenClaimsAreWrittenAndAccepted(t *testing.T) {
 		t.Fatalf("an emulator with default claims answers %d to a preset token, want 401", s)
 	}
 }
+
+func TestTokenIssuerAndAudienceOptions(t *testing.T) {
+	emu := emulatortest.New(t, emulatortest.WithTokenIssuer("pleo.staging"), emulatortest.WithTokenAudience("https://api.test"))
+	tok := emu.Token(t, "users:read")
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(tok.AccessToken, claims); err != nil {
+		t.Fatal(err)
+	}
+	aud, _ := claims.GetAudience()
+	if claims["iss"] != "pleo.staging" || len(aud) != 1 || aud[0] != "https://api.test" || emu.TokenIssuer() != "pleo.staging" {
+		t.Fatalf("iss %v aud %v", claims["iss"], aud)
+	}
+	if s := apiStatus(t, emu, tok.AccessToken); s != http.StatusOK {
+		t.Fatalf("the API answers %d", s)
+	}
+}
