@@ -34,6 +34,10 @@ type Config struct {
 	Control         bool          // serve the control API under /_emulator/
 	ControlToken    string        // bearer token the control API requires, if set
 	AutoApprove     string        // email of the user for whom every authorisation is approved without screens
+	// APIExportJobsEmit makes export jobs created through the API (by the
+	// integration itself) emit v1.export-job.created too; Pleo documents the
+	// event for a user's click on Export only.
+	APIExportJobsEmit bool
 
 	Additions Additions // clients, organisations, companies and users from the config file
 }
@@ -85,6 +89,7 @@ var settings = []setting{
 	{"control", "serve the control API under /_emulator/", "true", boolean(func(c *Config) *bool { return &c.Control })},
 	{"control-token", "bearer token required by the control API (empty: none)", "", str(func(c *Config) *string { return &c.ControlToken })},
 	{"auto-approve", "approve every authorisation as this user's email, without login or consent", "", str(func(c *Config) *string { return &c.AutoApprove })},
+	{"webhooks-api-export-jobs", "export jobs created through the API also emit v1.export-job.created", "false", boolean(func(c *Config) *bool { return &c.APIExportJobsEmit })},
 }
 
 // EnvName returns the environment variable for a flag name.
