@@ -102,7 +102,7 @@ func init() {
 
 var subscriptionNotFound = notFound("Subscription not found.")
 
-var subscriptionBodyEnums = map[string][]string{"status": subscriptionStatuses, "eventTypes": events.Names(), "type": endpointAuthTypes}
+var subscriptionBodyEnums = map[string][]string{"status": subscriptionStatuses}
 
 var listSubscriptionsDoc = operation{
 	id: "getSubscriptions", tag: "Subscriptions", summary: "List the subscriptions of the token's client and subject",
