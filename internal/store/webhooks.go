@@ -295,9 +295,12 @@ func (s *Store) RecordAttempts(ctx context.Context, outcomes []AttemptOutcome, n
 				o.Error, o.Duration.Microseconds(), o.Note); err != nil {
 				return err
 			}
-			res, err := tx.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, attempts = max(attempts, ?),
-				next_attempt_at = ?, in_flight = 0, updated_at = ? WHERE id = ? AND state = 'pending'`,
-				o.State, o.Number, nullTime(o.NextAttemptAt), formatTime(now), o.DeliveryID)
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = max(attempts, ?), in_flight = 0
+				WHERE id = ?`, o.Number, o.DeliveryID); err != nil {
+				return err
+			}
+			res, err := tx.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, next_attempt_at = ?, updated_at = ?
+				WHERE id = ? AND state = 'pending'`, o.State, nullTime(o.NextAttemptAt), formatTime(now), o.DeliveryID)
 			if err != nil {
 				return err
 			}
