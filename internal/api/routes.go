@@ -89,5 +89,14 @@ func (a *API) table() []route {
 		{method: put, pattern: "/v1/chart-of-accounts/{accountId}", scope: oauth.AccountsWrite, handle: a.updateAccount, doc: updateAccountDoc},
 		{method: del, pattern: "/v1/chart-of-accounts/{accountId}", scope: oauth.AccountsWrite, handle: a.deleteAccount, doc: deleteAccountDoc},
 		{method: post, pattern: "/v1/chart-of-accounts:search", scope: oauth.AccountsRead, handle: a.searchAccounts, doc: searchAccountsDoc},
+
+		// Webhook subscriptions (scopes: see subscriptions.go).
+		{method: get, pattern: "/v1/subscriptions", scope: oauth.ExportJobsRead, handle: a.listSubscriptions, doc: listSubscriptionsDoc},
+		{method: post, pattern: "/v1/subscriptions", scope: oauth.ExportJobsRead, handle: a.createSubscription, doc: createSubscriptionDoc},
+		{method: get, pattern: "/v1/subscriptions/{id}", scope: oauth.ExportJobsRead, handle: a.getSubscription, doc: getSubscriptionDoc},
+		{method: put, pattern: "/v1/subscriptions/{id}", scope: oauth.ExportJobsRead, handle: a.updateSubscription, doc: updateSubscriptionDoc},
+		{method: del, pattern: "/v1/subscriptions/{id}", scope: oauth.ExportJobsRead, handle: a.deleteSubscription, doc: deleteSubscriptionDoc},
+		{method: get, pattern: "/v1/subscriptions/{id}/activities", scope: oauth.ExportJobsRead, handle: a.listSubscriptionActivities, doc: listSubscriptionActivitiesDoc},
+		{method: get, pattern: "/v1/subscriptions/{id}/secret", scope: oauth.ExportJobsRead, handle: a.getSubscriptionSecret, doc: getSubscriptionSecretDoc},
 	}
 }

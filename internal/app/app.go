@@ -19,6 +19,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 	"github.com/pleo-emulator/pleo-emulator/internal/view"
+	"github.com/pleo-emulator/pleo-emulator/internal/webhooks"
 )
 
 // The authorisation server is the API's token verifier.
@@ -36,6 +37,8 @@ type App struct {
 	Faults *faults.Queue
 	// Requests is the recent-request log the control API shows.
 	Requests *requestlog.Log
+	// Webhooks delivers webhook events from the store's outbox.
+	Webhooks *webhooks.Dispatcher
 
 	handler http.Handler
 }
@@ -72,6 +75,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Auth = as
 	a.API = api.New(api.Options{PublicURL: cfg.APIBaseURL()}, st, a.Clock, as, a.Faults, log)
 	a.Requests = requestlog.New(1000, a.Clock.Now)
+	if err := st.SetAPIExportJobsEmit(ctx, cfg.APIExportJobsEmit); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Webhooks = webhooks.New(st, a.Clock, log, webhooks.Options{})
+	if err := a.Webhooks.Start(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.handler = a.routes(as, pages)
 	return a, nil
 }
@@ -79,8 +91,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 // Handler is the emulator's whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops webhook deliveries and releases the database.
+func (a *App) Close() error {
+	a.Webhooks.Stop()
+	return a.Store.Close()
+}
 
 // seedAnchorKey is the emulator_settings key holding the seed's anchor day.
 const seedAnchorKey = "seed_anchor"

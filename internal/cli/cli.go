@@ -30,6 +30,7 @@ func commands() []command {
 		{"token", "mint a token pair from a running emulator (control API)", token},
 		{"clients", "add, list or delete OAuth clients of a running emulator", clients},
 		{"reset", "restore a running emulator's seed state", reset},
+		{"event", "perform a customer action that fires a webhook event (export, vendor)", event},
 		{"version", "print the version", func(_ context.Context, _ []string, _ Env, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "pleo-emulator", Version)
 			return nil

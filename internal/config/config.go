@@ -40,6 +40,10 @@ type Config struct {
 	TokenClaims   string
 	TokenIssuer   string // the access token's iss, overriding the preset ("" keeps it)
 	TokenAudience string // the access token's aud, overriding the preset ("" keeps it)
+	// APIExportJobsEmit makes export jobs created through the API (by the
+	// integration itself) emit v1.export-job.created too; Pleo documents the
+	// event for a user's click on Export only.
+	APIExportJobsEmit bool
 
 	Additions Additions // clients, organisations, companies and users from the config file
 }
@@ -94,6 +98,7 @@ var settings = []setting{
 	{"token-claims", "access-token iss and aud preset: emulator (public URL, API base URL) or pleo (pleo.production, https://external.pleo.io)", "emulator", str(func(c *Config) *string { return &c.TokenClaims })},
 	{"token-issuer", "access-token iss, overriding --token-claims (empty: the preset's)", "", str(func(c *Config) *string { return &c.TokenIssuer })},
 	{"token-audience", "access-token aud, overriding --token-claims (empty: the preset's)", "", str(func(c *Config) *string { return &c.TokenAudience })},
+	{"webhooks-api-export-jobs", "export jobs created through the API also emit v1.export-job.created", "false", boolean(func(c *Config) *bool { return &c.APIExportJobsEmit })},
 }
 
 // The "pleo" preset of --token-claims: the iss and aud a third-party Pleo

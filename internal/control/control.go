@@ -23,6 +23,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/webhooks"
 )
 
 // Options configure the control API.
@@ -43,6 +44,7 @@ type Deps struct {
 	Requests *requestlog.Log
 	Reset    func(ctx context.Context) error // restores the seed and config-file state
 	Log      *slog.Logger
+	Webhooks *webhooks.Dispatcher
 }
 
 // Control serves the control API.
@@ -94,6 +96,15 @@ func (c *Control) Handler() http.Handler {
 	r.Get("/keys", c.listKeys)
 	r.Post("/keys/rotate", c.rotateKey)
 	r.Delete("/keys/{kid}", c.removeKey)
+	r.Post("/events", c.createEvent)
+	r.Get("/webhooks/subscriptions", c.listSubscriptions)
+	r.Get("/webhooks/deliveries", c.listDeliveries)
+	r.Get("/webhooks/deliveries/{id}", c.getDelivery)
+	r.Post("/webhooks/deliveries/{id}/redeliver", c.redeliver)
+	r.Post("/webhooks/deliver-now", c.deliverNow)
+	r.Get("/webhooks/faults", c.listWebhookFaults)
+	r.Post("/webhooks/faults", c.addWebhookFault)
+	r.Delete("/webhooks/faults", c.clearWebhookFaults)
 	return r
 }
 
@@ -178,6 +189,9 @@ func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 		"GET|POST|DELETE /_emulator/faults", "DELETE /_emulator/faults/{id}",
 		"POST /_emulator/reset", "GET|DELETE /_emulator/requests",
 		"GET /_emulator/keys", "POST /_emulator/keys/rotate", "DELETE /_emulator/keys/{kid}",
+		"POST /_emulator/events", "GET /_emulator/webhooks/subscriptions", "GET /_emulator/webhooks/deliveries",
+		"GET /_emulator/webhooks/deliveries/{id}", "POST /_emulator/webhooks/deliveries/{id}/redeliver",
+		"POST /_emulator/webhooks/deliver-now", "GET|POST|DELETE /_emulator/webhooks/faults",
 	}})
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/webhooks/events"
 )
 
 // This file persists the export API v3: jobs, their items, job events and
@@ -102,10 +103,21 @@ func scanExportJobItem(row interface{ Scan(...any) error }) (pleo.ExportJobItem,
 // for export (pleo.EntryReadyForExport). The entries become QUEUED.
 // Errors: ErrNotFound (no such company), pleo.ErrExportInProgress,
 // pleo.ErrEntryNotExportable, pleo.ErrNothingToExport.
+//
+// Whether the job emits v1.export-job.created is the setting
+// SettingAPIExportJobsEmit (webhooks.go).
 func (s *Store) CreateExportJob(ctx context.Context, req pleo.CreateExportJob, now time.Time) (pleo.ExportJob, error) {
+	job, _, err := s.createExportJob(ctx, req, now, eventSetting)
+	return job, err
+}
+
+// createExportJob is CreateExportJob; when emit says so it also writes
+// v1.export-job.created in the same transaction and returns its ID.
+func (s *Store) createExportJob(ctx context.Context, req pleo.CreateExportJob, now time.Time, emit eventRule) (pleo.ExportJob, string, error) {
+	var eventID string
 	now = ejSeconds(now)
 	if err := s.expireDue(ctx, now); err != nil {
-		return pleo.ExportJob{}, err
+		return pleo.ExportJob{}, "", err
 	}
 	job := pleo.ExportJob{ID: NewUUID(), CompanyID: req.CompanyID, Status: pleo.ExportJobPending,
 		IsInteractive: req.Interactive(), VendorBasedBookkeeping: req.VendorBased(), CreatedBy: req.EmployeeID,
@@ -144,9 +156,13 @@ func (s *Store) CreateExportJob(ctx context.Context, req pleo.CreateExportJob, n
 				return err
 			}
 		}
-		return nil
+		if on, err := tx.emits(ctx, emit); err != nil || !on {
+			return err
+		}
+		eventID, err = tx.EnqueueEvent(ctx, events.ExportJobCreated, job.CompanyID, job.WithExpiresIn(now), now)
+		return err
 	})
-	return job.WithExpiresIn(now), err
+	return job.WithExpiresIn(now), eventID, err
 }
 
 type exportEntry struct{ id, exportStatus string }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/webhooks/events"
 )
 
 // This file serves the vendors API (/v1/vendors). A vendor's identity in
@@ -37,8 +38,16 @@ func scanVendor(row interface{ Scan(...any) error }) (pleo.Vendor, error) {
 // pleo.ErrInvalid: v breaks a rule of (pleo.Vendor).Validate; ErrNotFound:
 // no such company; ErrConflict: the vendor exists.
 func (s *Store) CreateVendor(ctx context.Context, v pleo.Vendor, now time.Time) (pleo.Vendor, error) {
+	v, _, err := s.createVendor(ctx, v, now, false)
+	return v, err
+}
+
+// createVendor is CreateVendor; with emit, it also writes v1.vendor.created
+// in the same transaction and returns the event's ID (webhooks.go).
+func (s *Store) createVendor(ctx context.Context, v pleo.Vendor, now time.Time, emit bool) (pleo.Vendor, string, error) {
+	var eventID string
 	if err := v.Validate(); err != nil {
-		return v, err
+		return v, "", err
 	}
 	v.State = "DRAFT"
 	if v.ExternalID != "" {
@@ -52,9 +61,14 @@ func (s *Store) CreateVendor(ctx context.Context, v pleo.Vendor, now time.Time) 
 		if err := tx.vendorIdentityFree(ctx, v, ""); err != nil {
 			return err
 		}
-		return tx.InsertVendor(ctx, v)
+		if err := tx.InsertVendor(ctx, v); err != nil || !emit {
+			return err
+		}
+		var err error
+		eventID, err = tx.EnqueueEvent(ctx, events.VendorCreated, v.CompanyID, v, now)
+		return err
 	})
-	return v, err
+	return v, eventID, err
 }
 
 // vendorIdentityFree returns ErrConflict if a vendor of v's company other
