@@ -138,7 +138,7 @@ func (c *controlClient) do(ctx context.Context, method, path string, in, out any
 		if errors.As(err, &timeout) && timeout.Timeout() {
 			return nil, fmt.Errorf("the emulator at %s did not answer within %s", c.base, controlTimeout)
 		}
-		return nil, fmt.Errorf("cannot reach the emulator at %s: is it running? (start it with: pleo-emulator serve)", c.base)
+		return nil, fmt.Errorf("cannot reach the emulator at %s: is it running? (start it with: pleo-emulator serve, or go run ./cmd/pleo-emulator in a checkout)", c.base)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))

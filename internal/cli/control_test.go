@@ -233,7 +233,7 @@ func TestUnreachableEmulatorIsOneClearLine(t *testing.T) {
 		{"clients", "delete", "--url", "http://127.0.0.1:1", "x"},
 		{"reset", "--url", "http://127.0.0.1:1"},
 	} {
-		line := mustFail(t, nil, "cannot reach the emulator at http://127.0.0.1:1: is it running? (start it with: pleo-emulator serve)", args...)
+		line := mustFail(t, nil, "cannot reach the emulator at http://127.0.0.1:1: is it running? (start it with: pleo-emulator serve, or go run ./cmd/pleo-emulator in a checkout)", args...)
 		if !strings.HasPrefix(line, "pleo-emulator: ") {
 			t.Errorf("%v: %q", args, line)
 		}
