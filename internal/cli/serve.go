@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -23,9 +24,19 @@ func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 	}
 	log := app.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	tuneGC(getenv)
+	if err := checkDatabaseDir(cfg.DB); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if path := getenv(addrFileEnv); path != "" {
+		if err := writeAddrFile(path, ln.Addr().String()); err != nil {
+			log.Warn("cannot record the listen address for healthcheck", "file", path, "error", err)
+		} else {
+			defer os.Remove(path)
+		}
 	}
 	emu, err := app.New(ctx, cfg, log)
 	if err != nil {

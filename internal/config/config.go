@@ -1,5 +1,6 @@
 // Package config turns flags, environment variables and an optional config
-// file into a validated Config. Precedence: flag > environment > file > default.
+// file into a validated Config. Precedence: flag > environment > file >
+// PLEO_EMULATOR_DEFAULT_<NAME> (a container image's defaults) > built-in default.
 // Every flag --name has the environment variable PLEO_EMULATOR_NAME (upper
 // case, dashes as underscores) and the file key name (dashes as underscores).
 package config
@@ -92,6 +93,14 @@ func EnvName(flagName string) string {
 	return "PLEO_EMULATOR_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// DefaultEnvName returns the environment variable that replaces a flag's
+// built-in default: it ranks below the config file, so a container image
+// can set its own defaults (listen on every interface, keep the database on
+// the volume) without outranking the user's config file.
+func DefaultEnvName(flagName string) string {
+	return "PLEO_EMULATOR_DEFAULT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
 // Default returns the configuration with every default applied.
 func Default() Config {
 	var c Config
@@ -138,6 +147,9 @@ func Load(name string, args []string, getenv func(string) string, usage io.Write
 	}
 	for _, s := range settings {
 		v, from := s.def, "default"
+		if dv := getenv(DefaultEnvName(s.name)); dv != "" {
+			v, from = dv, DefaultEnvName(s.name)
+		}
 		if fv, ok := file.setting(s.name); ok {
 			v, from = fv, "config file"
 		}

@@ -40,6 +40,7 @@ var notRun = map[string]string{
 	"go run ./cmd/pleo-emulator":     "starts the emulator; the test runs the same server in process",
 	"go install ./cmd/pleo-emulator": "installs into the user's GOPATH; the test runs the same command line in process",
 	"make test":                      "runs this test",
+	"docker compose up -d pleo":      "needs Docker Compose",
 	"make docker VERSION=dev":        "needs Docker; the Dockerfile has its own container checks",
 	"--url http://pleo:8080":         "needs a Compose network with a service named pleo",
 }
