@@ -118,7 +118,7 @@ func TestTokenJSONWithSubjectScopeAndLifetimes(t *testing.T) {
 	if tok.ExpiresIn != 30 || tok.Scope != "users:read companies:read" || tok.SubjectURN != "urn:pleo:organization:"+seed.OrganizationID {
 		t.Fatalf("token: %+v", tok)
 	}
-	if got := introspect(t, base, tok.RefreshToken); got["active"] != true || got["token_type"] != "refresh_token" {
+	if got := introspect(t, base, tok.RefreshToken); got["active"] != true || got["token_use"] != "refresh_token" || got["token_type"] != nil {
 		t.Fatalf("refresh token introspection: %v", got)
 	}
 }
