@@ -35,6 +35,7 @@ type Config struct {
 	Control         bool          // serve the control API under /_emulator/
 	ControlToken    string        // bearer token the control API requires, if set
 	AutoApprove     string        // email of the user for whom every authorisation is approved without screens
+	CORSOrigins     string        // browser origins allowed on the token, revocation, metadata and JWKS endpoints: "registered", "*", "none" or origins
 
 	Additions Additions // clients, organisations, companies and users from the config file
 }
@@ -86,6 +87,7 @@ var settings = []setting{
 	{"control", "serve the control API under /_emulator/", "true", boolean(func(c *Config) *bool { return &c.Control })},
 	{"control-token", "bearer token required by the control API (empty: none)", "", str(func(c *Config) *string { return &c.ControlToken })},
 	{"auto-approve", "approve every authorisation as this user's email, without login or consent", "", str(func(c *Config) *string { return &c.AutoApprove })},
+	{"cors-origins", `browser origins allowed to call the token, revocation, metadata and JWKS endpoints: "registered" (the origins of registered redirect URIs), "*", "none", or origins separated by spaces (may include "registered")`, "registered", str(func(c *Config) *string { return &c.CORSOrigins })},
 }
 
 // EnvName returns the environment variable for a flag name.
@@ -193,7 +195,29 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("log-level %q must be debug, info, warn or error", c.LogLevel)
 	}
+	if err := validateCORSOrigins(c.CORSOrigins); err != nil {
+		return err
+	}
 	return c.Additions.validate(c.Seed == "demo", c.PublicURL)
+}
+
+// validateCORSOrigins accepts "registered", "*", "none" or a list of
+// origins (scheme://host[:port]), which may include "registered".
+func validateCORSOrigins(v string) error {
+	fields := strings.Fields(v)
+	if len(fields) == 0 {
+		return errors.New(`cors-origins must not be empty: use "none" to allow no browser origin`)
+	}
+	for _, f := range fields {
+		if (f == "*" || f == "none") && len(fields) == 1 || f == "registered" {
+			continue
+		}
+		u, err := url.Parse(f)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+			return fmt.Errorf(`cors-origins %q: %q is not an origin such as http://localhost:5173 (or "registered", "*", "none" alone)`, v, f)
+		}
+	}
+	return nil
 }
 
 // Secure reports whether the public URL is https (cookies then get Secure).
