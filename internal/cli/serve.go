@@ -73,6 +73,9 @@ func banner(w io.Writer, cfg config.Config, addr net.Addr) {
 	fmt.Fprintf(w, "  authorize       %s/oauth/authorize\n", u)
 	fmt.Fprintf(w, "  token           %s/oauth/token\n", u)
 	fmt.Fprintf(w, "  API base URL    %s\n", cfg.APIBaseURL())
+	if cfg.AutoApprove != "" {
+		fmt.Fprintf(w, "  auto-approve    every authorisation is approved as %s, without login or consent\n", cfg.AutoApprove)
+	}
 	if cfg.Seed == "demo" {
 		fmt.Fprintf(w, "  demo users      %s, %s, %s (password %q)\n", seed.AdminEmail, seed.BookkeeperEmail, seed.EmployeeEmail, seed.DemoPassword)
 		fmt.Fprintf(w, "  demo client     %s / %s (public: %s)\n", seed.DemoClientID, seed.DemoClientSecret, seed.PublicClientID)

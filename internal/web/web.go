@@ -25,6 +25,7 @@ type Options struct {
 	APIBaseURL    string // base URL of the mock External API
 	SecureCookies bool   // set Secure on the playground cookie
 	Control       bool   // the control API is served under /_emulator/
+	AutoApprove   string // --auto-approve: every authorisation is approved as this user
 	// APIRoutes is the mock API's route table; the playground suggests
 	// paths from it.
 	APIRoutes []api.Route
