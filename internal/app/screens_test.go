@@ -94,3 +94,64 @@ func TestAutoApproveIsShown(t *testing.T) {
 		t.Errorf("start page does not show auto-approve:\n%s", page)
 	}
 }
+
+// TestConsentScreenWithoutDeadEnds: nothing is preselected when the admin
+// may connect several subjects; a hint naming a subject the user cannot
+// connect says so; a second submit says it was answered; a session that
+// ended offers to sign in again and continue; an employee's denial says why.
+func TestConsentScreenWithoutDeadEnds(t *testing.T) {
+	emu := startEmulator(t, "")
+	conf := emu.oauthConfig("users:read")
+	authURL := func(opts ...oauth2.AuthCodeOption) string {
+		return conf.AuthCodeURL("st", append(opts, oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))...)
+	}
+	b := newBrowser(t)
+	page := b.login(emu.URL, authURL(), seed.AdminEmail, seed.DemoPassword)
+	if strings.Contains(page, " checked") {
+		t.Error("consent preselects a subject although the admin has several")
+	}
+	_, page = b.get(authURL(oauth2.SetAuthURLParam("urn_pleo_params_oauth_subject", "urn:pleo:company:"+seed.DenmarkID)))
+	if !strings.Contains(page, `value="urn:pleo:company:`+seed.DenmarkID+`" required checked`) {
+		t.Error("the hinted company is not preselected")
+	}
+	foreign := "urn:pleo:company:00000000-0000-4000-8000-000000000000"
+	_, page = b.get(authURL(oauth2.SetAuthURLParam("urn_pleo_params_oauth_subject", foreign)))
+	if !strings.Contains(page, foreign) || !strings.Contains(page, "cannot connect apps for") {
+		t.Errorf("a hint the user cannot connect is dropped silently:\n%s", page)
+	}
+
+	form := formFields(page)
+	form.Set("decision", "deny")
+	if resp, _ := b.post(emu.URL+"/oauth/consent", form); resp.StatusCode != http.StatusFound {
+		t.Fatalf("first answer: %d", resp.StatusCode)
+	}
+	if _, again := b.post(emu.URL+"/oauth/consent", form); !strings.Contains(again, "Already answered") {
+		t.Errorf("second submit does not say it was answered:\n%s", again)
+	}
+
+	_, page = b.get(authURL())
+	form = formFields(page)
+	b.post(emu.URL+"/logout", url.Values{"csrf_token": {form.Get("csrf_token")}, "continue": {"/"}})
+	form.Set("decision", "approve")
+	form.Set("subject", "urn:pleo:company:"+seed.DenmarkID)
+	resp, expired := b.post(emu.URL+"/oauth/consent", form)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(expired, "Sign in again and continue") ||
+		!strings.Contains(expired, `href="/login?continue=%2Foauth%2Fauthorize%3F`) {
+		t.Errorf("session ended: %d, no way on:\n%s", resp.StatusCode, expired)
+	}
+
+	emp := newBrowser(t)
+	page = emp.login(emu.URL, authURL(), seed.EmployeeEmail, seed.DemoPassword)
+	back := emp.decide(emu.URL, page, "deny", "")
+	if back.Query().Get("error") != "access_denied" || !strings.Contains(back.Query().Get("error_description"), "only admins and bookkeepers") {
+		t.Fatalf("employee going back: %v", back.Query())
+	}
+	_, page = emp.get(authURL())
+	form = formFields(page)
+	form.Set("decision", "approve")
+	form.Set("subject", "urn:pleo:company:"+seed.DenmarkID)
+	resp, _ = emp.post(emu.URL+"/oauth/consent", form)
+	if d := location(t, resp, emu.URL).Query().Get("error_description"); !strings.Contains(d, "only admins and bookkeepers") {
+		t.Errorf("employee's access_denied does not say why: %q", d)
+	}
+}

@@ -80,6 +80,9 @@ type ConsentPage struct {
 	// and the Approve button; only a "Back to <client>" button
 	// (decision=deny) remains.
 	CannotConnect string
+	// HintNotAllowed, when set, says that the subject the app asked for
+	// (urn_pleo_params_oauth_subject) is not one the user can connect.
+	HintNotAllowed string
 }
 
 // ClientView describes the OAuth client on the consent screen.
