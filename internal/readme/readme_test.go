@@ -43,6 +43,7 @@ var notRun = map[string]string{
 	"docker compose up -d pleo":      "needs Docker Compose",
 	"make docker VERSION=dev":        "needs Docker; the Dockerfile has its own container checks",
 	"--url http://pleo:8080":         "needs a Compose network with a service named pleo",
+	"sudo apt-get install":           "installs system packages",
 }
 
 // requireEnv makes a missing tool fail the test instead of skipping it (CI sets it).
