@@ -15,11 +15,21 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/pleo-emulator /usr/local/bin/pleo-emulator
 COPY --from=build --chown=65532:65532 /out/data /data
 USER 65532:65532
-ENV PLEO_EMULATOR_ADDR=:8080 \
-    PLEO_EMULATOR_DB=/data/pleo-emulator.db
+# The image's defaults (PLEO_EMULATOR_DEFAULT_*) rank below a config file,
+# so a file named by PLEO_EMULATOR_CONFIG may still set addr and db; flags
+# and PLEO_EMULATOR_ADDR / PLEO_EMULATOR_DB outrank both. serve records the
+# address it really listens on in PLEO_EMULATOR_ADDR_FILE, where the
+# HEALTHCHECK reads it, so `serve --addr :9090` stays healthy.
+ENV PLEO_EMULATOR_DEFAULT_ADDR=:8080 \
+    PLEO_EMULATOR_DEFAULT_DB=/data/pleo-emulator.db \
+    PLEO_EMULATOR_ADDR_FILE=/data/.pleo-emulator.addr
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=2s --retries=3 \
+# A short interval lets Compose's service_healthy dependents start soon after
+# the emulator is ready. (--start-interval would do it only during the start
+# period, but Docker before 25 and Buildah/Podman 4 refuse the flag; Compose
+# users on Docker 25+ get it from docker-compose.yml.)
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
   CMD ["/usr/local/bin/pleo-emulator", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/pleo-emulator"]
 CMD ["serve"]

@@ -43,7 +43,7 @@ load: build
 	go run ./cmd/pleo-bench -binary $(BINARY)
 
 docker:
-	docker build -t pleo-emulator:$(VERSION) .
+	docker build --build-arg VERSION=$(VERSION) -t pleo-emulator:$(VERSION) .
 
 clean:
 	rm -rf bin pleo-emulator.db pleo-emulator.db-wal pleo-emulator.db-shm

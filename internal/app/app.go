@@ -56,6 +56,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
+	if err := a.followPublicURL(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
 	pages, err := view.New()
 	if err != nil {
 		st.Close()
@@ -95,6 +99,30 @@ func (a *App) Handler() http.Handler { return a.handler }
 func (a *App) Close() error {
 	a.Webhooks.Stop()
 	return a.Store.Close()
+}
+
+// followPublicURL moves the demo clients' playground callback to the current
+// public URL (seed.FollowPublicURL), for a database seeded under another one.
+func (a *App) followPublicURL(ctx context.Context) error {
+	for _, id := range []string{seed.DemoClientID, seed.PublicClientID} {
+		c, err := a.Store.Client(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		moved, changed := seed.FollowPublicURL(c, a.Config.PublicURL)
+		if !changed {
+			continue
+		}
+		moved.UpdatedAt = a.Clock.Now()
+		if err := a.Store.Write(ctx, func(tx *store.Tx) error { return tx.UpdateClient(ctx, moved) }); err != nil {
+			return err
+		}
+		a.Log.Info("playground callback follows the public URL", "client_id", id, "redirect_uris", moved.RedirectURIs)
+	}
+	return nil
 }
 
 // seedAnchorKey is the emulator_settings key holding the seed's anchor day.

@@ -47,7 +47,7 @@ func TestFullFlowWithGolangOAuth2(t *testing.T) {
 	}
 
 	info := e.Introspect(t, tok.AccessToken)
-	if info["active"] != true || info["token_type"] != "access_token" || info["client_id"] != seed.DemoClientID {
+	if info["active"] != true || info["token_type"] != "Bearer" || info["token_use"] != "access_token" || info["client_id"] != seed.DemoClientID {
 		t.Errorf("introspection = %v", info)
 	}
 

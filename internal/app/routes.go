@@ -21,6 +21,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	r.Use(a.requestLog)
 	r.Use(middleware.Recoverer) // inside the log, so a recovered panic is logged as its 500
 	r.Use(a.Requests.Middleware("/_emulator", "/assets", "/healthz", "/readyz"))
+	r.Use(headAsGet)
 
 	// Operations.
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -34,6 +35,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 		httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ready"})
 	})
 	r.Handle("/assets/*", view.AssetsHandler())
+	r.Get(view.FaviconPath, view.FaviconHandler)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		pages.Render(w, http.StatusNotFound, view.ErrorPage{Title: "Page not found",
 			Message: "There is no page at this address. The start page lists what the emulator serves.", BackURL: "/"})
@@ -55,11 +57,16 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	// .well-known documents are emulator additions).
 	html.Get("/oauth/authorize", as.Authorize)
 	forms.Post("/oauth/consent", as.Consent)
-	oauthJSON.Post("/oauth/token", as.Token)
+	// The token and revocation endpoints, the metadata and the JWKS also
+	// answer browser apps (CORS, cors.go); the preflight is answered there.
+	oauthJSON.With(a.cors).Post("/oauth/token", as.Token)
 	oauthJSON.Post("/oauth/token/introspect", as.Introspect)
-	oauthJSON.Post("/oauth/revoke", as.Revoke)
-	r.Get("/.well-known/oauth-authorization-server", as.ServeMetadata)
-	r.Get("/.well-known/jwks.json", as.ServeJWKS)
+	oauthJSON.With(a.cors).Post("/oauth/revoke", as.Revoke)
+	r.With(a.cors).Get("/.well-known/oauth-authorization-server", as.ServeMetadata)
+	r.With(a.cors).Get("/.well-known/jwks.json", as.ServeJWKS)
+	for _, path := range []string{"/oauth/token", "/oauth/revoke", "/.well-known/oauth-authorization-server", "/.well-known/jwks.json"} {
+		r.With(a.cors).Options(path, http.NotFound) // cors answers every OPTIONS request itself
+	}
 	html.Get("/login", as.LoginPage)
 	forms.Post("/login", as.Login)
 	forms.Post("/logout", as.Logout)
@@ -79,8 +86,30 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 		ctl := control.New(control.Options{Token: a.Config.ControlToken, PublicOrigin: a.Config.PublicOrigin()},
 			control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults, Requests: a.Requests, Reset: a.Reset, Log: a.Log, Webhooks: a.Webhooks})
 		r.Mount("/_emulator", httpx.GuardInput(control.MaxBodyBytes, control.RefuseRequest)(ctl.Handler()))
+	} else {
+		// The control API's clients expect JSON, also to learn it is off.
+		controlOff := func(w http.ResponseWriter, _ *http.Request) {
+			httpx.WriteJSON(w, http.StatusNotFound, "application/json",
+				map[string]string{"error": "the control API is off (--control=false)"})
+		}
+		r.Handle("/_emulator", http.HandlerFunc(controlOff))
+		r.Handle("/_emulator/*", http.HandlerFunc(controlOff))
 	}
 	return r
+}
+
+// headAsGet serves HEAD as GET (RFC 9110 §9.3.2: the same answer without
+// content), for every GET route: pages, metadata, JWKS, health and the API.
+// net/http drops the content of an answer to HEAD. Routes without GET answer
+// HEAD as they answer GET: 405 with Allow.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.WithContext(r.Context()) // a shallow copy: the logs above still see HEAD
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requestLog logs one structured line per request.

@@ -16,7 +16,8 @@ import (
 func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.Renderer) {
 	opt := web.Options{PublicURL: a.Config.PublicURL, APIBaseURL: a.Config.APIBaseURL(),
 		TokenIssuer: a.Config.AccessTokenIssuer(), TokenAudience: a.Config.AccessTokenAudience(),
-		SecureCookies: a.Config.Secure(), Control: a.Config.Control, APIRoutes: a.API.Routes()}
+		SecureCookies: a.Config.Secure(), Control: a.Config.Control, APIRoutes: a.API.Routes(),
+		AutoApprove: a.Config.AutoApprove}
 	// The playground calls the emulator in process, through the root handler,
 	// which exists only once routes returns: hence the func.
 	h := web.New(opt, a.Store, as, pages, a.Clock, a.Log, func() http.Handler { return a.Handler() })

@@ -15,6 +15,7 @@ import (
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
+	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
 
 // authRequest is a validated authorisation request.
@@ -117,8 +118,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	if verr != nil {
 		if trusted == "" {
-			s.errorPage(w, http.StatusBadRequest, "This app sent an invalid request", verr.Description+
-				". The app's redirect URI cannot be trusted, so you are not sent back to it.", verr.Code.Error())
+			s.untrustedRequestPage(w, r, verr)
 			return
 		}
 		redirectError(w, r, trusted, req.state, verr)
@@ -135,6 +135,22 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.showConsent(w, r, req, user)
+}
+
+// untrustedRequestPage explains an authorisation request whose client or
+// redirect URI cannot be trusted (RFC 6749 §4.1.2.1: never redirect). When
+// the client exists, the redirect URI it sent is shown, as text, next to the
+// registered ones; the start page lists every client.
+func (s *Server) untrustedRequestPage(w http.ResponseWriter, r *http.Request, verr *oauthdomain.Error) {
+	page := view.ErrorPage{Title: "This app sent an invalid request",
+		Message: verr.Description + ". The app's redirect URI cannot be trusted, so you are not sent back to it.",
+		Detail:  verr.Code.Error(), BackURL: "/", BackLabel: "Go to the start page"}
+	q := r.URL.Query()
+	if c, err := s.st.Client(r.Context(), q.Get("client_id")); err == nil && len(q["redirect_uri"]) <= 1 {
+		page.ReceivedRedirectURI = q.Get("redirect_uri")
+		page.RegisteredRedirectURIs = c.RedirectURIs
+	}
+	s.pages.Render(w, http.StatusBadRequest, page)
 }
 
 // authorizeFault answers an injected fault: an OAuth error goes back to the

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
 	"time"
 
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
@@ -44,7 +46,20 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req authReq
 		sc, _ := oauthdomain.LookupScope(name)
 		page.Scopes = append(page.Scopes, view.ScopeView{Name: sc.Name, Description: sc.Description})
 	}
-	preselected, _ := pickSubject(allowed, req.subjectHint)
+	// Nothing is preselected unless the choice is obvious: the subject the
+	// app named (urn_pleo_params_oauth_subject) or the only one there is.
+	var preselected oauthdomain.Subject
+	switch {
+	case req.subjectHint != nil:
+		if hinted, ok := pickSubject(allowed, req.subjectHint); ok {
+			preselected = hinted
+		} else if len(allowed) > 0 {
+			page.HintNotAllowed = fmt.Sprintf("%s asked to connect %s, which %s cannot connect apps for. Choose one you can, or sign out and sign in as another user.",
+				req.client.Name, req.subjectHint.URN(), user.Email)
+		}
+	case len(allowed) == 1:
+		preselected = allowed[0].Subject
+	}
 	for _, m := range allowed {
 		page.Subjects = append(page.Subjects, subjectView(m, m.Subject == preselected))
 	}
@@ -101,7 +116,14 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	}
 	user, err := s.SessionUser(r)
 	if err != nil {
-		s.errorPage(w, http.StatusUnauthorized, "Signed out", "Your session has ended. Start again from the app.", "login_required")
+		// The authorisation request can be shown again after signing in:
+		// the form carries it (a local /oauth/authorize URL).
+		page := view.ErrorPage{Title: "Signed out", Message: "Your session has ended, so this answer was not recorded. Sign in again to continue.",
+			Detail: "login_required"}
+		if again := safeContinue(r.PostFormValue("continue")); strings.HasPrefix(again, "/oauth/authorize?") {
+			page.BackURL, page.BackLabel = "/login?"+url.Values{"continue": {again}}.Encode(), "Sign in again and continue"
+		}
+		s.pages.Render(w, http.StatusUnauthorized, page)
 		return
 	}
 	var pending store.AuthRequest
@@ -111,9 +133,14 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.errorPage(w, http.StatusBadRequest, "This request has expired", "This authorisation request was already answered or has expired. Start again from the app.", "invalid_request")
+		if s.answered.seen(r.PostFormValue("request")) {
+			s.errorPage(w, http.StatusBadRequest, "Already answered", "You already answered this request, and the app has your answer. Go back to the app.", "invalid_request")
+			return
+		}
+		s.errorPage(w, http.StatusBadRequest, "This request has expired", "This authorisation request has expired. Start again from the app.", "invalid_request")
 		return
 	}
+	s.answered.add(r.PostFormValue("request"), s.clock.Now())
 	client, err := s.st.Client(ctx, pending.ClientID)
 	redirectURI, ok := oauthdomain.MatchRedirectURI(client.RedirectURIs, pending.RedirectURI)
 	if err != nil || !ok {
@@ -126,17 +153,19 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrInvalidScope, "the client may no longer request some of these scopes"))
 		return
 	}
-	if r.PostFormValue("decision") != "approve" {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
-		return
-	}
 	allowed, err := s.ConnectableSubjects(ctx, user.ID)
 	if err != nil {
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
 		return
 	}
 	if len(allowed) == 0 {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps"))
+		// Whatever the button, the app learns why it got no access.
+		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied,
+			"the user may not connect apps: only admins and bookkeepers of a company or organisation can"))
+		return
+	}
+	if r.PostFormValue("decision") != "approve" {
+		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
 		return
 	}
 	chosen, err := oauthdomain.ParseSubject(r.PostFormValue("subject"), "")
@@ -150,4 +179,40 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.approve(w, r, req, user, subject)
+}
+
+// answeredRequests remembers the consent forms answered within
+// consentRequestTTL (by their random form ID), so a second submit of the
+// same form says it was answered rather than that it expired.
+type answeredRequests struct {
+	mu sync.Mutex
+	at map[string]time.Time
+}
+
+// maxAnswered bounds the memory: beyond it, entries are forgotten in no
+// particular order (the message falls back to "expired").
+const maxAnswered = 10_000
+
+func (a *answeredRequests) add(formID string, now time.Time) {
+	if formID == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.at == nil {
+		a.at = map[string]time.Time{}
+	}
+	for id, t := range a.at {
+		if now.Sub(t) > consentRequestTTL || len(a.at) > maxAnswered {
+			delete(a.at, id)
+		}
+	}
+	a.at[formID] = now
+}
+
+func (a *answeredRequests) seen(formID string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.at[formID]
+	return ok
 }

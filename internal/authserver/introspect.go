@@ -11,16 +11,21 @@ import (
 
 // Introspection is the RFC 7662 §2.2 response with the fields Pleo lists.
 type Introspection struct {
-	Active     bool   `json:"active"`
-	Scope      string `json:"scope,omitempty"`
-	ClientID   string `json:"client_id,omitempty"`
-	Sub        string `json:"sub,omitempty"`
-	Exp        int64  `json:"exp,omitempty"`
-	Iat        int64  `json:"iat,omitempty"`
-	Iss        string `json:"iss,omitempty"`
-	Aud        string `json:"aud,omitempty"`
-	JTI        string `json:"jti,omitempty"`
-	TokenType  string `json:"token_type,omitempty"`
+	Active   bool   `json:"active"`
+	Scope    string `json:"scope,omitempty"`
+	ClientID string `json:"client_id,omitempty"`
+	Sub      string `json:"sub,omitempty"`
+	Exp      int64  `json:"exp,omitempty"`
+	Iat      int64  `json:"iat,omitempty"`
+	Iss      string `json:"iss,omitempty"`
+	Aud      string `json:"aud,omitempty"`
+	JTI      string `json:"jti,omitempty"`
+	// TokenType is the RFC 6749 §5.1 type of an access token ("Bearer"), as
+	// RFC 7662 §2.2 defines the field; refresh tokens have no such type.
+	TokenType string `json:"token_type,omitempty"`
+	// TokenUse says which kind of token this is: "access_token" or
+	// "refresh_token" (emulator addition, named as Ory Hydra names it).
+	TokenUse   string `json:"token_use,omitempty"`
 	SubjectURN string `json:"urn:pleo:params:oauth:subject_urn,omitempty"`
 }
 
@@ -51,7 +56,7 @@ func (s *Server) introspect(ctx context.Context, token, hint string) Introspecti
 		if p, err := s.VerifyAccessToken(ctx, token); err == nil {
 			return Introspection{Active: true, Scope: oauth.JoinScope(p.Scopes), ClientID: p.ClientID, Sub: p.Subject.ID,
 				Exp: p.ExpiresAt.Unix(), Iat: p.IssuedAt.Unix(), Iss: s.opt.TokenIssuer, Aud: s.opt.TokenAudience, JTI: p.TokenID,
-				TokenType: "access_token", SubjectURN: p.Subject.URN()}
+				TokenType: "Bearer", TokenUse: "access_token", SubjectURN: p.Subject.URN()}
 		}
 	}
 	return Introspection{}
@@ -65,7 +70,7 @@ func (s *Server) introspectRefresh(ctx context.Context, token string) Introspect
 	}
 	return Introspection{Active: true, Scope: oauth.JoinScope(rt.Scopes), ClientID: g.ClientID, Sub: g.Subject.ID,
 		Exp: rt.ExpiresAt.Unix(), Iat: rt.CreatedAt.Unix(), Iss: s.opt.TokenIssuer, Aud: s.opt.TokenAudience,
-		TokenType: "refresh_token", SubjectURN: g.Subject.URN()}
+		TokenUse: "refresh_token", SubjectURN: g.Subject.URN()}
 }
 
 func looksLikeJWT(s string) bool { return strings.Count(s, ".") == 2 }

@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
+	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 	"github.com/pleo-emulator/pleo-emulator/internal/view"
 )
@@ -18,8 +21,50 @@ const loginFailed = "Wrong email or password."
 
 // LoginPage serves GET /login.
 func (s *Server) LoginPage(w http.ResponseWriter, r *http.Request) {
-	s.pages.Render(w, http.StatusOK, view.LoginPage{Action: "/login", CSRFToken: s.csrf.Token(w, r),
-		Continue: safeContinue(r.URL.Query().Get("continue")), DemoHint: true})
+	s.pages.Render(w, http.StatusOK, s.loginPage(w, r, safeContinue(r.URL.Query().Get("continue"))))
+}
+
+// loginPage is the sign-in form continuing to cont. When cont is an
+// authorisation request it names the app asking; it lists the demo users
+// that exist (none with --seed none).
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, cont string) view.LoginPage {
+	page := view.LoginPage{Action: "/login", CSRFToken: s.csrf.Token(w, r), Continue: cont}
+	if u, err := url.Parse(cont); err == nil && u.Path == "/oauth/authorize" {
+		if c, err := s.st.Client(r.Context(), u.Query().Get("client_id")); err == nil {
+			page.ClientName = c.Name
+		}
+	}
+	for _, email := range []string{seed.AdminEmail, seed.BookkeeperEmail, seed.EmployeeEmail} {
+		if _, err := s.st.UserByEmail(r.Context(), email); err == nil {
+			page.DemoUsers = append(page.DemoUsers, email)
+		}
+	}
+	return page
+}
+
+// ClearLoginThrottle forgets every failed sign-in, as a fresh start does;
+// the control API's reset calls it, so a test suite is never locked out.
+func (s *Server) ClearLoginThrottle() {
+	s.throttle.mu.Lock()
+	defer s.throttle.mu.Unlock()
+	clear(s.throttle.failures)
+}
+
+// waitText says how long to wait as a person would: "5 minutes",
+// "1 minute", "40 seconds" (rounded up).
+func waitText(d time.Duration) string {
+	if d > time.Minute {
+		m := int((d + time.Minute - 1) / time.Minute)
+		return fmt.Sprintf("%d minutes", m)
+	}
+	if d > 59*time.Second {
+		return "1 minute"
+	}
+	sec := max(int((d+time.Second-1)/time.Second), 1)
+	if sec == 1 {
+		return "1 second"
+	}
+	return fmt.Sprintf("%d seconds", sec)
 }
 
 // Login serves POST /login: checks the CSRF token, the throttle and the
@@ -31,7 +76,8 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 	}
 	cont := safeContinue(r.PostFormValue("continue"))
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	page := view.LoginPage{Action: "/login", CSRFToken: s.csrf.Token(w, r), Continue: cont, Email: email, DemoHint: true}
+	page := s.loginPage(w, r, cont)
+	page.Email = email
 	if !s.csrf.Check(r) {
 		page.Error = "Your session expired. Please try again."
 		s.pages.Render(w, http.StatusForbidden, page)
@@ -41,7 +87,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 	keys := []string{strings.ToLower(email)}
 	if wait := s.throttle.attempt(now, keys...); wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		page.Error = fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", int(wait.Seconds())+1)
+		page.Error = "Too many failed attempts. Try again in " + waitText(wait) + "."
 		s.pages.Render(w, http.StatusTooManyRequests, page)
 		return
 	}

@@ -54,6 +54,7 @@ type Server struct {
 	signing  chan struct{} // one slot per core; see sign
 	faults   *faults.Queue // injected failures of the authorisation server's endpoints
 	csrf     httpx.CSRF
+	answered answeredRequests // consent forms already answered, to say so on a second submit
 }
 
 // New builds the authorisation server; it loads (or starts generating) the

@@ -45,8 +45,22 @@ func Run(ctx context.Context, args []string, getenv Env, stdout, stderr io.Write
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
 	}
-	if name == "help" {
+	switch {
+	case name == "help" && len(rest) > 0:
+		// "help <command>" is "<command> -h".
+		name, rest = rest[0], []string{"-h"}
+	case name == "help":
 		usage(stdout)
+		return 0
+	case len(args) > 0 && isHelpFlag(args[0]):
+		// Without a command, -h describes the program: its commands, then
+		// the flags of serve, the command it runs by default.
+		usage(stdout)
+		fmt.Fprintln(stdout)
+		if err := serve(ctx, []string{"-h"}, getenv, stdout, stdout); !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "pleo-emulator:", err)
+			return 1
+		}
 		return 0
 	}
 	for _, c := range commands() {
@@ -67,11 +81,16 @@ func Run(ctx context.Context, args []string, getenv Env, stdout, stderr io.Write
 	return 2
 }
 
+// isHelpFlag reports whether arg asks for help, as the flag package reads it.
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "--h"
+}
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "pleo-emulator: a local stand-in for Pleo's OAuth 2.0 server and External API.")
 	fmt.Fprintln(w, "\nUsage: pleo-emulator [command] [flags]\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'pleo-emulator <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'pleo-emulator <command> -h' (or 'pleo-emulator help <command>') for a command's flags.")
 }

@@ -118,3 +118,30 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+// TestHelpListsCommands: -h and --help without a command describe the
+// program (its commands, then serve's flags) on stdout and exit 0, and
+// "help <command>" shows that command's flags.
+func TestHelpListsCommands(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		var stdout, stderr bytes.Buffer
+		if code := cli.Run(t.Context(), args, noEnv, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, stderr.String())
+		}
+		for _, want := range []string{"Commands:", "serve", "healthcheck", "token", "clients", "reset", "version"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("%v: stdout lacks %q:\n%s", args, want, stdout.String())
+			}
+		}
+		if args[0] != "help" && !strings.Contains(stdout.String(), "-addr") {
+			t.Errorf("%v: stdout lacks serve's flags:\n%s", args, stdout.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := cli.Run(t.Context(), []string{"help", "token"}, noEnv, &stdout, &stderr); code != 0 {
+		t.Fatalf("help token: exit %d", code)
+	}
+	if out := stdout.String() + stderr.String(); !strings.Contains(out, "-client-id") {
+		t.Errorf("help token does not show token's flags:\n%s", out)
+	}
+}

@@ -34,7 +34,7 @@ type controlFlags struct {
 func newFlagSet(name string, stderr io.Writer, cf *controlFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("pleo-emulator "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cf.url, "url", "", "emulator base URL (env PLEO_EMULATOR_URL, else PLEO_EMULATOR_PUBLIC_URL or the config file's public_url; default "+defaultURL+")")
+	fs.StringVar(&cf.url, "url", "", "emulator base URL (env PLEO_EMULATOR_URL, else the address serve recorded in PLEO_EMULATOR_ADDR_FILE, else PLEO_EMULATOR_PUBLIC_URL or the config file's public_url; default "+defaultURL+")")
 	fs.StringVar(&cf.token, "control-token", "", "bearer token the control API requires (env PLEO_EMULATOR_CONTROL_TOKEN or the config file's control_token)")
 	fs.StringVar(&cf.configFile, "config", "", "config file to read public_url and control_token from (env PLEO_EMULATOR_CONFIG)")
 	return fs
@@ -81,7 +81,8 @@ func (cf *controlFlags) client(getenv Env) (*controlClient, error) {
 		}
 		return file.Settings[key]
 	}
-	base := firstNonEmpty(cf.url, getenv("PLEO_EMULATOR_URL"), getenv(config.EnvName("public-url")), fromFile("public_url"), defaultURL)
+	base := firstNonEmpty(cf.url, getenv("PLEO_EMULATOR_URL"), recordedURL(getenv),
+		getenv(config.EnvName("public-url")), fromFile("public_url"), defaultURL)
 	token := firstNonEmpty(cf.token, getenv(config.EnvName("control-token")), fromFile("control_token"))
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -138,7 +139,7 @@ func (c *controlClient) do(ctx context.Context, method, path string, in, out any
 		if errors.As(err, &timeout) && timeout.Timeout() {
 			return nil, fmt.Errorf("the emulator at %s did not answer within %s", c.base, controlTimeout)
 		}
-		return nil, fmt.Errorf("cannot reach the emulator at %s: is it running? (start it with: pleo-emulator serve)", c.base)
+		return nil, fmt.Errorf("cannot reach the emulator at %s: is it running? (start it with: pleo-emulator serve, or go run ./cmd/pleo-emulator in a checkout)", c.base)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))

@@ -118,7 +118,7 @@ func TestTokenJSONWithSubjectScopeAndLifetimes(t *testing.T) {
 	if tok.ExpiresIn != 30 || tok.Scope != "users:read companies:read" || tok.SubjectURN != "urn:pleo:organization:"+seed.OrganizationID {
 		t.Fatalf("token: %+v", tok)
 	}
-	if got := introspect(t, base, tok.RefreshToken); got["active"] != true || got["token_type"] != "refresh_token" {
+	if got := introspect(t, base, tok.RefreshToken); got["active"] != true || got["token_use"] != "refresh_token" || got["token_type"] != nil {
 		t.Fatalf("refresh token introspection: %v", got)
 	}
 }
@@ -233,7 +233,7 @@ func TestUnreachableEmulatorIsOneClearLine(t *testing.T) {
 		{"clients", "delete", "--url", "http://127.0.0.1:1", "x"},
 		{"reset", "--url", "http://127.0.0.1:1"},
 	} {
-		line := mustFail(t, nil, "cannot reach the emulator at http://127.0.0.1:1: is it running? (start it with: pleo-emulator serve)", args...)
+		line := mustFail(t, nil, "cannot reach the emulator at http://127.0.0.1:1: is it running? (start it with: pleo-emulator serve, or go run ./cmd/pleo-emulator in a checkout)", args...)
 		if !strings.HasPrefix(line, "pleo-emulator: ") {
 			t.Errorf("%v: %q", args, line)
 		}

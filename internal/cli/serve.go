@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -23,9 +24,19 @@ func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 	}
 	log := app.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	tuneGC(getenv)
+	if err := checkDatabaseDir(cfg.DB); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if path := getenv(addrFileEnv); path != "" {
+		if err := writeAddrFile(path, ln.Addr().String()); err != nil {
+			log.Warn("cannot record the listen address for healthcheck", "file", path, "error", err)
+		} else {
+			defer os.Remove(path)
+		}
 	}
 	emu, err := app.New(ctx, cfg, log)
 	if err != nil {
@@ -68,6 +79,9 @@ func banner(w io.Writer, cfg config.Config, addr net.Addr) {
 	if cfg.StrictIssuerMismatch() {
 		fmt.Fprintf(w, "  note            the tokens' iss differs from the metadata's issuer: strict RFC 9068 validators\n"+
 			"                  (oauth4webapi's, for one) refuse them; use --token-claims emulator for those clients\n")
+	}
+	if cfg.AutoApprove != "" {
+		fmt.Fprintf(w, "  auto-approve    every authorisation is approved as %s, without login or consent\n", cfg.AutoApprove)
 	}
 	if cfg.Seed == "demo" {
 		fmt.Fprintf(w, "  demo users      %s, %s, %s (password %q)\n", seed.AdminEmail, seed.BookkeeperEmail, seed.EmployeeEmail, seed.DemoPassword)

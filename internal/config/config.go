@@ -1,5 +1,6 @@
 // Package config turns flags, environment variables and an optional config
-// file into a validated Config. Precedence: flag > environment > file > default.
+// file into a validated Config. Precedence: flag > environment > file >
+// PLEO_EMULATOR_DEFAULT_<NAME> (a container image's defaults) > built-in default.
 // Every flag --name has the environment variable PLEO_EMULATOR_NAME (upper
 // case, dashes as underscores) and the file key name (dashes as underscores).
 package config
@@ -34,6 +35,7 @@ type Config struct {
 	Control         bool          // serve the control API under /_emulator/
 	ControlToken    string        // bearer token the control API requires, if set
 	AutoApprove     string        // email of the user for whom every authorisation is approved without screens
+	CORSOrigins     string        // browser origins allowed on the token, revocation, metadata and JWKS endpoints: "registered", "*", "none" or origins
 	// TokenClaims is the preset for the access token's iss and aud:
 	// "emulator" (the public URL and the API base URL) or "pleo" (the values
 	// a third-party Pleo client shows; see PleoIssuer).
@@ -98,6 +100,7 @@ var settings = []setting{
 	{"token-claims", "access-token iss and aud preset: emulator (public URL, API base URL) or pleo (pleo.production, https://external.pleo.io)", "emulator", str(func(c *Config) *string { return &c.TokenClaims })},
 	{"token-issuer", "access-token iss, overriding --token-claims (empty: the preset's)", "", str(func(c *Config) *string { return &c.TokenIssuer })},
 	{"token-audience", "access-token aud, overriding --token-claims (empty: the preset's)", "", str(func(c *Config) *string { return &c.TokenAudience })},
+	{"cors-origins", `browser origins allowed to call the token, revocation, metadata and JWKS endpoints: "registered" (the origins of registered redirect URIs), "*", "none", or origins separated by spaces (may include "registered")`, "registered", str(func(c *Config) *string { return &c.CORSOrigins })},
 	{"webhooks-api-export-jobs", "export jobs created through the API also emit v1.export-job.created", "false", boolean(func(c *Config) *bool { return &c.APIExportJobsEmit })},
 }
 
@@ -113,6 +116,14 @@ const (
 // EnvName returns the environment variable for a flag name.
 func EnvName(flagName string) string {
 	return "PLEO_EMULATOR_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// DefaultEnvName returns the environment variable that replaces a flag's
+// built-in default: it ranks below the config file, so a container image
+// can set its own defaults (listen on every interface, keep the database on
+// the volume) without outranking the user's config file.
+func DefaultEnvName(flagName string) string {
+	return "PLEO_EMULATOR_DEFAULT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
 // Default returns the configuration with every default applied.
@@ -161,6 +172,9 @@ func Load(name string, args []string, getenv func(string) string, usage io.Write
 	}
 	for _, s := range settings {
 		v, from := s.def, "default"
+		if dv := getenv(DefaultEnvName(s.name)); dv != "" {
+			v, from = dv, DefaultEnvName(s.name)
+		}
 		if fv, ok := file.setting(s.name); ok {
 			v, from = fv, "config file"
 		}
@@ -212,7 +226,29 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s %q %w", name, v, err)
 		}
 	}
+	if err := validateCORSOrigins(c.CORSOrigins); err != nil {
+		return err
+	}
 	return c.Additions.validate(c.Seed == "demo", c.PublicURL)
+}
+
+// validateCORSOrigins accepts "registered", "*", "none" or a list of
+// origins (scheme://host[:port]), which may include "registered".
+func validateCORSOrigins(v string) error {
+	fields := strings.Fields(v)
+	if len(fields) == 0 {
+		return errors.New(`cors-origins must not be empty: use "none" to allow no browser origin`)
+	}
+	for _, f := range fields {
+		if (f == "*" || f == "none") && len(fields) == 1 || f == "registered" {
+			continue
+		}
+		u, err := url.Parse(f)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+			return fmt.Errorf(`cors-origins %q: %q is not an origin such as http://localhost:5173 (or "registered", "*", "none" alone)`, v, f)
+		}
+	}
+	return nil
 }
 
 // validStringOrURI checks an iss or aud value (RFC 7519 §2 StringOrURI: a

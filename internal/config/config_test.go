@@ -27,6 +27,9 @@ func TestPrecedenceFlagEnvFileDefault(t *testing.T) {
 		"PLEO_EMULATOR_CONFIG":     file,
 		"PLEO_EMULATOR_PUBLIC_URL": "http://env.test/",
 		"PLEO_EMULATOR_DB":         "env.db",
+		// Image defaults rank below the file and above the built-in defaults.
+		"PLEO_EMULATOR_DEFAULT_ADDR":       ":8080",
+		"PLEO_EMULATOR_DEFAULT_LOG_FORMAT": "json",
 	})
 	c, err := config.Load("t", []string{"--db", "flag.db"}, e, io.Discard)
 	if err != nil {
@@ -37,7 +40,7 @@ func TestPrecedenceFlagEnvFileDefault(t *testing.T) {
 		"public-url (env)":      {c.PublicURL, "http://env.test"},
 		"db (flag)":             {c.DB, "flag.db"},
 		"log-level (file)":      {c.LogLevel, "warn"},
-		"log-format (default)":  {c.LogFormat, "text"},
+		"log-format (image)":    {c.LogFormat, "json"},
 		"seed (default)":        {c.Seed, "demo"},
 		"access ttl (default)":  {c.AccessTokenTTL.String(), "15m0s"},
 		"refresh ttl (default)": {c.RefreshTokenTTL.String(), "1440h0m0s"},

@@ -52,6 +52,7 @@ func (c *Control) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	c.Faults.Clear()
 	c.Clock.Reset()
+	c.Auth.ClearLoginThrottle()
 	writeJSON(w, http.StatusOK, map[string]any{"status": "reset", "duration_ms": float64(time.Since(start).Microseconds()) / 1000})
 }
 

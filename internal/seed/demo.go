@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -150,7 +151,7 @@ func (d *demo) directory() error {
 
 func (d *demo) clients(publicURL string) error {
 	uris := []string{"http://localhost:3000/callback", "http://127.0.0.1:3000/callback",
-		strings.TrimSuffix(publicURL, "/") + "/playground/callback"}
+		strings.TrimSuffix(publicURL, "/") + PlaygroundCallbackPath}
 	common := oauth.Client{RedirectURIs: uris, Scopes: oauth.ScopeNames(), PKCERequired: true,
 		ClientURI: "https://example.com/demo-accounting", TermsURL: "https://example.com/demo-accounting/terms",
 		PrivacyURL: "https://example.com/demo-accounting/privacy", CreatedAt: d.created, UpdatedAt: d.created}
@@ -168,4 +169,32 @@ func (d *demo) clients(publicURL string) error {
 		}
 	}
 	return nil
+}
+
+// PlaygroundCallbackPath is the playground's redirect URI path; the demo
+// clients register it under the public URL.
+const PlaygroundCallbackPath = "/playground/callback"
+
+// FollowPublicURL returns c with its playground callback moved to
+// publicURL, and whether anything changed. Only the demo clients carry the
+// built-in callback; any other client is returned as it is. A database seeded
+// under another public URL (a Docker volume reused with a new
+// PLEO_EMULATOR_PUBLIC_URL) thereby keeps a working playground.
+func FollowPublicURL(c oauth.Client, publicURL string) (oauth.Client, bool) {
+	if c.ID != DemoClientID && c.ID != PublicClientID {
+		return c, false
+	}
+	want := strings.TrimSuffix(publicURL, "/") + PlaygroundCallbackPath
+	changed := false
+	uris := make([]string, 0, len(c.RedirectURIs))
+	for _, u := range c.RedirectURIs {
+		if strings.HasSuffix(u, PlaygroundCallbackPath) && u != want {
+			u, changed = want, true
+		}
+		if !slices.Contains(uris, u) {
+			uris = append(uris, u)
+		}
+	}
+	c.RedirectURIs = uris
+	return c, changed
 }

@@ -6,6 +6,9 @@ type StartPage struct {
 	Endpoints []EndpointView
 	Users     []UserView
 	Clients   []ClientSummary
+	// AutoApprove, when set, is the user every authorisation is approved
+	// as (--auto-approve): the login and consent screens never show.
+	AutoApprove string
 }
 
 // EndpointView is one URL an integration needs.

@@ -14,6 +14,7 @@ import (
 	"log"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -41,18 +42,25 @@ type ErrorPage struct {
 	Message string // human-readable explanation
 	Detail  string // e.g. the OAuth error code, shown small; optional
 	BackURL string // optional "Go back" link; set only when the URL is safe to link to
+	// BackLabel replaces "Go back" as the link text when set.
+	BackLabel string
+	// ReceivedRedirectURI and RegisteredRedirectURIs, when set, show a
+	// redirect URI that did not match next to the client's registered ones,
+	// as text only: the received one is untrusted and never a link.
+	ReceivedRedirectURI    string
+	RegisteredRedirectURIs []string
 }
 
 // LoginPage is the sign-in form. It posts fields email, password, csrf_token
 // and continue to Action.
 type LoginPage struct {
-	Action     string // form POST target, e.g. "/login"
-	CSRFToken  string // hidden input csrf_token
-	Continue   string // hidden input continue: where to go after login (a relative URL)
-	Email      string // prefilled email on retry
-	Error      string // generic error shown in a role=alert box, e.g. "Wrong email or password."
-	ClientName string // optional: heading becomes "Sign in to connect <ClientName>"
-	DemoHint   bool   // show the demo users and their password
+	Action     string   // form POST target, e.g. "/login"
+	CSRFToken  string   // hidden input csrf_token
+	Continue   string   // hidden input continue: where to go after login (a relative URL)
+	Email      string   // prefilled email on retry
+	Error      string   // generic error shown in a role=alert box, e.g. "Wrong email or password."
+	ClientName string   // optional: heading becomes "Sign in to connect <ClientName>"
+	DemoUsers  []string // emails of the demo users that exist, shown with the demo password
 }
 
 // ConsentPage asks the signed-in user to approve or deny a client's
@@ -72,6 +80,9 @@ type ConsentPage struct {
 	// and the Approve button; only a "Back to <client>" button
 	// (decision=deny) remains.
 	CannotConnect string
+	// HintNotAllowed, when set, says that the subject the app asked for
+	// (urn_pleo_params_oauth_subject) is not one the user can connect.
+	HintNotAllowed string
 }
 
 // ClientView describes the OAuth client on the consent screen.
@@ -132,10 +143,12 @@ type Renderer struct {
 
 var funcs = template.FuncMap{
 	// sentence upper-cases the first letter of s (messages are sometimes
-	// built from lower-case OAuth error descriptions).
+	// built from lower-case OAuth error descriptions), unless s starts with a
+	// parameter name such as client_id, which keeps its spelling.
 	"sentence": func(s string) string {
 		r, n := utf8.DecodeRuneInString(s)
-		if n == 0 {
+		first, _, _ := strings.Cut(s, " ")
+		if n == 0 || strings.ContainsAny(first, "_:") {
 			return s
 		}
 		return string(unicode.ToUpper(r)) + s[n:]

@@ -171,7 +171,7 @@ func TestLoginPage(t *testing.T) {
 		Email:      "admin@acme.test",
 		Error:      "Wrong email or password.",
 		ClientName: "Demo Accounting App",
-		DemoHint:   true,
+		DemoUsers:  []string{"admin@acme.test", "bookkeeper@acme.test", "employee@acme.test"},
 	})
 	mustContain(t, body,
 		`<form class="form" method="post" action="/login">`,

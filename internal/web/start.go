@@ -15,7 +15,7 @@ import (
 // clients in the database (passwords and secrets only for the demo seed's).
 func (h *Handlers) Start(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	page := view.StartPage{Endpoints: h.endpoints()}
+	page := view.StartPage{Endpoints: h.endpoints(), AutoApprove: h.opt.AutoApprove}
 	users, err := h.userViews(ctx)
 	if err != nil {
 		h.serverError(w, r, err)

@@ -26,8 +26,9 @@ type Options struct {
 	// TokenIssuer and TokenAudience are the access tokens' iss and aud
 	// (default: PublicURL and APIBaseURL).
 	TokenIssuer, TokenAudience string
-	SecureCookies              bool // set Secure on the playground cookie
-	Control                    bool // the control API is served under /_emulator/
+	SecureCookies              bool   // set Secure on the playground cookie
+	Control                    bool   // the control API is served under /_emulator/
+	AutoApprove                string // --auto-approve: every authorisation is approved as this user
 	// APIRoutes is the mock API's route table; the playground suggests
 	// paths from it.
 	APIRoutes []api.Route
