@@ -90,7 +90,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 		// The control API's clients expect JSON, also to learn it is off.
 		controlOff := func(w http.ResponseWriter, _ *http.Request) {
 			httpx.WriteJSON(w, http.StatusNotFound, "application/json",
-				map[string]string{"error": "the control API is off (--control=false)"})
+				map[string]string{"error": "the control API is off: this emulator was started with --control=false"})
 		}
 		r.Handle("/_emulator", http.HandlerFunc(controlOff))
 		r.Handle("/_emulator/*", http.HandlerFunc(controlOff))

@@ -276,7 +276,7 @@ func TestControlTokenProtection(t *testing.T) {
 func TestControlAPIDisabled(t *testing.T) {
 	t.Parallel()
 	base := startEmulator(t, func(c *config.Config) { c.Control = false })
-	mustFail(t, nil, "has no control API (is it a pleo-emulator started with --control=true?)", "reset", "--url", base)
+	mustFail(t, nil, "the control API is off: this emulator was started with --control=false", "reset", "--url", base)
 }
 
 func TestControlCommandsHelp(t *testing.T) {
