@@ -33,6 +33,7 @@ type Config struct {
 	SessionTTL      time.Duration // login session lifetime
 	Control         bool          // serve the control API under /_emulator/
 	ControlToken    string        // bearer token the control API requires, if set
+	ControlOpen     bool          // without a token, answer control requests from other machines too
 	AutoApprove     string        // email of the user for whom every authorisation is approved without screens
 
 	Additions Additions // clients, organisations, companies and users from the config file
@@ -85,7 +86,20 @@ var settings = []setting{
 	{"control", "serve the control API under /_emulator/", "true", boolean(func(c *Config) *bool { return &c.Control })},
 	{"control-token", "bearer token required by the control API (empty: none)", "", str(func(c *Config) *string { return &c.ControlToken })},
 	{"auto-approve", "approve every authorisation as this user's email, without login or consent", "", str(func(c *Config) *string { return &c.AutoApprove })},
+	{"control-open", "without --control-token, let other machines use the control API too (default: loopback peers only)", "false", boolean(func(c *Config) *bool { return &c.ControlOpen })},
 }
+
+// flagValue is a setting's flag. A true/false setting is a boolean flag,
+// so --control-open means --control-open=true, as with the standard flag
+// package's own booleans.
+type flagValue struct {
+	value   string
+	boolean bool
+}
+
+func (f *flagValue) String() string     { return f.value }
+func (f *flagValue) Set(v string) error { f.value = v; return nil }
+func (f *flagValue) IsBoolFlag() bool   { return f.boolean }
 
 // EnvName returns the environment variable for a flag name.
 func EnvName(flagName string) string {
@@ -111,7 +125,9 @@ func Load(name string, args []string, getenv func(string) string, usage io.Write
 	fs.SetOutput(usage)
 	flagValues := map[string]*string{}
 	for _, s := range settings {
-		flagValues[s.name] = fs.String(s.name, s.def, s.usage+" (env "+EnvName(s.name)+")")
+		v := &flagValue{value: s.def, boolean: s.def == "true" || s.def == "false"}
+		fs.Var(v, s.name, s.usage+" (env "+EnvName(s.name)+")")
+		flagValues[s.name] = &v.value
 	}
 	configFile := fs.String("config", "", "YAML or JSON file with settings, clients, organisations, companies and users (env "+EnvName("config")+")")
 	if err := fs.Parse(args); err != nil {
