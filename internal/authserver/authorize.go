@@ -61,7 +61,7 @@ func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authR
 	// From here on the redirect URI is trusted: errors go back to the client.
 	for name, vs := range q {
 		if len(vs) > 1 {
-			return req, redirectURI, oauthError(oautherrors.ErrInvalidRequest, name+" is given more than once")
+			return req, redirectURI, oauthError(oautherrors.ErrInvalidRequest, quoted(name)+" is given more than once")
 		}
 	}
 	switch rt := q.Get("response_type"); {
@@ -75,7 +75,7 @@ func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authR
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "scope is missing")
 	}
 	if bad := oauthdomain.UnknownScopes(req.scopes); len(bad) > 0 {
-		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "unknown scope: "+strings.Join(bad, " "))
+		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "unknown scope: "+quoted(strings.Join(bad, " ")))
 	}
 	if notAllowed := oauthdomain.MissingScopes(req.scopes, client.Scopes); len(notAllowed) > 0 {
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "scope not allowed for this client: "+strings.Join(notAllowed, " "))
