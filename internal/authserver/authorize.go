@@ -121,7 +121,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 				". The app's redirect URI cannot be trusted, so you are not sent back to it.", verr.Code.Error())
 			return
 		}
-		redirectError(w, r, trusted, req.state, verr)
+		s.redirectError(w, r, trusted, req.state, verr)
 		return
 	}
 	if email := s.autoApproveUser(req.client); email != "" {
@@ -143,7 +143,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authorizeFault(w http.ResponseWriter, r *http.Request, f faults.Fault, trusted string) {
 	e := f.OAuthError()
 	if f.Error != "" && trusted != "" {
-		redirectError(w, r, trusted, r.URL.Query().Get("state"), e)
+		s.redirectError(w, r, trusted, r.URL.Query().Get("state"), e)
 		return
 	}
 	s.errorPage(w, e.Status(), "The authorisation server failed", e.Description+".", e.Code.Error())
@@ -163,7 +163,7 @@ func (s *Server) autoApproveUser(c oauthdomain.Client) string {
 func (s *Server) autoApprove(w http.ResponseWriter, r *http.Request, req authRequest, email string) {
 	user, err := s.st.UserByEmail(r.Context(), email)
 	if err != nil {
-		redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the auto-approve user "+email+" does not exist"))
+		s.redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the auto-approve user "+email+" does not exist"))
 		return
 	}
 	allowed, err := s.ConnectableSubjects(r.Context(), user.ID)
@@ -173,7 +173,7 @@ func (s *Server) autoApprove(w http.ResponseWriter, r *http.Request, req authReq
 	}
 	subject, ok := pickSubject(allowed, req.subjectHint)
 	if !ok {
-		redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for the requested company or organisation"))
+		s.redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for the requested company or organisation"))
 		return
 	}
 	s.approve(w, r, req, user, subject)
@@ -227,12 +227,12 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, req authRequest
 	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "issue authorization code failed", "error", err)
-		redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrServerError, "the authorization code could not be issued"))
+		s.redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrServerError, "the authorization code could not be issued"))
 		return
 	}
 	q := url.Values{"code": {code}}
 	if req.state != "" {
 		q.Set("state", req.state)
 	}
-	redirectTo(w, r, req.redirectURI, q)
+	s.redirectTo(w, r, req.redirectURI, q)
 }

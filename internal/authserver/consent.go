@@ -123,11 +123,11 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	req := authRequest{client: client, redirectURI: redirectURI, requested: pending.RedirectURI, state: pending.State,
 		scopes: pending.Scopes, challenge: pending.CodeChallenge}
 	if !oauthdomain.Subset(req.scopes, client.Scopes) {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrInvalidScope, "the client may no longer request some of these scopes"))
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrInvalidScope, "the client may no longer request some of these scopes"))
 		return
 	}
 	if r.PostFormValue("decision") != "approve" {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
 		return
 	}
 	allowed, err := s.ConnectableSubjects(ctx, user.ID)
@@ -136,7 +136,7 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(allowed) == 0 {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps"))
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps"))
 		return
 	}
 	chosen, err := oauthdomain.ParseSubject(r.PostFormValue("subject"), "")
@@ -146,7 +146,7 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	}
 	subject, ok := pickSubject(allowed, &chosen)
 	if !ok {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for that company or organisation"))
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for that company or organisation"))
 		return
 	}
 	s.approve(w, r, req, user, subject)

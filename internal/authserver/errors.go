@@ -119,17 +119,22 @@ func writeNoStoreJSON(w http.ResponseWriter, status int, v any) {
 
 // redirectError is the redirect channel: once the client and redirect URI
 // are trusted, errors go back to the client with error, error_description
-// and state (RFC 6749 §4.1.2.1), keeping the URI's own query.
-func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state string, e *oauth.Error) {
+// and state (RFC 6749 §4.1.2.1), keeping the URI's own query, and iss
+// (see redirectTo).
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state string, e *oauth.Error) {
 	q := url.Values{"error": {e.Code.Error()}, "error_description": {describe(e)}}
 	if state != "" {
 		q.Set("state", state)
 	}
-	redirectTo(w, r, redirectURI, q)
+	s.redirectTo(w, r, redirectURI, q)
 }
 
-// redirectTo sends the browser to base with q added to its query.
-func redirectTo(w http.ResponseWriter, r *http.Request, base string, q url.Values) {
+// redirectTo sends an authorisation response, success or error, to the
+// client's redirect URI base with q added to its query, and with iss, the
+// issuer identifier (RFC 9207 §2; emulator choice, Pleo does not document
+// it): a client that talks to several authorisation servers can tell which
+// one answered, the mix-up defence of RFC 9700 §4.4.
+func (s *Server) redirectTo(w http.ResponseWriter, r *http.Request, base string, q url.Values) {
 	u, err := url.Parse(base)
 	if err != nil { // registered URIs are validated; this cannot happen
 		http.Error(w, "bad redirect URI", http.StatusInternalServerError)
@@ -139,6 +144,7 @@ func redirectTo(w http.ResponseWriter, r *http.Request, base string, q url.Value
 	for k, vs := range q {
 		existing[k] = vs
 	}
+	existing.Set("iss", s.opt.PublicURL)
 	u.RawQuery = existing.Encode()
 	httpx.SetSecurityHeaders(w.Header())
 	http.Redirect(w, r, u.String(), http.StatusFound)
