@@ -39,6 +39,11 @@ func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, 
 		if typ, _ := t.Header["typ"].(string); typ != "at+jwt" {
 			return nil, errors.New("not an access token")
 		}
+		if _, ok := t.Header["crit"]; ok {
+			// RFC 7515 §4.1.11: a recipient must refuse a token naming a
+			// critical extension it does not understand; it understands none.
+			return nil, errors.New("unsupported critical header parameter")
+		}
 		kid, _ := t.Header["kid"].(string)
 		pub, ok := s.keys.Public(kid)
 		if !ok {
