@@ -38,7 +38,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.clock.Now()
-	keys := []string{strings.ToLower(email)}
+	keys := loginThrottleKeys(r, email)
 	if wait := s.throttle.attempt(now, keys...); wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		page.Error = fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", int(wait.Seconds())+1)
@@ -59,7 +59,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 		s.pages.Render(w, http.StatusUnauthorized, page)
 		return
 	}
-	s.throttle.reset(keys...)
+	s.throttle.succeeded(now, keys...)
 	if err := s.startSession(r.Context(), w, user.ID); err != nil {
 		s.log.ErrorContext(r.Context(), "start session failed", "error", err)
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")
