@@ -105,7 +105,11 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, access
 		CreatedAt: now, ExpiresAt: now.Add(accessTTL)}); err != nil {
 		return issued{}, err
 	}
-	refresh := randomToken(32)
+	family, err := s.refreshFamily(ctx, tx, g.ID)
+	if err != nil {
+		return issued{}, err
+	}
+	refresh := family + "." + randomToken(32)
 	if err := tx.InsertRefreshToken(ctx, store.RefreshToken{Hash: hashSecret(refresh), GrantID: g.ID, Scopes: refreshScopes,
 		CreatedAt: now, ExpiresAt: now.Add(refreshTTL)}); err != nil {
 		return issued{}, err
@@ -123,6 +127,19 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, access
 		Scope:      oauth.JoinScope(accessScopes),
 		SubjectURN: g.Subject.URN(),
 	}}, nil
+}
+
+// refreshFamily returns the grant's refresh family, giving it one (128
+// random bits) at its first refresh token. Every refresh token of the grant
+// is "<family>.<random>", so a rotated token is known as the grant's even
+// after housekeeping deleted its row (see refresh).
+func (s *Server) refreshFamily(ctx context.Context, tx *store.Tx, grantID string) (string, error) {
+	family, err := tx.RefreshFamily(ctx, grantID)
+	if err != nil || family != "" {
+		return family, err
+	}
+	family = randomToken(16)
+	return family, tx.SetRefreshFamily(ctx, grantID, family)
 }
 
 // sign turns a recorded pair into the token response. Signatures take turns,

@@ -90,6 +90,10 @@ func open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := enableIncrementalVacuum(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: auto-vacuum: %w", path, err)
+	}
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
