@@ -66,10 +66,10 @@ func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pa
 }
 
 // Housekeeping keeps the database bounded (see store.Housekeep): every
-// minute, what can no longer be used is deleted. Expired codes are kept a
+// ten seconds, what can no longer be used is deleted. Expired codes are kept a
 // day, so a replayed code still revokes its grant for that long; revoked
 // grants are kept a day for the connected-apps page.
-const housekeepingInterval = time.Minute
+const housekeepingInterval = 10 * time.Second
 
 var retention = store.Retention{Codes: 24 * time.Hour, RevokedGrants: 24 * time.Hour}
 

@@ -13,10 +13,9 @@ import (
 // need the rows of rotated tokens, and housekeeping may delete them.
 
 var (
-	qRefreshFamily       = writeQuery(`SELECT coalesce(refresh_family, '') FROM grants WHERE id = ?`)
-	qSetRefreshFamily    = writeQuery(`UPDATE grants SET refresh_family = ? WHERE id = ? AND refresh_family IS NULL`)
-	qGrantByFamily       = writeQuery(`SELECT id, client_id FROM grants WHERE refresh_family = ?`)
-	qDeleteRotatedTokens = `DELETE FROM refresh_tokens WHERE used_at IS NOT NULL AND used_at < ?`
+	qRefreshFamily    = writeQuery(`SELECT coalesce(refresh_family, '') FROM grants WHERE id = ?`)
+	qSetRefreshFamily = writeQuery(`UPDATE grants SET refresh_family = ? WHERE id = ? AND refresh_family IS NULL`)
+	qGrantByFamily    = writeQuery(`SELECT id, client_id FROM grants WHERE refresh_family = ?`)
 )
 
 // RefreshFamily returns the grant's refresh family, "" if it has none yet.
@@ -58,7 +57,7 @@ type Retention struct {
 // Swept counts the rows one housekeeping pass deleted, by table.
 type Swept map[string]int64
 
-// Housekeep deletes, in one transaction, what can no longer matter at now:
+// Housekeep deletes, in small transactions, what can no longer matter at now:
 // expired login sessions and pending authorisation requests; codes expired
 // longer than r.Codes ago; rotated refresh tokens (their grant's refresh
 // family still detects their reuse); expired access-token records (the JWT
@@ -67,40 +66,50 @@ type Swept map[string]int64
 // unexpired codes and active grants are never touched.
 func (s *Store) Housekeep(ctx context.Context, now time.Time, r Retention) (Swept, error) {
 	at := formatTime(now)
+	revoked := `grant_id IN (SELECT id FROM grants WHERE revoked_at IS NOT NULL)`
 	steps := []struct {
-		table, query string
+		table, where string
 		args         []any
 	}{
-		{"sessions", `DELETE FROM sessions WHERE expires_at <= ?`, []any{at}},
-		{"authorization_requests", `DELETE FROM authorization_requests WHERE expires_at <= ?`, []any{at}},
-		{"authorization_codes", `DELETE FROM authorization_codes WHERE expires_at <= ?`, []any{formatTime(now.Add(-r.Codes))}},
-		{"refresh_tokens", qDeleteRotatedTokens, []any{at}},
-		{"refresh_tokens", `DELETE FROM refresh_tokens WHERE grant_id IN (SELECT id FROM grants WHERE revoked_at IS NOT NULL)`, nil},
-		{"access_tokens", `DELETE FROM access_tokens WHERE expires_at <= ?`, []any{at}},
-		{"access_tokens", `DELETE FROM access_tokens WHERE grant_id IN (SELECT id FROM grants WHERE revoked_at IS NOT NULL)`, nil},
-		{"grants", `DELETE FROM grants WHERE revoked_at IS NOT NULL AND revoked_at <= ?`, []any{formatTime(now.Add(-r.RevokedGrants))}},
+		{"sessions", `expires_at <= ?`, []any{at}},
+		{"authorization_requests", `expires_at <= ?`, []any{at}},
+		{"authorization_codes", `expires_at <= ?`, []any{formatTime(now.Add(-r.Codes))}},
+		{"refresh_tokens", `used_at IS NOT NULL AND used_at <= ?`, []any{at}},
+		{"refresh_tokens", revoked, nil},
+		{"access_tokens", `expires_at <= ?`, []any{at}},
+		{"access_tokens", revoked, nil},
+		{"grants", `revoked_at IS NOT NULL AND revoked_at <= ?`, []any{formatTime(now.Add(-r.RevokedGrants))}},
 	}
 	swept := Swept{}
-	err := s.Write(ctx, func(tx *Tx) error {
-		clear(swept)
-		for _, st := range steps {
-			res, err := tx.exec(ctx, st.query, st.args...)
-			if err != nil {
-				return fmt.Errorf("housekeeping %s: %w", st.table, err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
+	for _, st := range steps {
+		// Batches of housekeepingBatch rows, each its own transaction, so
+		// token requests queued for the writer wait for one batch at most.
+		query := `DELETE FROM ` + st.table + ` WHERE rowid IN (SELECT rowid FROM ` + st.table + ` WHERE ` + st.where +
+			` LIMIT ` + fmt.Sprint(housekeepingBatch) + `)`
+		for {
+			var n int64
+			err := s.Write(ctx, func(tx *Tx) error {
+				res, err := tx.exec(ctx, query, st.args...)
+				if err != nil {
+					return fmt.Errorf("housekeeping %s: %w", st.table, err)
+				}
+				n, err = res.RowsAffected()
 				return err
+			})
+			if err != nil {
+				return swept, err
 			}
 			swept[st.table] += n
+			if n < housekeepingBatch {
+				break
+			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	return swept, s.releaseFreePages(ctx)
 }
+
+// housekeepingBatch is how many rows one housekeeping transaction deletes.
+const housekeepingBatch = 500
 
 // releaseFreePages returns free pages to the file system (the database is
 // in incremental auto-vacuum mode; see enableIncrementalVacuum), so the
