@@ -50,9 +50,11 @@ func soakLoad(binary string, chains, total int, accessTTL time.Duration) ([][2]s
 		if n := len(lat); n > 0 {
 			p50, p99 = ms(lat[n/2]), ms(lat[min(n-1, n*99/100)])
 		}
-		rows = append(rows, [2]string{fmt.Sprintf("soak, %s (%s)", label, elapsed.Round(time.Second)),
+		row := [2]string{fmt.Sprintf("soak, %s (%s)", label, elapsed.Round(time.Second)),
 			fmt.Sprintf("database %.1f MiB, resident memory %.1f MiB, p50 %.1f ms, p99 %.1f ms, %d errors",
-				dbMiB(s.dir), s.rssMB(), p50, p99, failures.Load())})
+				dbMiB(s.dir), s.rssMB(), p50, p99, failures.Load())}
+		rows = append(rows, row)
+		fmt.Fprintf(os.Stderr, "%s: %s\n", row[0], row[1]) // progress: a soak runs for minutes
 	}
 	start := time.Now()
 	report("start, 0 refreshes", 0)
