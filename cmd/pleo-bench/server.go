@@ -24,8 +24,8 @@ type server struct {
 }
 
 // startServer starts the binary on a free loopback port with a fresh
-// database and waits for /readyz.
-func startServer(binary string) (*server, error) {
+// database and extra flags, and waits for /readyz.
+func startServer(binary string, extra ...string) (*server, error) {
 	dir, err := os.MkdirTemp("", "pleo-bench")
 	if err != nil {
 		return nil, err
@@ -35,8 +35,8 @@ func startServer(binary string) (*server, error) {
 		return nil, err
 	}
 	s := &server{dir: dir, url: "http://" + addr}
-	s.cmd = exec.Command(binary, "serve", "--addr", addr, "--public-url", s.url,
-		"--db", filepath.Join(dir, "e.db"), "--log-level", "error")
+	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", addr, "--public-url", s.url,
+		"--db", filepath.Join(dir, "e.db"), "--log-level", "error"}, extra...)...)
 	s.cmd.Stderr = os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		return nil, err

@@ -83,7 +83,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 
 	// Test-fixture control API.
 	if a.Config.Control {
-		ctl := control.New(control.Options{Token: a.Config.ControlToken, PublicOrigin: a.Config.PublicOrigin()},
+		ctl := control.New(control.Options{Token: a.Config.ControlToken, Open: a.Config.ControlOpen, PublicOrigin: a.Config.PublicOrigin()},
 			control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults, Requests: a.Requests, Reset: a.Reset, Log: a.Log, Webhooks: a.Webhooks})
 		r.Mount("/_emulator", httpx.GuardInput(control.MaxBodyBytes, control.RefuseRequest)(ctl.Handler()))
 	} else {

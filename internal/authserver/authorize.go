@@ -62,7 +62,7 @@ func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authR
 	// From here on the redirect URI is trusted: errors go back to the client.
 	for name, vs := range q {
 		if len(vs) > 1 {
-			return req, redirectURI, oauthError(oautherrors.ErrInvalidRequest, name+" is given more than once")
+			return req, redirectURI, oauthError(oautherrors.ErrInvalidRequest, quoted(name)+" is given more than once")
 		}
 	}
 	switch rt := q.Get("response_type"); {
@@ -76,7 +76,7 @@ func (s *Server) validateAuthorize(ctx context.Context, q url.Values) (req authR
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "scope is missing")
 	}
 	if bad := oauthdomain.UnknownScopes(req.scopes); len(bad) > 0 {
-		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "unknown scope: "+strings.Join(bad, " "))
+		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "unknown scope: "+quoted(strings.Join(bad, " ")))
 	}
 	if notAllowed := oauthdomain.MissingScopes(req.scopes, client.Scopes); len(notAllowed) > 0 {
 		return req, redirectURI, oauthError(oautherrors.ErrInvalidScope, "scope not allowed for this client: "+strings.Join(notAllowed, " "))
@@ -121,7 +121,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request) {
 			s.untrustedRequestPage(w, r, verr)
 			return
 		}
-		redirectError(w, r, trusted, req.state, verr)
+		s.redirectError(w, r, trusted, req.state, verr)
 		return
 	}
 	if email := s.autoApproveUser(req.client); email != "" {
@@ -159,7 +159,7 @@ func (s *Server) untrustedRequestPage(w http.ResponseWriter, r *http.Request, ve
 func (s *Server) authorizeFault(w http.ResponseWriter, r *http.Request, f faults.Fault, trusted string) {
 	e := f.OAuthError()
 	if f.Error != "" && trusted != "" {
-		redirectError(w, r, trusted, r.URL.Query().Get("state"), e)
+		s.redirectError(w, r, trusted, r.URL.Query().Get("state"), e)
 		return
 	}
 	s.errorPage(w, e.Status(), "The authorisation server failed", e.Description+".", e.Code.Error())
@@ -179,7 +179,7 @@ func (s *Server) autoApproveUser(c oauthdomain.Client) string {
 func (s *Server) autoApprove(w http.ResponseWriter, r *http.Request, req authRequest, email string) {
 	user, err := s.st.UserByEmail(r.Context(), email)
 	if err != nil {
-		redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the auto-approve user "+email+" does not exist"))
+		s.redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the auto-approve user "+email+" does not exist"))
 		return
 	}
 	allowed, err := s.ConnectableSubjects(r.Context(), user.ID)
@@ -189,7 +189,7 @@ func (s *Server) autoApprove(w http.ResponseWriter, r *http.Request, req authReq
 	}
 	subject, ok := pickSubject(allowed, req.subjectHint)
 	if !ok {
-		redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for the requested company or organisation"))
+		s.redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for the requested company or organisation"))
 		return
 	}
 	s.approve(w, r, req, user, subject)
@@ -243,12 +243,12 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, req authRequest
 	})
 	if err != nil {
 		s.log.ErrorContext(ctx, "issue authorization code failed", "error", err)
-		redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrServerError, "the authorization code could not be issued"))
+		s.redirectError(w, r, req.redirectURI, req.state, oauthError(oautherrors.ErrServerError, "the authorization code could not be issued"))
 		return
 	}
 	q := url.Values{"code": {code}}
 	if req.state != "" {
 		q.Set("state", req.state)
 	}
-	redirectTo(w, r, req.redirectURI, q)
+	s.redirectTo(w, r, req.redirectURI, q)
 }

@@ -31,7 +31,7 @@ func parseForm(r *http.Request) (url.Values, error) {
 		return nil, oauthError(oautherrors.ErrInvalidRequest, "the request body is not valid form encoding")
 	}
 	if name := repeated(r.PostForm); name != "" {
-		return nil, oauthError(oautherrors.ErrInvalidRequest, "parameter "+name+" is given more than once")
+		return nil, oauthError(oautherrors.ErrInvalidRequest, "parameter "+quoted(name)+" is given more than once")
 	}
 	return r.PostForm, nil
 }

@@ -150,7 +150,7 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	req := authRequest{client: client, redirectURI: redirectURI, requested: pending.RedirectURI, state: pending.State,
 		scopes: pending.Scopes, challenge: pending.CodeChallenge}
 	if !oauthdomain.Subset(req.scopes, client.Scopes) {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrInvalidScope, "the client may no longer request some of these scopes"))
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrInvalidScope, "the client may no longer request some of these scopes"))
 		return
 	}
 	allowed, err := s.ConnectableSubjects(ctx, user.ID)
@@ -160,12 +160,12 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(allowed) == 0 {
 		// Whatever the button, the app learns why it got no access.
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied,
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied,
 			"the user may not connect apps: only admins and bookkeepers of a company or organisation can"))
 		return
 	}
 	if r.PostFormValue("decision") != "approve" {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user denied the request"))
 		return
 	}
 	chosen, err := oauthdomain.ParseSubject(r.PostFormValue("subject"), "")
@@ -175,7 +175,7 @@ func (s *Server) Consent(w http.ResponseWriter, r *http.Request) {
 	}
 	subject, ok := pickSubject(allowed, &chosen)
 	if !ok {
-		redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for that company or organisation"))
+		s.redirectError(w, r, redirectURI, req.state, oauthError(oautherrors.ErrAccessDenied, "the user may not connect apps for that company or organisation"))
 		return
 	}
 	s.approve(w, r, req, user, subject)

@@ -2,8 +2,11 @@ package authserver
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode/utf8"
 
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
 
@@ -51,7 +54,45 @@ func writeError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="pleo-emulator"`)
 		}
 	}
-	writeNoStoreJSON(w, e.Status(), map[string]string{"error": e.Code.Error(), "error_description": e.Description})
+	writeNoStoreJSON(w, e.Status(), map[string]string{"error": e.Code.Error(), "error_description": describe(e)})
+}
+
+// describe is e's error_description as RFC 6749 §4.1.2.1 and §5.2 allow
+// it: only %x20-21 / %x23-5B / %x5D-7E. Every other byte (the double quote,
+// the backslash, controls, UTF-8 beyond ASCII) and the percent sign itself
+// are percent-encoded, so a description that quotes a request's input stays
+// readable and can be decoded back. Both channels that carry the parameter
+// (redirect and JSON) write it through here.
+func describe(e *oauth.Error) string {
+	d := e.Description
+	var b strings.Builder
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' && c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+// maxQuoted is how much of a request's input a description repeats.
+const maxQuoted = 64
+
+// quoted repeats a value from the request in an error description: in
+// single quotes, cut to maxQuoted bytes (at a character boundary) so an
+// oversized parameter is not echoed back in full. describe makes the
+// result safe for the channel.
+func quoted(v string) string {
+	if len(v) > maxQuoted {
+		cut := maxQuoted
+		for cut > 0 && !utf8.RuneStart(v[cut]) {
+			cut--
+		}
+		v = v[:cut] + "..."
+	}
+	return "'" + v + "'"
 }
 
 // MaxFormBytes is the largest form body the token, introspection and
@@ -78,17 +119,22 @@ func writeNoStoreJSON(w http.ResponseWriter, status int, v any) {
 
 // redirectError is the redirect channel: once the client and redirect URI
 // are trusted, errors go back to the client with error, error_description
-// and state (RFC 6749 §4.1.2.1), keeping the URI's own query.
-func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state string, e *oauth.Error) {
-	q := url.Values{"error": {e.Code.Error()}, "error_description": {e.Description}}
+// and state (RFC 6749 §4.1.2.1), keeping the URI's own query, and iss
+// (see redirectTo).
+func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state string, e *oauth.Error) {
+	q := url.Values{"error": {e.Code.Error()}, "error_description": {describe(e)}}
 	if state != "" {
 		q.Set("state", state)
 	}
-	redirectTo(w, r, redirectURI, q)
+	s.redirectTo(w, r, redirectURI, q)
 }
 
-// redirectTo sends the browser to base with q added to its query.
-func redirectTo(w http.ResponseWriter, r *http.Request, base string, q url.Values) {
+// redirectTo sends an authorisation response, success or error, to the
+// client's redirect URI base with q added to its query, and with iss, the
+// issuer identifier (RFC 9207 §2; emulator choice, Pleo does not document
+// it): a client that talks to several authorisation servers can tell which
+// one answered, the mix-up defence of RFC 9700 §4.4.
+func (s *Server) redirectTo(w http.ResponseWriter, r *http.Request, base string, q url.Values) {
 	u, err := url.Parse(base)
 	if err != nil { // registered URIs are validated; this cannot happen
 		http.Error(w, "bad redirect URI", http.StatusInternalServerError)
@@ -98,6 +144,7 @@ func redirectTo(w http.ResponseWriter, r *http.Request, base string, q url.Value
 	for k, vs := range q {
 		existing[k] = vs
 	}
+	existing.Set("iss", s.opt.PublicURL)
 	u.RawQuery = existing.Encode()
 	httpx.SetSecurityHeaders(w.Header())
 	http.Redirect(w, r, u.String(), http.StatusFound)

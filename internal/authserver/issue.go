@@ -5,10 +5,13 @@ package authserver
 // commit. verify.go checks what this file issues.
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -39,6 +42,25 @@ type AccessClaims struct {
 	SubjectURN string `json:"urn:pleo:params:oauth:subject_urn"`
 
 	kid string // the key that signed the token, set by parseAccessToken
+}
+
+// UnmarshalJSON decodes the claims, refusing an exp, iat or nbf that is not
+// a JSON number: RFC 7519 §2 defines NumericDate as a number, while the JWT
+// library's decoder also takes a string holding one.
+func (c *AccessClaims) UnmarshalJSON(b []byte) error {
+	var dates struct {
+		Exp, Iat, Nbf json.RawMessage
+	}
+	if err := json.Unmarshal(b, &dates); err != nil {
+		return err
+	}
+	for name, raw := range map[string]json.RawMessage{"exp": dates.Exp, "iat": dates.Iat, "nbf": dates.Nbf} {
+		if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) && (raw[0] < '0' || raw[0] > '9') && raw[0] != '-' {
+			return fmt.Errorf("claim %s is not a NumericDate (RFC 7519 §2)", name)
+		}
+	}
+	type plain AccessClaims // the same fields without this method
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // issued is a token pair recorded in a transaction whose JWT is signed after commit.
@@ -83,7 +105,11 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, access
 		CreatedAt: now, ExpiresAt: now.Add(accessTTL)}); err != nil {
 		return issued{}, err
 	}
-	refresh := randomToken(32)
+	family, err := s.refreshFamily(ctx, tx, g.ID)
+	if err != nil {
+		return issued{}, err
+	}
+	refresh := family + "." + randomToken(32)
 	if err := tx.InsertRefreshToken(ctx, store.RefreshToken{Hash: hashSecret(refresh), GrantID: g.ID, Scopes: refreshScopes,
 		CreatedAt: now, ExpiresAt: now.Add(refreshTTL)}); err != nil {
 		return issued{}, err
@@ -101,6 +127,19 @@ func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, access
 		Scope:      oauth.JoinScope(accessScopes),
 		SubjectURN: g.Subject.URN(),
 	}}, nil
+}
+
+// refreshFamily returns the grant's refresh family, giving it one (128
+// random bits) at its first refresh token. Every refresh token of the grant
+// is "<family>.<random>", so a rotated token is known as the grant's even
+// after housekeeping deleted its row (see refresh).
+func (s *Server) refreshFamily(ctx context.Context, tx *store.Tx, grantID string) (string, error) {
+	family, err := tx.RefreshFamily(ctx, grantID)
+	if err != nil || family != "" {
+		return family, err
+	}
+	family = randomToken(16)
+	return family, tx.SetRefreshFamily(ctx, grantID, family)
 }
 
 // sign turns a recorded pair into the token response. Signatures take turns,

@@ -42,14 +42,6 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, cont string) 
 	return page
 }
 
-// ClearLoginThrottle forgets every failed sign-in, as a fresh start does;
-// the control API's reset calls it, so a test suite is never locked out.
-func (s *Server) ClearLoginThrottle() {
-	s.throttle.mu.Lock()
-	defer s.throttle.mu.Unlock()
-	clear(s.throttle.failures)
-}
-
 // waitText says how long to wait as a person would: "5 minutes",
 // "1 minute", "40 seconds" (rounded up).
 func waitText(d time.Duration) string {
@@ -84,7 +76,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.clock.Now()
-	keys := []string{strings.ToLower(email)}
+	keys := loginThrottleKeys(r, email)
 	if wait := s.throttle.attempt(now, keys...); wait > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		page.Error = "Too many failed attempts. Try again in " + waitText(wait) + "."
@@ -105,7 +97,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request) {
 		s.pages.Render(w, http.StatusUnauthorized, page)
 		return
 	}
-	s.throttle.reset(keys...)
+	s.throttle.succeeded(now, keys...)
 	if err := s.startSession(r.Context(), w, user.ID); err != nil {
 		s.log.ErrorContext(r.Context(), "start session failed", "error", err)
 		s.errorPage(w, http.StatusInternalServerError, "Something went wrong", "Please try again.", "server_error")

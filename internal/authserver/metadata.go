@@ -47,6 +47,8 @@ func (s *Server) Metadata() Metadata {
 		TokenEndpointAuthMethodsSupported:         auth,
 		IntrospectionEndpointAuthMethodsSupported: auth,
 		RevocationEndpointAuthMethodsSupported:    auth,
+		// RFC 9207 §3: every authorisation response carries iss (emulator choice).
+		AuthorizationResponseIssParameterSupported: true,
 	}
 }
 

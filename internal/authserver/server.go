@@ -70,8 +70,32 @@ func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pa
 	if err != nil {
 		return nil, err
 	}
-	return &Server{opt: opt, st: st, clock: clk, log: log, pages: pages, keys: keys, throttle: newLoginThrottle(),
-		signing: make(chan struct{}, runtime.GOMAXPROCS(0)), faults: fq, csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}, nil
+	s := &Server{opt: opt, st: st, clock: clk, log: log, pages: pages, keys: keys, throttle: newLoginThrottle(),
+		signing: make(chan struct{}, runtime.GOMAXPROCS(0)), faults: fq, csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}
+	st.StartHousekeeping(housekeepingInterval, clk.Now, retention, s.reportHousekeeping)
+	return s, nil
+}
+
+// Housekeeping keeps the database bounded (see store.Housekeep): every
+// ten seconds, what can no longer be used is deleted. Expired codes are kept a
+// day, so a replayed code still revokes its grant for that long; revoked
+// grants are kept a day for the connected-apps page.
+const housekeepingInterval = 10 * time.Second
+
+var retention = store.Retention{Codes: 24 * time.Hour, RevokedGrants: 24 * time.Hour}
+
+func (s *Server) reportHousekeeping(swept store.Swept, err error) {
+	if err != nil {
+		s.log.Error("housekeeping failed", "error", err)
+		return
+	}
+	var total int64
+	for _, n := range swept {
+		total += n
+	}
+	if total > 0 {
+		s.log.Debug("housekeeping", "deleted", swept)
+	}
 }
 
 // Keys exposes the signing keys (the control API rotates them).

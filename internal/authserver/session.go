@@ -2,8 +2,10 @@ package authserver
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,33 +64,63 @@ func safeContinue(raw string) string {
 	return raw
 }
 
-// loginThrottle slows down password guessing: every attempt for an email
-// counts as a failure until it succeeds (so parallel guesses count too);
-// after maxFailures within throttleWindow, further attempts for that email
-// are refused until the window has passed since the last one.
+// loginThrottle slows down password guessing without letting anyone lock
+// an account for others (OWASP ASVS 4.0 V2.2.1; emulator choice, Pleo's
+// own limits are not documented). It counts by two keys:
+//   - an account from one source (sourceAccountKey): after
+//     maxAccountFailures, that source may not try that email again until
+//     throttleWindow has passed since its last try; the same email from
+//     another source is unaffected;
+//   - a source alone (sourceKey): after maxSourceFailures, whatever the
+//     emails, so one client cannot spray guesses over many accounts.
+//
+// Every attempt counts as a failure until it succeeds, so parallel
+// guesses count too; a success forgets the account's failures from that
+// source and its own attempt on the source's count. A source is the TCP
+// peer's IP address: forwarded-for headers are not trusted, so behind a
+// proxy or Docker's port mapping every client shares one source.
 type loginThrottle struct {
 	mu       sync.Mutex
 	failures map[string][]time.Time
 }
 
 const (
-	maxFailures    = 5
-	throttleWindow = 5 * time.Minute
-	maxThrottled   = 10_000 // emails tracked before stale ones are swept
+	maxAccountFailures = 5
+	maxSourceFailures  = 20
+	throttleWindow     = 5 * time.Minute
+	maxThrottled       = 10_000 // keys tracked before stale ones are swept
 )
 
 func newLoginThrottle() *loginThrottle { return &loginThrottle{failures: map[string][]time.Time{}} }
 
+// loginThrottleKeys are the throttle's keys for a sign-in to email from r's
+// source: the source's key first, then the account-and-source key.
+func loginThrottleKeys(r *http.Request, email string) []string {
+	source := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(source); err == nil {
+		source = host
+	}
+	return []string{"source " + source, "account " + strings.ToLower(email) + " from " + source}
+}
+
+// limit is the number of failures a key allows within the window.
+func limit(key string) int {
+	if strings.HasPrefix(key, "source ") {
+		return maxSourceFailures
+	}
+	return maxAccountFailures
+}
+
 // attempt records an attempt for keys and returns 0, or, when a key has
 // used up its attempts, records nothing and returns how long to wait.
-// A successful login calls reset.
+// A successful login calls succeeded with the same keys and time.
 func (t *loginThrottle) attempt(now time.Time, keys ...string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var wait time.Duration
 	for _, k := range keys {
 		recent := t.recent(k, now)
-		if len(recent) >= maxFailures {
+		if len(recent) >= limit(k) {
 			wait = max(wait, recent[len(recent)-1].Add(throttleWindow).Sub(now))
 		}
 	}
@@ -106,13 +138,34 @@ func (t *loginThrottle) attempt(now time.Time, keys ...string) time.Duration {
 	return 0
 }
 
-func (t *loginThrottle) reset(keys ...string) {
+// succeeded records that the attempt made at time at succeeded: the
+// account's failures from that source are forgotten, and the source's
+// count loses that one attempt (its other failures still count).
+func (t *loginThrottle) succeeded(at time.Time, keys ...string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, k := range keys {
-		delete(t.failures, k)
+		if limit(k) == maxAccountFailures {
+			delete(t.failures, k)
+			continue
+		}
+		fs := t.failures[k]
+		if i := slices.Index(fs, at); i >= 0 {
+			t.failures[k] = slices.Delete(fs, i, i+1)
+		}
 	}
 }
+
+// clear forgets every failure.
+func (t *loginThrottle) clear() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.failures)
+}
+
+// ClearLoginThrottle forgets every failed sign-in, as a fresh start does;
+// the control API's reset calls it, so a test suite is never locked out.
+func (s *Server) ClearLoginThrottle() { s.throttle.clear() }
 
 // recent drops failures older than the window; the caller holds mu.
 func (t *loginThrottle) recent(k string, now time.Time) []time.Time {

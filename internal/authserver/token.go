@@ -121,7 +121,16 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 		rt, g, err := tx.RefreshTokenByHash(ctx, hashSecret(token))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return oauthError(oautherrors.ErrInvalidGrant, "unknown refresh token")
+			grantID, err := s.grantOfForgottenToken(ctx, tx, token, client.ID)
+			if err != nil {
+				return err
+			}
+			if grantID == "" {
+				return oauthError(oautherrors.ErrInvalidGrant, "unknown refresh token")
+			}
+			s.log.WarnContext(ctx, "rotated refresh token reused: revoking its grant", "client_id", client.ID, "grant_id", grantID)
+			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked")
+			return tx.RevokeGrant(ctx, grantID, oauthdomain.RevokedRefreshReuse, now)
 		case err != nil:
 			return err
 		case g.ClientID != client.ID:
@@ -157,6 +166,25 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 		return issued{}, err
 	}
 	return out, refusal
+}
+
+// grantOfForgottenToken returns the grant whose refresh family starts token
+// when token is not stored: a token of that grant that housekeeping deleted
+// after its rotation (or after its grant ended), whose use now is reuse.
+// Only the grant's own tokens carry its family (128 random bits), so a
+// guess cannot revoke someone else's grant. It returns "" for any other
+// unknown token, and for a grant of another client than clientID (as a
+// stored token of another client, that is refused without revoking).
+func (s *Server) grantOfForgottenToken(ctx context.Context, tx *store.Tx, token, clientID string) (string, error) {
+	family, _, ok := strings.Cut(token, ".")
+	if !ok || family == "" {
+		return "", nil
+	}
+	grantID, owner, err := tx.GrantByRefreshFamily(ctx, family)
+	if errors.Is(err, store.ErrNotFound) || owner != clientID {
+		return "", nil
+	}
+	return grantID, err
 }
 
 // redirectMatches applies RFC 6749 §4.1.3: the token request's redirect_uri

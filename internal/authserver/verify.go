@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -39,6 +40,11 @@ func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, 
 		if typ, _ := t.Header["typ"].(string); typ != "at+jwt" {
 			return nil, errors.New("not an access token")
 		}
+		if _, ok := t.Header["crit"]; ok {
+			// RFC 7515 §4.1.11: a recipient must refuse a token naming a
+			// critical extension it does not understand; it understands none.
+			return nil, errors.New("unsupported critical header parameter")
+		}
 		kid, _ := t.Header["kid"].(string)
 		pub, ok := s.keys.Public(kid)
 		if !ok {
@@ -68,7 +74,12 @@ func (s *Server) parseAccessToken(raw string, checkExpiry bool) (*AccessClaims, 
 
 // VerifyAccessToken implements the mock API's verifier: signature, typ,
 // exp, iss and aud, then the token and its grant must not be revoked.
-// Revocation therefore takes effect on the next call, not at expiry.
+// Revocation therefore takes effect on the next call, not at expiry, and so
+// does a client losing a scope: the token keeps only the scopes its client
+// may still request (emulator choice; the refresh grant then refuses too).
+// Deleting the user who approved the grant does not end it: the grant is
+// the company's or organisation's (the token's sub), as its installation
+// is (emulator choice; Pleo documents neither case).
 func (s *Server) VerifyAccessToken(ctx context.Context, raw string) (oauth.Principal, error) {
 	claims, err := s.verified.lookup(raw, s.clock.Now(), s.keys)
 	if err != nil {
@@ -90,9 +101,14 @@ func (s *Server) VerifyAccessToken(ctx context.Context, raw string) (oauth.Princ
 	}
 	return oauth.Principal{
 		TokenID: claims.ID, GrantID: state.Grant.ID, ClientID: state.Grant.ClientID, ClientName: state.ClientName,
-		Subject: state.Grant.Subject, Scopes: state.Token.Scopes,
+		Subject: state.Grant.Subject, Scopes: stillAllowed(state.Token.Scopes, state.ClientScopes),
 		IssuedAt: claims.IssuedAt.Time, ExpiresAt: claims.ExpiresAt.Time,
 	}, nil
+}
+
+// stillAllowed is the token's scopes that the client may still request.
+func stillAllowed(token, client []string) []string {
+	return slices.DeleteFunc(slices.Clone(token), func(sc string) bool { return !slices.Contains(client, sc) })
 }
 
 // verifiedTokens remembers access tokens whose signature, type, issuer and

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pleo-emulator/pleo-emulator/internal/app"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
 
@@ -46,6 +47,10 @@ func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 	defer emu.Close()
 	srv := app.NewHTTPServer(emu.Handler(), app.DefaultServerLimits)
 	banner(stdout, cfg, ln.Addr())
+	if warning := controlWarning(cfg, ln.Addr()); warning != "" {
+		fmt.Fprintf(stdout, "\n  WARNING: %s\n\n", warning)
+		log.Warn(warning)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -87,6 +92,15 @@ func banner(w io.Writer, cfg config.Config, addr net.Addr) {
 		fmt.Fprintf(w, "  demo users      %s, %s, %s (password %q)\n", seed.AdminEmail, seed.BookkeeperEmail, seed.EmployeeEmail, seed.DemoPassword)
 		fmt.Fprintf(w, "  demo client     %s / %s (public: %s)\n", seed.DemoClientID, seed.DemoClientSecret, seed.PublicClientID)
 	}
+}
+
+// controlWarning is the start-up warning about a control API that other
+// machines can reach with no token, or "".
+func controlWarning(cfg config.Config, listen net.Addr) string {
+	if !cfg.Control {
+		return ""
+	}
+	return control.ExposureWarning(listen, cfg.ControlToken, cfg.ControlOpen)
 }
 
 // tuneGC trades memory for CPU: the emulator's heap is small, so collecting

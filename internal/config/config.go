@@ -34,6 +34,7 @@ type Config struct {
 	SessionTTL      time.Duration // login session lifetime
 	Control         bool          // serve the control API under /_emulator/
 	ControlToken    string        // bearer token the control API requires, if set
+	ControlOpen     bool          // without a token, answer control requests from other machines too
 	AutoApprove     string        // email of the user for whom every authorisation is approved without screens
 	CORSOrigins     string        // browser origins allowed on the token, revocation, metadata and JWKS endpoints: "registered", "*", "none" or origins
 	// TokenClaims is the preset for the access token's iss and aud:
@@ -102,6 +103,7 @@ var settings = []setting{
 	{"token-audience", "access-token aud, overriding --token-claims (empty: the preset's)", "", str(func(c *Config) *string { return &c.TokenAudience })},
 	{"cors-origins", `browser origins allowed to call the token, revocation, metadata and JWKS endpoints: "registered" (the origins of registered redirect URIs), "*", "none", or origins separated by spaces (may include "registered")`, "registered", str(func(c *Config) *string { return &c.CORSOrigins })},
 	{"webhooks-api-export-jobs", "export jobs created through the API also emit v1.export-job.created", "false", boolean(func(c *Config) *bool { return &c.APIExportJobsEmit })},
+	{"control-open", "without --control-token, let other machines use the control API too (default: loopback peers only)", "false", boolean(func(c *Config) *bool { return &c.ControlOpen })},
 }
 
 // The "pleo" preset of --token-claims: the iss and aud a third-party Pleo
@@ -112,6 +114,19 @@ const (
 	PleoIssuer   = "pleo.production"
 	PleoAudience = "https://external.pleo.io"
 )
+
+
+// flagValue is a setting's flag. A true/false setting is a boolean flag,
+// so --control-open means --control-open=true, as with the standard flag
+// package's own booleans.
+type flagValue struct {
+	value   string
+	boolean bool
+}
+
+func (f *flagValue) String() string     { return f.value }
+func (f *flagValue) Set(v string) error { f.value = v; return nil }
+func (f *flagValue) IsBoolFlag() bool   { return f.boolean }
 
 // EnvName returns the environment variable for a flag name.
 func EnvName(flagName string) string {
@@ -145,7 +160,9 @@ func Load(name string, args []string, getenv func(string) string, usage io.Write
 	fs.SetOutput(usage)
 	flagValues := map[string]*string{}
 	for _, s := range settings {
-		flagValues[s.name] = fs.String(s.name, s.def, s.usage+" (env "+EnvName(s.name)+")")
+		v := &flagValue{value: s.def, boolean: s.def == "true" || s.def == "false"}
+		fs.Var(v, s.name, s.usage+" (env "+EnvName(s.name)+")")
+		flagValues[s.name] = &v.value
 	}
 	configFile := fs.String("config", "", "YAML or JSON file with settings, clients, organisations, companies and users (env "+EnvName("config")+")")
 	if err := fs.Parse(args); err != nil {

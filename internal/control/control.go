@@ -6,6 +6,7 @@ package control
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -30,6 +31,10 @@ import (
 type Options struct {
 	// Token is the bearer token every request must carry, if not empty.
 	Token string
+	// Open lets peers on other machines use the control API without a
+	// token (--control-open). Without it, and without Token, only loopback
+	// peers are answered; see refuseRemotePeers.
+	Open bool
 	// PublicOrigin is the scheme and host of the public URL, the one browser
 	// origin the control API accepts.
 	PublicOrigin string
@@ -61,6 +66,7 @@ func (c *Control) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(c.refuseBrowsers)
 	r.Use(c.refuseForeignHosts)
+	r.Use(c.refuseRemotePeers)
 	r.Use(c.requireToken)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { fail(w, http.StatusNotFound, "no such control endpoint") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
@@ -164,20 +170,77 @@ func addressedHere(hostport, publicHost string) bool {
 	return !strings.Contains(host, ".")
 }
 
-// requireToken enforces --control-token (constant-time comparison).
-func (c *Control) requireToken(next http.Handler) http.Handler {
+// refuseRemotePeers keeps the control API to this machine when it has no
+// token: with neither --control-token nor --control-open, a request whose
+// TCP peer is not a loopback address is refused (emulator choice: the
+// control API can mint tokens, add admin users and reset everything, so an
+// emulator listening on every interface, as in a container, must not hand
+// that to its whole network). A reverse proxy on the same machine is a
+// loopback peer; put the token on it if it forwards other machines' traffic.
+func (c *Control) refuseRemotePeers(next http.Handler) http.Handler {
+	if c.Token != "" || c.Open {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if c.Token != "" {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(c.Token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="pleo-emulator control API"`)
-				fail(w, http.StatusUnauthorized, "the control API requires Authorization: Bearer <control token>")
-				return
-			}
+		if !LoopbackPeer(r.RemoteAddr) {
+			fail(w, http.StatusForbidden, "the control API answers only this machine unless it has a token: "+
+				"start the emulator with --control-token <secret> (or PLEO_EMULATOR_CONTROL_TOKEN) and send "+
+				"Authorization: Bearer <secret>; --control-open allows other machines without a token")
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// LoopbackPeer reports whether hostport (a request's RemoteAddr or a
+// listener's address) is a loopback address: 127.0.0.0/8 or ::1.
+func LoopbackPeer(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ExposureWarning returns the warning serve prints and logs at start when
+// the control API is reachable from other machines with no token (listen is
+// the listener's address), or "" when it is not. Each message ends with the
+// one-line fix.
+func ExposureWarning(listen net.Addr, token string, open bool) string {
+	if token != "" || LoopbackPeer(listen.String()) {
+		return ""
+	}
+	if open {
+		return "the control API has no token and --control-open lets every machine that reaches " + listen.String() +
+			" mint tokens, add users and clients, reset and move the clock; fix: --control-token <secret> (or PLEO_EMULATOR_CONTROL_TOKEN)"
+	}
+	return "the emulator listens on " + listen.String() + " beyond this machine and the control API has no token, so it " +
+		"refuses other machines (including a container's host); fix: --control-token <secret> (or PLEO_EMULATOR_CONTROL_TOKEN)"
+}
+
+// requireToken enforces --control-token. It compares SHA-256 digests in
+// constant time, so neither the token's content nor its length shows in
+// the time a refusal takes (subtle.ConstantTimeCompare returns at once on
+// inputs of different lengths).
+func (c *Control) requireToken(next http.Handler) http.Handler {
+	if c.Token == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte(c.Token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !sameDigest(sha256.Sum256([]byte(got)), want) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="pleo-emulator control API"`)
+			fail(w, http.StatusUnauthorized, "the control API requires Authorization: Bearer <control token>")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sameDigest compares two fixed-size digests in constant time.
+func sameDigest(a, b [sha256.Size]byte) bool { return subtle.ConstantTimeCompare(a[:], b[:]) == 1 }
 
 func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"endpoints": []string{

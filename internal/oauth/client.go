@@ -1,13 +1,18 @@
 package oauth
 
 import (
+	"bytes"
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 )
 
 // ClientType is RFC 6749 §2.1's client type.
@@ -125,21 +130,78 @@ func ValidRole(r Role) bool { return r == RoleAdmin || r == RoleBookkeeper || r 
 // modelled on who may create API keys in Pleo).
 func CanConnectApps(r Role) bool { return r == RoleAdmin || r == RoleBookkeeper }
 
-// passwordIterations is the PBKDF2 work factor for user passwords.
-const passwordIterations = 20_000
+// User passwords are stored with Argon2id (RFC 9106), OWASP's first choice
+// for password storage, at one of OWASP's equivalent minimum costs: 7 MiB
+// of memory, five passes, one lane (about 35 ms on one core). Of those
+// costs it is the one with the least memory, which keeps the emulator's
+// resident memory low. The stored form is the PHC
+// string "$argon2id$v=19$m=7168,t=5,p=1$<salt>$<key>", so the cost can
+// change without invalidating stored hashes. The salt is derived from the
+// user's ID (unique per user and stable, so seeded databases are identical
+// on every machine).
+//
+// Hashes written by earlier versions, 32 bytes of PBKDF2-HMAC-SHA256 with
+// 20,000 iterations, are still accepted by CheckPassword.
+const (
+	argonTime    = 5
+	argonMemory  = 7 * 1024 // KiB
+	argonThreads = 1
+	argonKeyLen  = 32
 
-// HashPassword derives the stored form of a user's password with
-// PBKDF2-HMAC-SHA256, salted with the user's ID (unique per user and stable,
-// so seeded databases are identical on every machine).
-func HashPassword(userID, password string) []byte {
-	key, err := pbkdf2.Key(sha256.New, password, []byte("pleo-emulator/user/"+userID), passwordIterations, 32)
-	if err != nil {
-		panic(err) // only on invalid parameters, which are constants here
-	}
-	return key
+	legacyPBKDF2Iterations = 20_000
+)
+
+// hashing bounds the Argon2id computations running at once to one per
+// core, so a burst of sign-ins cannot claim 7 MiB each without limit.
+var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+func argon2id(password string, salt []byte, passes, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey([]byte(password), salt, passes, memory, threads, keyLen)
 }
 
-// CheckPassword reports, in constant time, whether password matches hash.
+func passwordSalt(userID string) []byte {
+	sum := sha256.Sum256([]byte("pleo-emulator/user/" + userID))
+	return sum[:16]
+}
+
+// HashPassword returns the stored form of a user's password (see above).
+func HashPassword(userID, password string) []byte {
+	salt := passwordSalt(userID)
+	key := argon2id(password, salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Appendf(nil, "$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// CheckPassword reports, in constant time, whether password matches the
+// stored hash: an Argon2id PHC string with any cost, or a legacy PBKDF2
+// hash. A malformed hash matches nothing.
 func CheckPassword(userID, password string, hash []byte) bool {
-	return subtle.ConstantTimeCompare(HashPassword(userID, password), hash) == 1
+	if len(hash) == 32 && !bytes.HasPrefix(hash, []byte("$")) {
+		legacy, err := pbkdf2.Key(sha256.New, password, []byte("pleo-emulator/user/"+userID), legacyPBKDF2Iterations, 32)
+		return err == nil && subtle.ConstantTimeCompare(legacy, hash) == 1
+	}
+	var version int
+	var memory, passes uint32
+	var threads uint8
+	parts := strings.Split(string(hash), "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &passes, &threads); err != nil ||
+		passes == 0 || threads == 0 || memory < 8*uint32(threads) || memory > 1<<20 || passes > 16 {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	key, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(key) < 16 || len(key) > 64 || !bytes.Equal(salt, passwordSalt(userID)) {
+		return false // the salt binds the hash to its user: a hash copied to another user matches nothing
+	}
+	got := argon2id(password, salt, passes, memory, threads, uint32(len(key)))
+	return subtle.ConstantTimeCompare(got, key) == 1
 }

@@ -171,14 +171,16 @@ func (t *Tx) RevokeAccessToken(ctx context.Context, jti string, now time.Time) e
 }
 
 // AccessTokenState is what the verifier needs beyond the JWT's signature:
-// whether the token or its grant was revoked, and the client's name.
+// whether the token or its grant was revoked, and the client's name and
+// the scopes it may request now.
 type AccessTokenState struct {
-	Token      AccessToken
-	Grant      oauth.Grant
-	ClientName string
+	Token        AccessToken
+	Grant        oauth.Grant
+	ClientName   string
+	ClientScopes []string
 }
 
-var qAccessTokenState = readQuery(`SELECT a.jti, a.grant_id, a.scope, a.created_at, a.expires_at, a.revoked_at, c.name, ` + grantColumns + `
+var qAccessTokenState = readQuery(`SELECT a.jti, a.grant_id, a.scope, a.created_at, a.expires_at, a.revoked_at, c.name, c.scopes, ` + grantColumns + `
 		FROM access_tokens a JOIN grants g ON g.id = a.grant_id JOIN clients c ON c.id = g.client_id WHERE a.jti = ?`)
 
 // AccessTokenState looks up an issued access token by its jti.
@@ -186,7 +188,7 @@ func (s *Store) AccessTokenState(ctx context.Context, jti string) (AccessTokenSt
 	var st AccessTokenState
 	a := &st.Token
 	dst := append([]any{&a.JTI, &a.GrantID, scopeScanner{&a.Scopes}, timeScanner{&a.CreatedAt}, timeScanner{&a.ExpiresAt},
-		timeScanner{&a.RevokedAt}, &st.ClientName}, scanGrant(&st.Grant)...)
+		timeScanner{&a.RevokedAt}, &st.ClientName, scopeScanner{&st.ClientScopes}}, scanGrant(&st.Grant)...)
 	err := s.queryRow(ctx, qAccessTokenState, jti).Scan(dst...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, ErrNotFound

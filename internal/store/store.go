@@ -75,6 +75,9 @@ func open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", writerDSN)
 	if err != nil {
 		return nil, err
@@ -86,6 +89,10 @@ func open(ctx context.Context, path string) (*Store, error) {
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := enableIncrementalVacuum(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: auto-vacuum: %w", path, err)
 	}
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
@@ -110,6 +117,26 @@ func open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
 	return st, nil
+}
+
+// createPrivate creates the database file with mode 0600 (and its folder
+// with 0700) when they do not exist yet: the file holds the signing key and
+// every user's password hash. SQLite creates the WAL and shared-memory
+// files with the database file's mode, so they are 0600 too. An existing
+// file keeps its mode.
+func createPrivate(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("database folder %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // dsns builds the writer and reader DSNs. Pragmas in the DSN reach every
