@@ -44,6 +44,7 @@ var notRun = map[string]string{
 	"make docker VERSION=dev":        "needs Docker; the Dockerfile has its own container checks",
 	"--url http://pleo:8080":         "needs a Compose network with a service named pleo",
 	"sudo apt-get install":           "installs system packages",
+	"pleo-emulator serve --config":   "starts a second emulator; internal/config's tests start every example config",
 }
 
 // requireEnv makes a missing tool fail the test instead of skipping it (CI sets it).
@@ -142,6 +143,7 @@ set -x
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", prelude+script)
 	cmd.Env = append(os.Environ(), "README_TEST_BINARY="+os.Args[0], "PLEO_EMULATOR_URL="+base)
+	cmd.Dir = filepath.Join("..", "..") // the repository's root, where a reader runs them
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
