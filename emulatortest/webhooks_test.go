@@ -18,7 +18,7 @@ import (
 const waitLong = 10 * time.Second
 
 // apiCall calls the emulator's API with token and decodes the answer into out.
-func apiCall(t *testing.T, e *emulatortest.Emulator, tok *oauth2.Token, method, path string, in, out any) int {
+func apiCall(t testing.TB, e *emulatortest.Emulator, tok *oauth2.Token, method, path string, in, out any) int {
 	t.Helper()
 	var body *bytes.Reader
 	if in != nil {
@@ -47,7 +47,7 @@ func apiCall(t *testing.T, e *emulatortest.Emulator, tok *oauth2.Token, method, 
 
 // subscribe subscribes endpoint to eventTypes with tok and returns the
 // subscription's ID and secret.
-func subscribe(t *testing.T, e *emulatortest.Emulator, tok *oauth2.Token, endpoint string, eventTypes ...string) (id, secret string) {
+func subscribe(t testing.TB, e *emulatortest.Emulator, tok *oauth2.Token, endpoint string, eventTypes ...string) (id, secret string) {
 	t.Helper()
 	var sub struct {
 		Data struct{ ID string } `json:"data"`

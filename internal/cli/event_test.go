@@ -71,7 +71,11 @@ func TestSIGKILLBeforeADeliveryLosesNoEvent(t *testing.T) {
 		holding.Do(func() { first = true })
 		arrived <- struct{}{}
 		if first {
-			<-hold // until the first process is dead: its attempt never completes
+			// Until the first process is dead: its attempt never completes.
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+			}
 			return
 		}
 		mu.Lock()
