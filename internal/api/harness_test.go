@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -97,17 +98,15 @@ func newEnv(t testing.TB) *env {
 // newEnvWith is newEnv with the API built from opt.
 func newEnvWith(t testing.TB, opt api.Options) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	path := filepath.Join(t.TempDir(), "db")
+	if err := os.WriteFile(path, seededDatabase(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Write(ctx, func(tx *store.Tx) error {
-		return seed.Demo(ctx, tx, seed.Options{PublicURL: "http://emulator.test", Anchor: anchor})
-	}); err != nil {
-		t.Fatal(err)
-	}
 	e := &env{t: t, st: st, clock: &fixedClock{t: anchor.Add(33*time.Hour + 30*time.Minute)}}
 	e.verify = &fakeVerifier{st: st, tokens: map[string]oauth.Principal{}}
 	e.faults = faults.NewQueue()
@@ -119,6 +118,47 @@ func newEnvWith(t testing.TB, opt api.Options) *env {
 	e.addToken("org", org, oauth.ScopeNames())
 	e.addToken("dk-none", denmark, nil)
 	return e
+}
+
+// seeded is a database file holding the demo seed, written once per test
+// binary: every env starts from a copy of it, which is much faster than
+// seeding each of the hundreds of databases the tests open.
+var seeded struct {
+	once  sync.Once
+	bytes []byte
+	err   error
+}
+
+// seededDatabase returns the bytes of a freshly seeded database file.
+func seededDatabase(t testing.TB) []byte {
+	t.Helper()
+	seeded.once.Do(func() {
+		dir, err := os.MkdirTemp("", "pleo-api-test-")
+		if err != nil {
+			seeded.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		ctx, path := context.Background(), filepath.Join(dir, "db")
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			seeded.err = err
+			return
+		}
+		seeded.err = st.Write(ctx, func(tx *store.Tx) error {
+			return seed.Demo(ctx, tx, seed.Options{PublicURL: "http://emulator.test", Anchor: anchor})
+		})
+		if err := st.Close(); seeded.err == nil {
+			seeded.err = err // closing checkpoints the WAL into the file
+		}
+		if seeded.err == nil {
+			seeded.bytes, seeded.err = os.ReadFile(path)
+		}
+	})
+	if seeded.err != nil {
+		t.Fatal(seeded.err)
+	}
+	return seeded.bytes
 }
 
 // addToken registers token for subject with scopes, backed by a new grant of demo-client.
