@@ -168,11 +168,24 @@ func passwordSalt(userID string) []byte {
 
 // HashPassword returns the stored form of a user's password (see above).
 func HashPassword(userID, password string) []byte {
+	return hashArgon2id(userID, password, argonTime, argonMemory, argonThreads)
+}
+
+func hashArgon2id(userID, password string, passes, memory uint32, threads uint8) []byte {
 	salt := passwordSalt(userID)
-	key := argon2id(password, salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2id(password, salt, passes, memory, threads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Appendf(nil, "$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Appendf(nil, "$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, passes, threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+// HashPublishedPassword is HashPassword at Argon2id's least cost (64 KiB,
+// one pass), for the demo users only: their password is published (README,
+// start-up banner), so a slow hash would protect nothing and would only
+// slow every start, reset and sign-in. Every other password gets
+// HashPassword's cost; CheckPassword reads the cost from the stored hash.
+func HashPublishedPassword(userID, password string) []byte {
+	return hashArgon2id(userID, password, 1, 64, 1)
 }
 
 // CheckPassword reports, in constant time, whether password matches the

@@ -56,3 +56,13 @@ func BenchmarkCheckPassword(b *testing.B) {
 		oauth.CheckPassword("user-1", "pw", h)
 	}
 }
+
+func TestPublishedPasswordHashChecks(t *testing.T) {
+	h := oauth.HashPublishedPassword("user-1", "demo")
+	if !strings.HasPrefix(string(h), "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Errorf("published-password hash %q", h)
+	}
+	if !oauth.CheckPassword("user-1", "demo", h) || oauth.CheckPassword("user-1", "Demo", h) || oauth.CheckPassword("user-2", "demo", h) {
+		t.Error("published-password hash checks wrongly")
+	}
+}

@@ -93,7 +93,7 @@ func demoPasswordHash(userID string) []byte {
 	if h, ok := passwordHashes.Load(userID); ok {
 		return h.([]byte)
 	}
-	h := oauth.HashPassword(userID, DemoPassword)
+	h := oauth.HashPublishedPassword(userID, DemoPassword) // the demo password is public
 	passwordHashes.Store(userID, h)
 	return h
 }
