@@ -27,6 +27,10 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[entrySearchRequest]():        "AccountingEntryBaseSearchRequest",
 	reflect.TypeFor[createInstallationRequest](): "CreateClientInstallationRequest",
 	reflect.TypeFor[updateInstallationRequest](): "UpdateInstallationRequest",
+	reflect.TypeFor[pleo.Receipt]():              "ReceiptModel",
+	reflect.TypeFor[receiptSearchRequest]():      "ReceiptSearchRequest",
+	reflect.TypeFor[accountingEntryCore]():       "AccountingEntryCoreV6",
+	reflect.TypeFor[exportJobItemsSearch]():      "SearchExportJobItemsRequest",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

@@ -73,6 +73,9 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 		r.Handle(prefix, apiHandler)
 	}
 	r.Handle("/openapi.json", apiHandler)
+	// Presigned receipt downloads: signed URLs, no bearer token, no body.
+	r.Get(api.ReceiptFilePath+"/{receiptId}", a.API.ServeReceiptFile)
+	r.Head(api.ReceiptFilePath+"/{receiptId}", a.API.ServeReceiptFile)
 
 	// Test-fixture control API.
 	if a.Config.Control {
