@@ -81,7 +81,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	if a.Config.Control {
 		ctl := control.New(control.Options{Token: a.Config.ControlToken, PublicOrigin: a.Config.PublicOrigin()},
 			control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults, Requests: a.Requests, Reset: a.Reset, Log: a.Log})
-		r.Mount("/_emulator", httpx.GuardInput(control.MaxBodyBytes, control.RefuseRequest)(ctl.Handler()))
+		r.Mount("/_emulator", control.GuardInput(ctl.Handler()))
 	}
 	return r
 }

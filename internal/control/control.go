@@ -94,6 +94,7 @@ func (c *Control) Handler() http.Handler {
 	r.Get("/keys", c.listKeys)
 	r.Post("/keys/rotate", c.rotateKey)
 	r.Delete("/keys/{kid}", c.removeKey)
+	r.Post("/accounting-entries/{id}/receipts", c.attachReceipt)
 	return r
 }
 
@@ -178,6 +179,7 @@ func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 		"GET|POST|DELETE /_emulator/faults", "DELETE /_emulator/faults/{id}",
 		"POST /_emulator/reset", "GET|DELETE /_emulator/requests",
 		"GET /_emulator/keys", "POST /_emulator/keys/rotate", "DELETE /_emulator/keys/{kid}",
+		"POST /_emulator/accounting-entries/{id}/receipts",
 	}})
 }
 
