@@ -39,11 +39,6 @@ func (a *API) table() []route {
 
 		{method: post, pattern: "/v1/accounting-entries:search", scope: oauth.AccountingEntriesRead, handle: a.searchEntries, doc: searchEntriesDoc},
 		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}", scope: oauth.AccountingEntriesRead, handle: a.getEntry, doc: getEntryDoc},
-		{method: post, pattern: "/v1/accounting-entries/receipts:search", scope: oauth.AccountingEntriesRead, handle: a.searchReceipts, doc: searchReceiptsDoc},
-		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/receipts", scope: oauth.AccountingEntriesRead, handle: a.listEntryReceipts, doc: listEntryReceiptsDoc},
-		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/receipts/{receiptId}", scope: oauth.AccountingEntriesRead, handle: a.getEntryReceipt, doc: getEntryReceiptDoc},
-		{method: post, pattern: "/v1/accounting-entries/core:search", scope: oauth.AccountingEntriesRead, handle: a.searchEntriesCore, doc: searchEntriesCoreDoc},
-		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/core", scope: oauth.AccountingEntriesRead, handle: a.getEntryCore, doc: getEntryCoreDoc},
 
 		{method: get, pattern: "/v1/installations/me", anyToken: true, handle: a.getInstallation, doc: getInstallationDoc},
 		{method: post, pattern: "/v1/installations/me", anyToken: true, handle: a.createInstallation, doc: createInstallationDoc},
@@ -59,8 +54,6 @@ func (a *API) table() []route {
 		{method: put, pattern: "/v3/export-jobs/{jobId}/items", scope: oauth.ExportJobsWrite, handle: a.updateExportJobItems, doc: updateExportJobItemsDoc},
 		{method: post, pattern: "/v3/export-job-events", scope: oauth.ExportJobsWrite, handle: a.createExportJobEvent, doc: createExportJobEventDoc},
 		{method: get, pattern: "/v3/export-items", scope: oauth.ExportItemsRead, handle: a.listExportItems, doc: listExportItemsDoc},
-		{method: get, pattern: "/v3/export-job-items", scope: oauth.ExportJobsRead, handle: a.getExportJobItemByEntry, doc: getExportJobItemByEntryDoc},
-		{method: post, pattern: "/v3/export-job-items:search", scope: oauth.ExportJobsRead, handle: a.searchExportJobItems, doc: searchExportJobItemsDoc},
 
 		// Tag groups and tags.
 		{method: get, pattern: "/v0/tag-groups", scope: oauth.TagGroupsRead, handle: a.listTagGroups, doc: listTagGroupsDoc},
@@ -96,5 +89,16 @@ func (a *API) table() []route {
 		{method: put, pattern: "/v1/chart-of-accounts/{accountId}", scope: oauth.AccountsWrite, handle: a.updateAccount, doc: updateAccountDoc},
 		{method: del, pattern: "/v1/chart-of-accounts/{accountId}", scope: oauth.AccountsWrite, handle: a.deleteAccount, doc: deleteAccountDoc},
 		{method: post, pattern: "/v1/chart-of-accounts:search", scope: oauth.AccountsRead, handle: a.searchAccounts, doc: searchAccountsDoc},
+
+		// Receipts and the deprecated core shape of accounting entries; export
+		// job items by accounting entry. Appended last: the fuzz corpus names
+		// write routes by their index in this table.
+		{method: post, pattern: "/v1/accounting-entries/receipts:search", scope: oauth.AccountingEntriesRead, handle: a.searchReceipts, doc: searchReceiptsDoc},
+		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/receipts", scope: oauth.AccountingEntriesRead, handle: a.listEntryReceipts, doc: listEntryReceiptsDoc},
+		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/receipts/{receiptId}", scope: oauth.AccountingEntriesRead, handle: a.getEntryReceipt, doc: getEntryReceiptDoc},
+		{method: post, pattern: "/v1/accounting-entries/core:search", scope: oauth.AccountingEntriesRead, handle: a.searchEntriesCore, doc: searchEntriesCoreDoc},
+		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/core", scope: oauth.AccountingEntriesRead, handle: a.getEntryCore, doc: getEntryCoreDoc},
+		{method: get, pattern: "/v3/export-job-items", scope: oauth.ExportJobsRead, handle: a.getExportJobItemByEntry, doc: getExportJobItemByEntryDoc},
+		{method: post, pattern: "/v3/export-job-items:search", scope: oauth.ExportJobsRead, handle: a.searchExportJobItems, doc: searchExportJobItemsDoc},
 	}
 }
