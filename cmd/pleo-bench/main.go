@@ -23,7 +23,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
 	refreshClients := flag.Int("token-clients", 32, "concurrent clients exchanging codes and refreshing tokens")
 	apiConns := flag.Int("api-conns", 64, "concurrent connections calling the API")
-	only := flag.String("only", "", "run one phase: startup, reset, exchange, refresh or api")
+	only := flag.String("only", "", "run one phase: startup, reset, exchange, refresh, api or receipts")
 	flag.Parse()
 
 	rows, err := run(*binary, *runs, *duration, *refreshClients, *apiConns, *only)
@@ -92,6 +92,13 @@ func run(binary string, runs int, duration time.Duration, refreshClients, apiCon
 	}
 	if only == "" || only == "api" {
 		r, err := apiLoad(srv, apiConns, duration)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	if only == "" || only == "receipts" {
+		r, err := receiptsLoad(srv, apiConns, duration)
 		if err != nil {
 			return nil, err
 		}

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/receipts"
 )
 
 // This file stores receipts and their files (migrations/0012_receipts.sql)
@@ -70,6 +73,9 @@ func (s *Store) Receipts(ctx context.Context, f ReceiptFilter, req PageRequest) 
 	if len(f.CompanyIDs) == 0 {
 		return Page[pleo.Receipt]{}, nil
 	}
+	if err := s.drawReceipts(ctx, "company_id IN ("+placeholders(len(f.CompanyIDs))+")", anySlice(f.CompanyIDs)...); err != nil {
+		return Page[pleo.Receipt]{}, err
+	}
 	q := listQuery{columns: receiptColumns,
 		from: "FROM receipts r JOIN accounting_entries e ON e.id = r.accounting_entry_id", sortable: receiptSortColumns}
 	q.filterIn("r.company_id", f.CompanyIDs)
@@ -109,7 +115,90 @@ var receiptByID = readQuery(`SELECT ` + receiptColumns + ` FROM receipts r WHERE
 
 // Receipt returns one receipt; ErrNotFound if there is none.
 func (s *Store) Receipt(ctx context.Context, id string) (pleo.Receipt, error) {
+	if err := s.drawReceipts(ctx, "id = ?", id); err != nil {
+		return pleo.Receipt{}, err
+	}
 	return scanReceipt(s.queryRow(ctx, receiptByID, id))
+}
+
+// insertDrawnReceipt is prepared once: the seed runs it for most entries.
+var insertDrawnReceipt = writeQuery(`INSERT INTO receipts (id, accounting_entry_id, company_id, content_type, source,
+	size_in_bytes, sha256, ocr_document_id, slip, created_at)
+	SELECT ?, id, company_id, ?, ?, -1, x'', ?, ?, ? FROM accounting_entries WHERE id = ?`)
+
+// InsertDrawnReceipt adds a receipt of an accounting entry whose file is
+// drawn from slip (receipts.Render, as nr.ContentType) when it is first
+// read, so that seeding stays fast. The entry must list the receipt's ID in
+// its receiptIds already (the seed writes both). ErrNotFound: no such
+// entry; ErrConflict: the ID is taken.
+func (t *Tx) InsertDrawnReceipt(ctx context.Context, nr NewReceipt, slip receipts.Slip) error {
+	spec, err := json.Marshal(slip)
+	if err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, insertDrawnReceipt, nr.ID, nr.ContentType, nr.Source, nullString(nr.OCRDocumentID), string(spec),
+		formatTime(nr.CreatedAt), nr.AccountingEntryID)
+	if err != nil {
+		return conflict(err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(err, ErrNotFound)
+	}
+	return nil
+}
+
+// drawReceipts draws and stores the files of the receipts matching cond
+// that are not drawn yet. Rendering runs outside the write; a receipt that
+// another request drew meanwhile is left alone.
+func (s *Store) drawReceipts(ctx context.Context, cond string, args ...any) error {
+	rows, err := s.query(ctx, `SELECT id, content_type, slip FROM receipts WHERE size_in_bytes < 0 AND `+cond, args...)
+	if err != nil {
+		return err
+	}
+	type drawn struct {
+		id   string
+		file []byte
+	}
+	var todo []drawn
+	for rows.Next() {
+		var id, contentType, spec string
+		if err := rows.Scan(&id, &contentType, &spec); err != nil {
+			rows.Close()
+			return err
+		}
+		var slip receipts.Slip
+		if err := json.Unmarshal([]byte(spec), &slip); err != nil {
+			rows.Close()
+			return fmt.Errorf("receipt %s: slip: %w", id, err)
+		}
+		file, err := receipts.Render(slip, contentType)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("receipt %s: %w", id, err)
+		}
+		todo = append(todo, drawn{id, file})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(todo) == 0 {
+		return err
+	}
+	return s.Write(ctx, func(tx *Tx) error {
+		for _, d := range todo {
+			sum := sha256.Sum256(d.file)
+			res, err := tx.tx.ExecContext(ctx, `UPDATE receipts SET size_in_bytes = ?, sha256 = ? WHERE id = ? AND size_in_bytes < 0`,
+				len(d.file), sum[:], d.id)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				continue // drawn by another request, or gone
+			}
+			if _, err := tx.writeChunks(ctx, d.id, bytes.NewReader(d.file)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // NewReceipt is a receipt to attach to an accounting entry.
