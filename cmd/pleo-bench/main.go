@@ -23,7 +23,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
 	refreshClients := flag.Int("token-clients", 32, "concurrent clients exchanging codes and refreshing tokens")
 	apiConns := flag.Int("api-conns", 64, "concurrent connections calling the API")
-	only := flag.String("only", "", "run one phase: startup, reset, exchange, refresh, api or soak (soak runs only when named)")
+	only := flag.String("only", "", "run one phase: startup, reset, exchange, refresh, api, receipts or soak (soak runs only when named)")
 	soakTotal := flag.Int("soak-refreshes", 200_000, "refreshes in the soak phase")
 	soakChains := flag.Int("soak-chains", 100, "concurrent refresh chains in the soak phase")
 	soakTTL := flag.Duration("soak-access-ttl", 30*time.Second, "access-token lifetime of the soak phase's server")
@@ -101,6 +101,13 @@ func run(binary string, runs int, duration time.Duration, refreshClients, apiCon
 	}
 	if only == "" || only == "api" {
 		r, err := apiLoad(srv, apiConns, duration)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
+	}
+	if only == "" || only == "receipts" {
+		r, err := receiptsLoad(srv, apiConns, duration)
 		if err != nil {
 			return nil, err
 		}

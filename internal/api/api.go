@@ -33,6 +33,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -72,6 +73,8 @@ type API struct {
 	log    *slog.Logger
 	routes []route
 	turns  chan struct{} // requests being handled; see authenticate
+	keyMu  sync.Mutex    // guards urlKey
+	urlKey []byte        // signs receipt URLs; see receiptKey
 }
 
 // New builds the mock External API. Faults queued in fq fire on its routes

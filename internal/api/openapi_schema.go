@@ -80,6 +80,10 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[pleo.ExportVendor]():             "VendorV3",
 	reflect.TypeFor[pleo.ExportAdditionalInfo]():     "ExportItemAdditionalInformationV3",
 	reflect.TypeFor[pleo.ExportInvoiceInfo]():        "InvoiceInformationV3",
+	reflect.TypeFor[pleo.Receipt]():                  "ReceiptModel",
+	reflect.TypeFor[receiptSearchRequest]():          "ReceiptSearchRequest",
+	reflect.TypeFor[accountingEntryCore]():           "AccountingEntryCoreV6",
+	reflect.TypeFor[exportJobItemsSearch]():          "SearchExportJobItemsRequest",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

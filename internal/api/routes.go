@@ -98,5 +98,16 @@ func (a *API) table() []route {
 		{method: del, pattern: "/v1/subscriptions/{id}", scope: oauth.ExportJobsRead, handle: a.deleteSubscription, doc: deleteSubscriptionDoc},
 		{method: get, pattern: "/v1/subscriptions/{id}/activities", scope: oauth.ExportJobsRead, handle: a.listSubscriptionActivities, doc: listSubscriptionActivitiesDoc},
 		{method: get, pattern: "/v1/subscriptions/{id}/secret", scope: oauth.ExportJobsRead, handle: a.getSubscriptionSecret, doc: getSubscriptionSecretDoc},
+
+		// Receipts and the deprecated core shape of accounting entries; export
+		// job items by accounting entry. Appended last: the fuzz corpus names
+		// write routes by their index in this table.
+		{method: post, pattern: "/v1/accounting-entries/receipts:search", scope: oauth.AccountingEntriesRead, handle: a.searchReceipts, doc: searchReceiptsDoc},
+		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/receipts", scope: oauth.AccountingEntriesRead, handle: a.listEntryReceipts, doc: listEntryReceiptsDoc},
+		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/receipts/{receiptId}", scope: oauth.AccountingEntriesRead, handle: a.getEntryReceipt, doc: getEntryReceiptDoc},
+		{method: post, pattern: "/v1/accounting-entries/core:search", scope: oauth.AccountingEntriesRead, handle: a.searchEntriesCore, doc: searchEntriesCoreDoc},
+		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/core", scope: oauth.AccountingEntriesRead, handle: a.getEntryCore, doc: getEntryCoreDoc},
+		{method: get, pattern: "/v3/export-job-items", scope: oauth.ExportJobsRead, handle: a.getExportJobItemByEntry, doc: getExportJobItemByEntryDoc},
+		{method: post, pattern: "/v3/export-job-items:search", scope: oauth.ExportJobsRead, handle: a.searchExportJobItems, doc: searchExportJobItemsDoc},
 	}
 }

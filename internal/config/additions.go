@@ -2,6 +2,10 @@ package config
 
 import (
 	"fmt"
+	"mime"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +20,51 @@ type Additions struct {
 	Organizations []OrganizationSpec `yaml:"organizations" json:"organizations"`
 	Companies     []CompanySpec      `yaml:"companies" json:"companies"`
 	Users         []UserSpec         `yaml:"users" json:"users"`
+	Receipts      []ReceiptSpec      `yaml:"receipts" json:"receipts"`
+}
+
+// ReceiptSpec attaches a file to an accounting entry as a receipt (any
+// media type, any size up to the store's limit). It is attached once: at
+// the first start, or when its id is not in the database yet.
+type ReceiptSpec struct {
+	ID                string `yaml:"id" json:"id"`                                   // a UUID
+	AccountingEntryID string `yaml:"accounting_entry_id" json:"accounting_entry_id"` // the entry, which must exist
+	File              string `yaml:"file" json:"file"`                               // path, relative to the config file
+	ContentType       string `yaml:"content_type" json:"content_type"`               // default: from the file name's extension
+	Source            string `yaml:"source" json:"source"`                           // Pleo's ReceiptSource; default USER
+}
+
+// Validate checks a receipt spec and fills its defaults.
+func (s *ReceiptSpec) Validate() error {
+	if !oauth.IsUUID(s.ID) || !oauth.IsUUID(s.AccountingEntryID) {
+		return fmt.Errorf("receipt %q needs a UUID id and a UUID accounting_entry_id", s.ID)
+	}
+	if s.File == "" {
+		return fmt.Errorf("receipt %s needs a file", s.ID)
+	}
+	if s.Source == "" {
+		s.Source = "USER"
+	}
+	if !slices.Contains(pleo.ReceiptSources, s.Source) {
+		return fmt.Errorf("receipt %s: source %q is not one of %s", s.ID, s.Source, strings.Join(pleo.ReceiptSources, ", "))
+	}
+	if s.ContentType == "" {
+		s.ContentType = mime.TypeByExtension(filepath.Ext(s.File))
+	}
+	if s.ContentType == "" {
+		s.ContentType = "application/octet-stream"
+	}
+	if _, _, err := mime.ParseMediaType(s.ContentType); err != nil {
+		return fmt.Errorf("receipt %s: content_type %q is not a media type", s.ID, s.ContentType)
+	}
+	info, err := os.Stat(s.File)
+	if err != nil {
+		return fmt.Errorf("receipt %s: %w", s.ID, err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("receipt %s: %s is not a file", s.ID, s.File)
+	}
+	return nil
 }
 
 // ClientSpec registers an OAuth client.
@@ -164,6 +213,15 @@ func (a Additions) validate(demoSeed bool, publicURL string) error {
 			return fmt.Errorf("config file: duplicate id %q", c.ID)
 		}
 		ids[c.ID] = true
+	}
+	for i := range a.Receipts {
+		if err := a.Receipts[i].Validate(); err != nil {
+			return fmt.Errorf("config file: %w", err)
+		}
+		if ids[a.Receipts[i].ID] {
+			return fmt.Errorf("config file: duplicate id %q", a.Receipts[i].ID)
+		}
+		ids[a.Receipts[i].ID] = true
 	}
 	emails := map[string]bool{}
 	for _, u := range a.Users {

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,6 @@ const (
 	PleoIssuer   = "pleo.production"
 	PleoAudience = "https://external.pleo.io"
 )
-
 
 // flagValue is a setting's flag. A true/false setting is a boolean flag,
 // so --control-open means --control-open=true, as with the standard flag
@@ -365,7 +365,7 @@ func ReadFile(path string) (*File, error) {
 	}
 	for key, node := range raw {
 		switch {
-		case key == "clients" || key == "organizations" || key == "companies" || key == "users":
+		case key == "clients" || key == "organizations" || key == "companies" || key == "users" || key == "receipts":
 		case known[key]:
 			if node.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("config file %s: %s must be a single value", path, key)
@@ -385,6 +385,11 @@ func ReadFile(path string) (*File, error) {
 		return nil, fmt.Errorf("config file %s: %s", path, oneLine(err))
 	}
 	f.Additions = adds.Additions
+	for i, rc := range f.Additions.Receipts { // receipt files are relative to the config file
+		if rc.File != "" && !filepath.IsAbs(rc.File) {
+			f.Additions.Receipts[i].File = filepath.Join(filepath.Dir(path), rc.File)
+		}
+	}
 	return f, nil
 }
 

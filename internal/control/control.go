@@ -111,6 +111,7 @@ func (c *Control) Handler() http.Handler {
 	r.Get("/webhooks/faults", c.listWebhookFaults)
 	r.Post("/webhooks/faults", c.addWebhookFault)
 	r.Delete("/webhooks/faults", c.clearWebhookFaults)
+	r.Post("/accounting-entries/{id}/receipts", c.attachReceipt)
 	return r
 }
 
@@ -255,6 +256,7 @@ func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 		"POST /_emulator/events", "GET /_emulator/webhooks/subscriptions", "GET /_emulator/webhooks/deliveries",
 		"GET /_emulator/webhooks/deliveries/{id}", "POST /_emulator/webhooks/deliveries/{id}/redeliver",
 		"POST /_emulator/webhooks/deliver-now", "GET|POST|DELETE /_emulator/webhooks/faults",
+		"POST /_emulator/accounting-entries/{id}/receipts",
 	}})
 }
 

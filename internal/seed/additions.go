@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -67,5 +68,26 @@ func Apply(ctx context.Context, tx *store.Tx, adds config.Additions, now time.Ti
 			}
 		}
 	}
+	for _, rc := range adds.Receipts {
+		if err := attachReceipt(ctx, tx, rc, now); err != nil {
+			return fmt.Errorf("receipt %s: %w", rc.ID, err)
+		}
+	}
 	return nil
+}
+
+// attachReceipt attaches a config file's receipt unless its ID is taken
+// (attached at an earlier start); the file is streamed, not read whole.
+func attachReceipt(ctx context.Context, tx *store.Tx, rc config.ReceiptSpec, now time.Time) error {
+	f, err := os.Open(rc.File)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = tx.InsertReceipt(ctx, store.NewReceipt{ID: strings.ToLower(rc.ID), AccountingEntryID: strings.ToLower(rc.AccountingEntryID),
+		ContentType: rc.ContentType, Source: rc.Source, CreatedAt: now}, f)
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
 }

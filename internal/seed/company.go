@@ -285,6 +285,9 @@ func (d *demo) company(spec companySpec) error {
 		if err := tx.InsertAccountingEntry(ctx, e); err != nil {
 			return err
 		}
+		if err := d.receipts(e); err != nil {
+			return err
+		}
 	}
 	return nil
 }
