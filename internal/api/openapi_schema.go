@@ -50,6 +50,16 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[vendorSearchRequest]():        "VendorSearchRequestV1",
 	reflect.TypeFor[activateVendorEventRequest](): "ActivateVendorEventRequest",
 
+	// Vendor CSV import jobs (vendorimport.go).
+	reflect.TypeFor[pleo.CsvImportJob]():          "CsvImportJobV1",
+	reflect.TypeFor[pleo.CsvFormat]():             "CsvFormatV1",
+	reflect.TypeFor[pleo.CsvRowImportError]():     "CsvRowImportErrorV1",
+	reflect.TypeFor[pleo.CsvImportStatusUpdate](): "UpdateStatusRequestV1",
+	reflect.TypeFor[csvImportJobCreateRequest]():  "CreateCsvImportJobRequestV1",
+	reflect.TypeFor[csvImportJobSearchRequest]():  "SearchCsvImportJobsRequestV1",
+	reflect.TypeFor[csvImportMetadataRequest]():   "UpdateMetadataRequestV1",
+	reflect.TypeFor[presignedURL]():               "PresignedUrlV1",
+
 	// The chart of accounts (accounts.go).
 	reflect.TypeFor[pleo.Account]():         "BookkeepingAccountRestModelV1",
 	reflect.TypeFor[accountCreateRequest](): "BookkeepingAccountCreateRequestV1",

@@ -73,6 +73,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 		r.Handle(prefix, apiHandler)
 	}
 	r.Handle("/openapi.json", apiHandler)
+	r.With(httpx.GuardInput(api.MaxUploadBytes, api.RefuseUpload)).Put(api.VendorCSVUploadPattern, a.API.UploadVendorCSV) // presigned CSV uploads: no bearer token
 
 	// Test-fixture control API.
 	if a.Config.Control {
