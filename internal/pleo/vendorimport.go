@@ -98,8 +98,8 @@ var MetadataStrategies = []string{"REPLACE", "MERGE"}
 // example type; the documents list no others).
 const CsvImportTypeVendors = "vendors"
 
-// ErrCsvImportStatus: the job's status does not allow the change asked for
-// (Pleo's 409 INVALID_STATUS_TRANSITION).
+// ErrCsvImportStatus is returned when a job's status does not allow the
+// change asked for (Pleo's 409 INVALID_STATUS_TRANSITION).
 var ErrCsvImportStatus = errors.New("invalid status transition")
 
 // ValidateCsvImportJob checks what CreateCsvImportJobRequestV1 sets: a type

@@ -10,7 +10,7 @@ import (
 // vendorImportCSV is the file of the demo's finished vendor CSV import job:
 // two good rows and, on line 4, a currency that is not an ISO 4217 code.
 const vendorImportCSV = "name,externalId,code,defaultCurrency,country,registrationNumber\n" +
-	"Kontorland ApS,ext-vendor-2001,V2001,DKK,DK,DK41234567\n" +
+	"Kontorhuset ApS,ext-vendor-2001,V2001,DKK,DK,DK41234567\n" +
 	"Trykkeriet A/S,ext-vendor-2002,V2002,DKK,DK,DK42345678\n" +
 	"Fjordlys Catering,ext-vendor-2003,V2003,KRONER,DK,DK43456789\n"
 
