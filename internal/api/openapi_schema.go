@@ -31,12 +31,15 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[updateInstallationRequest](): "UpdateInstallationRequest",
 
 	// Tag groups and tags (tags.go).
-	reflect.TypeFor[pleo.TagGroup]():       "TagGroupModel",
-	reflect.TypeFor[pleo.Tag]():            "TagModel",
-	reflect.TypeFor[tagGroupCreateModel](): "TagGroupCreateModel",
-	reflect.TypeFor[tagGroupUpdateModel](): "TagGroupUpdateModel",
-	reflect.TypeFor[tagCreateModel]():      "TagCreateModel",
-	reflect.TypeFor[tagUpdateModel]():      "TagUpdateModel",
+	reflect.TypeFor[pleo.TagGroup]():             "TagGroupModel",
+	reflect.TypeFor[pleo.Tag]():                  "TagModel",
+	reflect.TypeFor[tagGroupCreateModel]():       "TagGroupCreateModel",
+	reflect.TypeFor[tagGroupUpdateModel]():       "TagGroupUpdateModel",
+	reflect.TypeFor[tagCreateModel]():            "TagCreateModel",
+	reflect.TypeFor[tagUpdateModel]():            "TagUpdateModel",
+	reflect.TypeFor[compositeTagSearchRequest](): "CompositeTagSearchRequest",
+	reflect.TypeFor[bulkTagArchiveModel]():       "BulkTagArchiveModel",
+	reflect.TypeFor[bulkTagDeleteModel]():        "BulkTagDeleteModel",
 
 	// Tax codes (taxcodes.go).
 	reflect.TypeFor[pleo.TaxCode]():             "TaxCodeModel",

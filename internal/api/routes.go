@@ -67,6 +67,9 @@ func (a *API) table() []route {
 		{method: get, pattern: "/v0/tags/{tagId}", scope: oauth.TagGroupsRead, handle: a.getTag, doc: getTagDoc},
 		{method: put, pattern: "/v0/tags/{tagId}", scope: oauth.TagGroupsWrite, handle: a.updateTag, doc: updateTagDoc},
 		{method: del, pattern: "/v0/tags/{tagId}", scope: oauth.TagGroupsWrite, handle: a.deleteTag, doc: deleteTagDoc},
+		{method: post, pattern: "/v0/tags:search", scope: oauth.TagGroupsRead, handle: a.searchTagsPost, doc: searchTagsPostDoc},
+		{method: post, pattern: "/v0/tags/archive", scope: oauth.TagGroupsWrite, handle: a.bulkArchiveTags, doc: bulkArchiveTagsDoc},
+		{method: del, pattern: "/v0/tags", scope: oauth.TagGroupsWrite, handle: a.bulkDeleteTags, doc: bulkDeleteTagsDoc},
 
 		// Tax codes.
 		{method: post, pattern: "/v0/tax-codes", scope: oauth.TaxCodesWrite, handle: a.createTaxCode, doc: createTaxCodeDoc},
