@@ -31,12 +31,15 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[updateInstallationRequest](): "UpdateInstallationRequest",
 
 	// Tag groups and tags (tags.go).
-	reflect.TypeFor[pleo.TagGroup]():       "TagGroupModel",
-	reflect.TypeFor[pleo.Tag]():            "TagModel",
-	reflect.TypeFor[tagGroupCreateModel](): "TagGroupCreateModel",
-	reflect.TypeFor[tagGroupUpdateModel](): "TagGroupUpdateModel",
-	reflect.TypeFor[tagCreateModel]():      "TagCreateModel",
-	reflect.TypeFor[tagUpdateModel]():      "TagUpdateModel",
+	reflect.TypeFor[pleo.TagGroup]():             "TagGroupModel",
+	reflect.TypeFor[pleo.Tag]():                  "TagModel",
+	reflect.TypeFor[tagGroupCreateModel]():       "TagGroupCreateModel",
+	reflect.TypeFor[tagGroupUpdateModel]():       "TagGroupUpdateModel",
+	reflect.TypeFor[tagCreateModel]():            "TagCreateModel",
+	reflect.TypeFor[tagUpdateModel]():            "TagUpdateModel",
+	reflect.TypeFor[compositeTagSearchRequest](): "CompositeTagSearchRequest",
+	reflect.TypeFor[bulkTagArchiveModel]():       "BulkTagArchiveModel",
+	reflect.TypeFor[bulkTagDeleteModel]():        "BulkTagDeleteModel",
 
 	// Tax codes (taxcodes.go).
 	reflect.TypeFor[pleo.TaxCode]():             "TaxCodeModel",
@@ -49,6 +52,16 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[vendorUpdateRequest]():        "VendorUpdateRequest",
 	reflect.TypeFor[vendorSearchRequest]():        "VendorSearchRequestV1",
 	reflect.TypeFor[activateVendorEventRequest](): "ActivateVendorEventRequest",
+
+	// Vendor CSV import jobs (vendorimport.go).
+	reflect.TypeFor[pleo.CsvImportJob]():          "CsvImportJobV1",
+	reflect.TypeFor[pleo.CsvFormat]():             "CsvFormatV1",
+	reflect.TypeFor[pleo.CsvRowImportError]():     "CsvRowImportErrorV1",
+	reflect.TypeFor[pleo.CsvImportStatusUpdate](): "UpdateStatusRequestV1",
+	reflect.TypeFor[csvImportJobCreateRequest]():  "CreateCsvImportJobRequestV1",
+	reflect.TypeFor[csvImportJobSearchRequest]():  "SearchCsvImportJobsRequestV1",
+	reflect.TypeFor[csvImportMetadataRequest]():   "UpdateMetadataRequestV1",
+	reflect.TypeFor[presignedURL]():               "PresignedUrlV1",
 
 	// The chart of accounts (accounts.go).
 	reflect.TypeFor[pleo.Account]():         "BookkeepingAccountRestModelV1",

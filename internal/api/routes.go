@@ -67,6 +67,9 @@ func (a *API) table() []route {
 		{method: get, pattern: "/v0/tags/{tagId}", scope: oauth.TagGroupsRead, handle: a.getTag, doc: getTagDoc},
 		{method: put, pattern: "/v0/tags/{tagId}", scope: oauth.TagGroupsWrite, handle: a.updateTag, doc: updateTagDoc},
 		{method: del, pattern: "/v0/tags/{tagId}", scope: oauth.TagGroupsWrite, handle: a.deleteTag, doc: deleteTagDoc},
+		{method: post, pattern: "/v0/tags:search", scope: oauth.TagGroupsRead, handle: a.searchTagsPost, doc: searchTagsPostDoc},
+		{method: post, pattern: "/v0/tags/archive", scope: oauth.TagGroupsWrite, handle: a.bulkArchiveTags, doc: bulkArchiveTagsDoc},
+		{method: del, pattern: "/v0/tags", scope: oauth.TagGroupsWrite, handle: a.bulkDeleteTags, doc: bulkDeleteTagsDoc},
 
 		// Tax codes.
 		{method: post, pattern: "/v0/tax-codes", scope: oauth.TaxCodesWrite, handle: a.createTaxCode, doc: createTaxCodeDoc},
@@ -82,6 +85,16 @@ func (a *API) table() []route {
 		{method: put, pattern: "/v1/vendors/{id}", scope: oauth.VendorsWrite, handle: a.updateVendor, doc: updateVendorDoc},
 		{method: post, pattern: "/v1/vendors/{id}:archive", scope: oauth.VendorsWrite, handle: a.archiveVendor, doc: archiveVendorDoc},
 		{method: post, pattern: "/v1/vendors/{id}:activate", scope: oauth.VendorsWrite, handle: a.activateVendor, doc: activateVendorDoc},
+
+		// Vendor CSV import jobs (Pleo marks them internal; served all the same).
+		{method: post, pattern: "/v1/vendors/csv-import/jobs", scope: oauth.VendorsWrite, handle: a.createCsvImportJob, doc: createCsvImportJobDoc},
+		{method: post, pattern: "/v1/vendors/csv-import/jobs:search", scope: oauth.VendorsRead, handle: a.searchCsvImportJobs, doc: searchCsvImportJobsDoc},
+		{method: get, pattern: "/v1/vendors/csv-import/jobs/{jobId}", scope: oauth.VendorsRead, handle: a.getCsvImportJob, doc: getCsvImportJobDoc},
+		{method: get, pattern: "/v1/vendors/csv-import/jobs/{jobId}/errors", scope: oauth.VendorsRead, handle: a.listCsvImportErrors, doc: listCsvImportErrorsDoc},
+		{method: put, pattern: "/v1/vendors/csv-import/jobs/{jobId}/metadata", scope: oauth.VendorsWrite, handle: a.updateCsvImportMetadata, doc: updateCsvImportMetadataDoc},
+		{method: put, pattern: "/v1/vendors/csv-import/jobs/{jobId}/status", scope: oauth.VendorsWrite, handle: a.updateCsvImportStatus, doc: updateCsvImportStatusDoc},
+		{method: post, pattern: "/v1/vendors/csv-import/jobs/{jobId}:get-presigned-url", scope: oauth.VendorsWrite, handle: a.presignCsvImport, doc: presignCsvImportDoc},
+		{method: post, pattern: "/v1/vendors/csv-import/jobs/{jobId}:run", scope: oauth.VendorsWrite, handle: a.runCsvImport, doc: runCsvImportDoc},
 
 		// Chart of accounts.
 		{method: post, pattern: "/v1/chart-of-accounts", scope: oauth.AccountsWrite, handle: a.createAccount, doc: createAccountDoc},

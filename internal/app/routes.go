@@ -83,6 +83,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	// Presigned receipt downloads: signed URLs, no bearer token, no body.
 	r.Get(api.ReceiptFilePath+"/{receiptId}", a.API.ServeReceiptFile)
 	r.Head(api.ReceiptFilePath+"/{receiptId}", a.API.ServeReceiptFile)
+	r.With(httpx.GuardInput(api.MaxUploadBytes, api.RefuseUpload)).Put(api.VendorCSVUploadPattern, a.API.UploadVendorCSV) // presigned CSV uploads: no bearer token
 
 	// Test-fixture control API.
 	if a.Config.Control {

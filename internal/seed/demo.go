@@ -37,6 +37,7 @@ func Demo(ctx context.Context, tx *store.Tx, opt Options) error {
 		func() error { return d.clients(opt.PublicURL) },
 		func() error { return d.company(denmark) },
 		func() error { return d.company(sweden) },
+		func() error { return d.vendorImport(denmark) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
