@@ -35,11 +35,8 @@ var notYetServed = []string{
 	"PUT /v0/tag-groups/{groupId}/dimensions/{dimensionId}",
 	"DELETE /v0/tag-groups/{groupId}/dimensions/{dimensionId}",
 	"GET /v0/tag-groups/{groupId}/usage",
-	// Tags: aggregations, search, archive, bulk delete and dimensions.
+	// Tags: aggregations and dimensions.
 	"POST /v0/aggregations/tags",
-	"POST /v0/tags:search",
-	"POST /v0/tags/archive",
-	"DELETE /v0/tags",
 	"GET /v0/tags/{tagId}/dimensions",
 	"GET /v0/tags/{tagId}/dimensions/{dimensionId}",
 	"POST /v0/tags/{tagId}/dimensions/{dimensionId}",
@@ -47,15 +44,6 @@ var notYetServed = []string{
 	"DELETE /v0/tags/{tagId}/dimensions/{dimensionId}",
 	// Tax codes: the tax amount calculation.
 	"POST /v0/tax-codes:calculate-tax-amounts",
-	// Vendors: the CSV import jobs.
-	"POST /v1/vendors/csv-import/jobs",
-	"POST /v1/vendors/csv-import/jobs:search",
-	"GET /v1/vendors/csv-import/jobs/{jobId}",
-	"GET /v1/vendors/csv-import/jobs/{jobId}/errors",
-	"PUT /v1/vendors/csv-import/jobs/{jobId}/metadata",
-	"PUT /v1/vendors/csv-import/jobs/{jobId}/status",
-	"POST /v1/vendors/csv-import/jobs/{jobId}:get-presigned-url",
-	"POST /v1/vendors/csv-import/jobs/{jobId}:run",
 	// Accounts: the batch and the older v1-beta routes.
 	"POST /v1/chart-of-accounts/batch",
 	"POST /v1-beta/accounts",
