@@ -37,5 +37,6 @@ func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.
 
 	// The emulated Pleo web app (needs a login).
 	r.Get("/settings/apps", h.ConnectedApps)
+	r.Get("/settings/apps/revoke", h.ConfirmRevokeApp)
 	forms.Post("/settings/apps/revoke", h.RevokeApp)
 }

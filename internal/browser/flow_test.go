@@ -66,7 +66,8 @@ func (b *browser) tokens() {
 
 // TestConsentFlowByClicking logs in, picks a company and approves; the
 // browser lands back on the playground's callback with a code and the state
-// checked. It saves the login, consent and error screens.
+// checked. It saves the login and error screens (TestConsentLayout saves
+// the consent screen).
 func TestConsentFlowByClicking(t *testing.T) {
 	b := newBrowser(t, startEmulator(t))
 	b.beginFlow(true)
@@ -74,8 +75,6 @@ func TestConsentFlowByClicking(t *testing.T) {
 	b.screenshot("login")
 	b.logIn()
 	b.mustContain("main", "Demo Accounting App", "wants to access your Pleo account", "Acme Denmark ApS", "Approve", "Deny")
-	b.screenshot("consent")
-	b.screenshotPhone("consent-phone")
 	b.approveDenmark()
 	if p := b.path(); p != "/playground#step-3" {
 		t.Fatalf("after approval the browser is on %s, want /playground#step-3 (via /playground/callback)", p)
@@ -146,8 +145,8 @@ func TestPlaygroundEndToEnd(t *testing.T) {
 	b.screenshotElement("playground-6-exchanges", "#exchanges")
 }
 
-// TestRevokeFromConnectedApps revokes the app on the connected-apps page;
-// afterwards the API refuses the token, introspection says inactive and
+// TestRevokeFromConnectedApps revokes the app on the connected-apps page,
+// through its confirmation page (checked at 1280 and 375 px); afterwards the API refuses the token, introspection says inactive and
 // refreshing fails with invalid_grant.
 func TestRevokeFromConnectedApps(t *testing.T) {
 	b := newBrowser(t, startEmulator(t))
@@ -160,9 +159,27 @@ func TestRevokeFromConnectedApps(t *testing.T) {
 	b.navigate("/settings/apps")
 	b.mustContain("main", "Connected apps", "Acme Denmark ApS", "Demo Accounting App", "Revoke access")
 	b.screenshot("connected-apps")
-	b.click(`form.app-actions:has(input[name=subject][value="` + denmarkURN + `"]) button`)
+	b.click(`a[href^="/settings/apps/revoke?client_id=demo-client"]`)
+	b.mustContain("main", "Revoke access of", "Demo Accounting App", "to Acme Denmark ApS?", "tokens stop working", "Cancel")
+	for _, vp := range viewports {
+		b.do(vp.name, vp.set)
+		if !b.inView(`main button[type=submit]`) || !b.inView(`main a[href="/settings/apps"]`) {
+			t.Errorf("%s: the confirmation's buttons are not in view", vp.name)
+		}
+	}
+	b.do("desktop viewport", desktopViewport)
+	b.screenshot("connected-apps-revoke")
+	b.screenshotPhone("connected-apps-revoke-phone")
+	b.click(`main button[type=submit]`)
+	if p := b.path(); p != "/settings/apps" {
+		t.Fatalf("after revoking the browser is on %s, want /settings/apps (no message in the URL)", p)
+	}
 	b.mustContain("[role=status]", "Demo Accounting App no longer has access to Acme Denmark ApS")
 	b.screenshot("connected-apps-revoked")
+	b.navigate("/settings/apps") // a reload does not repeat the message
+	if eval[bool](b, `document.querySelector('[role=status]') !== null`) {
+		t.Error("reloading the connected-apps page repeats the revocation message")
+	}
 
 	b.navigate("/playground")
 	b.click("#call-api")

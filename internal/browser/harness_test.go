@@ -25,6 +25,13 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "write the screen
 // served by the emulator itself.
 func startEmulator(t *testing.T) string {
 	t.Helper()
+	return startLoopback(t).URL
+}
+
+// startLoopback is startEmulator for tests that also reach into the
+// emulator's store.
+func startLoopback(t *testing.T) *app.Loopback {
+	t.Helper()
 	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "emulator.db")
 	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler))
@@ -32,7 +39,7 @@ func startEmulator(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lb.Close() })
-	return lb.URL
+	return lb
 }
 
 // browser is one headless chromium with one tab, pointed at an emulator.
@@ -206,12 +213,28 @@ func (b *browser) screenshotElement(name, css string) {
 	b.save(name, chromedp.Screenshot(chromedp.CSS(css)))
 }
 
-// screenshotPhone saves the whole page at a 360 px wide phone viewport.
+// phoneViewport is a 375 x 800 phone, held upright.
+var phoneViewport = chromedp.EmulateViewport(375, 800, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulatePortrait)
+
+// screenshotPhone saves the whole page at the phone viewport.
 func (b *browser) screenshotPhone(name string) {
 	b.t.Helper()
-	b.do("phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	b.do("phone viewport", phoneViewport)
 	b.save(name, chromedp.FullScreenshot(100))
 	b.do("desktop viewport", desktopViewport)
+}
+
+// eval evaluates a JavaScript expression in the page (through DevTools, so
+// the page's CSP, which forbids scripts, does not apply) and returns its value.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
 }
 
 func (b *browser) save(name string, shot chromedp.Action[[]byte]) {

@@ -2,15 +2,19 @@ package view
 
 // ConnectedAppsPage is the emulated Pleo web app's list of the apps
 // connected to the companies and organisations the user administers. Each
-// connected app has a revoke form posting csrf_token, client_id and subject
-// to RevokeAction.
+// connected app has a "Revoke access" link to RevokeAction with query
+// parameters client_id and subject, which asks for confirmation
+// (RevokeAppPage).
 type ConnectedAppsPage struct {
-	CSRFToken    string
+	CSRFToken    string // hidden csrf_token of the sign-out form
 	RevokeAction string // e.g. "/settings/apps/revoke"
 	UserName     string
 	UserEmail    string
-	Notice       string // confirmation shown in a role=status box, e.g. after a revocation
-	Groups       []AppGroupView
+	// Notice is a confirmation shown in a role=status box, e.g. after a
+	// revocation. It must come from the server's own record of what
+	// happened, never from the request URL.
+	Notice string
+	Groups []AppGroupView
 }
 
 // AppGroupView is one company or organisation with its apps.
@@ -42,6 +46,24 @@ type TimeView struct {
 	Full string // e.g. "2 Jan 2026, 15:04 UTC" (the tooltip)
 	ISO  string // RFC 3339; "" when the time is unknown
 }
+
+// RevokeAppPage asks the user to confirm revoking one app's access to one
+// company or organisation. Its form posts csrf_token, client_id and subject
+// to Action; Cancel goes back to CancelURL.
+type RevokeAppPage struct {
+	Action       string // POST target, e.g. "/settings/apps/revoke"
+	CSRFToken    string
+	CancelURL    string // e.g. "/settings/apps"
+	UserEmail    string
+	App          ConnectedAppView
+	SubjectURN   string // hidden subject
+	SubjectLabel string // company or organisation name
+	SubjectKind  string // "company" or "organisation"
+}
+
+func (RevokeAppPage) templateName() string { return "revoke.html" }
+func (RevokeAppPage) title() string        { return "Revoke access" }
+func (RevokeAppPage) section() string      { return "apps" }
 
 func (ConnectedAppsPage) templateName() string { return "apps.html" }
 func (ConnectedAppsPage) title() string        { return "Connected apps" }

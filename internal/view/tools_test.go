@@ -96,14 +96,27 @@ func TestPlaygroundPageRender(t *testing.T) {
 func TestConnectedAppsPageRender(t *testing.T) {
 	_, body := render(t, http.StatusOK, sampleApps())
 	mustContain(t, body, "Anna", "a@x.test", "Acme Denmark ApS", "Company · Admin", "Demo Accounting App", "Authorized",
-		`<time datetime="2026-01-02T15:00:00Z"`, "Never", `action="/settings/apps/revoke"`,
-		`name="client_id" value="demo-client"`, `name="subject" value="urn:pleo:company:x"`,
+		`<time datetime="2026-01-02T15:00:00Z"`, "Never",
+		`href="/settings/apps/revoke?client_id=demo-client&amp;subject=urn%3apleo%3acompany%3ax"`,
 		"Revoke access<span class=\"visually-hidden\"> of Demo Accounting App to Acme Denmark ApS</span>", "Disconnected", "Old App")
 	p := sampleApps()
 	p.Groups = nil
 	p.Notice = "Done."
 	_, body = render(t, http.StatusOK, p)
 	mustContain(t, body, `role="status">Done.`, "Nothing to manage")
+}
+
+func TestRevokeAppPageRender(t *testing.T) {
+	p := RevokeAppPage{Action: "/settings/apps/revoke", CSRFToken: "tok", CancelURL: "/settings/apps", UserEmail: "a@x.test",
+		App: ConnectedAppView{ClientID: "demo-client", ClientName: "Demo Accounting App", LogoURL: "https://x.test/l.png",
+			Scopes: []ScopeView{{Name: "users:read"}, {Name: "vendors:write"}}},
+		SubjectURN: "urn:pleo:company:x", SubjectLabel: "Acme Denmark ApS", SubjectKind: "company"}
+	_, body := render(t, http.StatusOK, p)
+	mustContain(t, body, "Revoke access of <span class=\"client-name\">Demo Accounting App</span> to Acme Denmark ApS?",
+		"loses its 2 permissions on Acme Denmark ApS (Company)", `<form method="post" action="/settings/apps/revoke">`,
+		`name="csrf_token" value="tok"`, `name="client_id" value="demo-client"`, `name="subject" value="urn:pleo:company:x"`,
+		`<a class="btn btn-secondary" href="/settings/apps">Cancel</a>`, `aria-current="page">Connected apps`,
+		`<img class="logo-image" src="https://x.test/l.png" alt=""`)
 }
 
 func TestToolPagesEscape(t *testing.T) {
@@ -113,7 +126,8 @@ func TestToolPagesEscape(t *testing.T) {
 	p.Tokens.JWTClaims = evil
 	a := sampleApps()
 	a.Groups[0].Apps[0].ClientName = evil
-	for _, pg := range []Page{p, a, StartPage{Users: []UserView{{Name: evil, Email: evil}}}} {
+	r := RevokeAppPage{App: ConnectedAppView{ClientName: evil}, SubjectLabel: evil}
+	for _, pg := range []Page{p, a, r, StartPage{Users: []UserView{{Name: evil, Email: evil}}}} {
 		_, body := render(t, http.StatusOK, pg)
 		mustNotContain(t, body, "<script")
 		mustContain(t, body, "&lt;script&gt;")

@@ -28,12 +28,26 @@ import (
 const StylesheetPath = "/assets/app.css"
 
 // Page is one of the emulator's screens: ErrorPage, LoginPage, ConsentPage,
-// StartPage, PlaygroundPage or ConnectedAppsPage. The interface is sealed;
+// StartPage, PlaygroundPage, ConnectedAppsPage or RevokeAppPage. The interface is sealed;
 // other packages cannot add pages.
 type Page interface {
 	templateName() string
 	title() string
 	section() string // the header navigation entry to mark current, or ""
+}
+
+// focusedPage is implemented by pages shown in the middle of an
+// authorisation flow. The layout then leaves out the emulator's site
+// navigation, as a real sign-in or consent screen has none: a link away
+// would abandon the request.
+type focusedPage interface {
+	focused() bool
+}
+
+// isFocused reports whether page asks for the focused layout.
+func isFocused(page Page) bool {
+	f, ok := page.(focusedPage)
+	return ok && f.focused()
 }
 
 // ErrorPage is a generic error screen.
@@ -101,6 +115,51 @@ type ScopeView struct {
 	Description string
 }
 
+// ScopeGroupView is the requested scopes of one kind of access, for the
+// consent screen's compact list.
+type ScopeGroupView struct {
+	ID        string // "read", "write" or "other": for element IDs
+	Title     string // e.g. "Read access"
+	Hint      string // what that kind of access allows
+	Resources string // the scopes' resources as words, e.g. "users, tag groups"
+	Scopes    []ScopeView
+}
+
+// ScopeGroups groups the requested scopes by their access suffix: ":read"
+// scopes first, then ":write", then any other (such as test:test), each in
+// request order. Empty groups are left out.
+func (p ConsentPage) ScopeGroups() []ScopeGroupView {
+	groups := []ScopeGroupView{
+		{ID: "read", Title: "Read access", Hint: "See this data"},
+		{ID: "write", Title: "Write access", Hint: "Create, change and delete this data"},
+		{ID: "other", Title: "Other access"},
+	}
+	for _, sc := range p.Scopes {
+		resource, access, _ := strings.Cut(sc.Name, ":")
+		g := &groups[2]
+		switch access {
+		case "read":
+			g = &groups[0]
+		case "write":
+			g = &groups[1]
+		default:
+			resource = sc.Name
+		}
+		if g.Resources != "" {
+			g.Resources += ", "
+		}
+		g.Resources += strings.ReplaceAll(resource, "-", " ")
+		g.Scopes = append(g.Scopes, sc)
+	}
+	nonEmpty := groups[:0]
+	for _, g := range groups {
+		if len(g.Scopes) > 0 {
+			nonEmpty = append(nonEmpty, g)
+		}
+	}
+	return nonEmpty
+}
+
 // SubjectView is one company or organisation the user may connect the client to.
 type SubjectView struct {
 	URN      string // radio value
@@ -123,8 +182,13 @@ func (LoginPage) templateName() string { return "login.html" }
 func (LoginPage) title() string        { return "Sign in" }
 func (LoginPage) section() string      { return "" }
 
+// focused: the login page of an authorisation request (one that names the
+// app) is part of the flow.
+func (p LoginPage) focused() bool { return p.ClientName != "" }
+
 func (ConsentPage) templateName() string { return "consent.html" }
 func (ConsentPage) section() string      { return "" }
+func (ConsentPage) focused() bool        { return true }
 func (p ConsentPage) title() string {
 	if p.Client.Name != "" {
 		return "Connect " + p.Client.Name
@@ -133,7 +197,7 @@ func (p ConsentPage) title() string {
 }
 
 // pageTemplates lists every page template; each is parsed together with layout.html.
-var pageTemplates = []string{"error.html", "login.html", "consent.html", "start.html", "playground.html", "apps.html"}
+var pageTemplates = []string{"error.html", "login.html", "consent.html", "start.html", "playground.html", "apps.html", "revoke.html"}
 
 // Renderer renders the emulator's HTML pages from the embedded templates.
 // It is safe for concurrent use.
@@ -199,6 +263,7 @@ type layoutData struct {
 	Title      string
 	Stylesheet string
 	Section    string // "start", "playground" or "apps": the navigation entry marked current
+	Focused    bool   // leave out the site navigation (see focusedPage)
 	Page       Page
 }
 
@@ -225,6 +290,7 @@ func (r *Renderer) Render(w http.ResponseWriter, status int, page Page) {
 		Title:      page.title(),
 		Stylesheet: StylesheetPath,
 		Section:    page.section(),
+		Focused:    isFocused(page),
 		Page:       page,
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package view
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -213,8 +214,11 @@ func TestConsentPage(t *testing.T) {
 		`name="decision" value="deny"`,
 		"Company · DKK · CVR 12345678",
 		`<span class="choice-label">Acme Group</span>`,
-		`client-logo-fallback" aria-hidden="true">D</span>`,
+		`<span class="client-logo" aria-hidden="true"><span class="logo-initial">D</span></span>`,
 	)
+	// Focused layout: no site navigation in the middle of the flow.
+	mustNotContain(t, body, `class="site-nav"`, `href="/playground"`)
+	mustContain(t, body, `<body class="focused">`, "not the real Pleo")
 
 	selected := inputTag(body, `value="urn:pleo:company:acme-se"`)
 	if !strings.Contains(selected, "checked") || !strings.Contains(selected, `name="subject"`) || !strings.Contains(selected, "required") {
@@ -240,8 +244,10 @@ func TestConsentPageLogoAndNoLinks(t *testing.T) {
 	p.Client.LogoURL = "https://demo.example/logo.png"
 	p.Client.TermsURL, p.Client.PrivacyURL, p.Client.ClientURI = "", "", ""
 	_, body := render(t, http.StatusOK, p)
-	mustContain(t, body, `<img class="client-logo" src="https://demo.example/logo.png" alt="Demo Accounting App logo"`)
-	mustNotContain(t, body, "client-logo-fallback", "Terms of service", "Privacy policy", "client-links")
+	// The initial stays behind the image, so a logo that fails to load
+	// leaves it visible; alt="" because the h1 names the app.
+	mustContain(t, body, `<span class="logo-initial">D</span><img class="logo-image" src="https://demo.example/logo.png" alt=""`)
+	mustNotContain(t, body, "Terms of service", "Privacy policy", "client-links")
 }
 
 func TestConsentPageCannotConnect(t *testing.T) {
@@ -340,4 +346,45 @@ func TestAssetsHandler(t *testing.T) {
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST status = %d, want 405", rec.Code)
 	}
+}
+
+func TestConsentScopeGroups(t *testing.T) {
+	p := ConsentPage{Scopes: []ScopeView{{Name: "vendors:write"}, {Name: "users:read"}, {Name: "test:test"},
+		{Name: "tag-groups:read"}, {Name: "export-jobs:write"}}}
+	got := p.ScopeGroups()
+	type summary struct{ id, resources string }
+	var sums []summary
+	for _, g := range got {
+		sums = append(sums, summary{g.ID, g.Resources})
+	}
+	want := []summary{{"read", "users, tag groups"}, {"write", "vendors, export jobs"}, {"other", "test:test"}}
+	if !reflect.DeepEqual(sums, want) {
+		t.Fatalf("groups %v, want %v", sums, want)
+	}
+	if n := len(got[1].Scopes); n != 2 || got[1].Scopes[0].Name != "vendors:write" {
+		t.Errorf("write group scopes: %v", got[1].Scopes)
+	}
+	if got := (ConsentPage{Scopes: []ScopeView{{Name: "users:read"}}}).ScopeGroups(); len(got) != 1 || got[0].ID != "read" {
+		t.Errorf("only read scopes: %v", got)
+	}
+
+	_, body := render(t, http.StatusOK, ConsentPage{Client: ClientView{Name: "X"}, Scopes: p.Scopes,
+		Subjects: []SubjectView{{URN: "urn:pleo:company:x", Label: "X ApS"}}})
+	mustContain(t, body, `scope-group scope-group-read`, "Read access", "See this data: users, tag groups",
+		"Write access", "Create, change and delete this data: vendors, export jobs", "2 permissions",
+		`<code class="scope-name">vendors:write</code>`, `class="actions consent-actions"`)
+	// The permissions come before the choice and the buttons, all in one form.
+	if strings.Index(body, "Write access") > strings.Index(body, "<fieldset") ||
+		strings.Index(body, "<fieldset") > strings.Index(body, `value="approve"`) {
+		t.Error("consent page order: permissions, then subject, then buttons")
+	}
+}
+
+func TestLoginPageFocusedOnlyInAFlow(t *testing.T) {
+	_, body := render(t, http.StatusOK, LoginPage{Action: "/login", ClientName: "Demo Accounting App"})
+	mustNotContain(t, body, `class="site-nav"`)
+	_, body = render(t, http.StatusOK, LoginPage{Action: "/login"})
+	mustContain(t, body, `class="site-nav"`)
+	_, body = render(t, http.StatusOK, ErrorPage{Message: "x"})
+	mustContain(t, body, `class="site-nav"`)
 }

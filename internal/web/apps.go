@@ -66,14 +66,72 @@ func (h *Handlers) ConnectedApps(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Groups = append(page.Groups, g)
 	}
-	page.Notice = h.revokedNotice(ctx, r.URL.Query(), subjects)
+	page.Notice = h.notices.take(w, r, user.ID, h.clock.Now())
 	h.pages.Render(w, http.StatusOK, page)
 }
 
+// ConfirmRevokeApp serves GET /settings/apps/revoke?client_id=&subject=:
+// it asks the user to confirm revoking the app's access, with a form that
+// posts to RevokeApp. Revoking takes that second, CSRF-protected step, so
+// a link alone can never revoke anything.
+func (h *Handlers) ConfirmRevokeApp(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	user, err := h.auth.SessionUser(r)
+	if err != nil {
+		seeOther(w, r, "/login?"+url.Values{"continue": {r.URL.RequestURI()}}.Encode())
+		return
+	}
+	q := r.URL.Query()
+	clientID := q.Get("client_id")
+	subject, err := oauth.ParseSubject(q.Get("subject"), "")
+	if err != nil || clientID == "" {
+		h.pages.Render(w, http.StatusBadRequest, view.ErrorPage{Title: "Nothing to revoke",
+			Message: "The link did not name an app and a company.", Detail: "invalid_request",
+			BackURL: appsPath, BackLabel: "Back to connected apps"})
+		return
+	}
+	subjects, err := h.auth.ConnectableSubjects(ctx, user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	member, ok := membership(subjects, subject)
+	if !ok {
+		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Not allowed",
+			Message: "Only admins and bookkeepers of a company or organisation can revoke its apps' access.",
+			Detail:  "access_denied", BackURL: appsPath, BackLabel: "Back to connected apps"})
+		return
+	}
+	apps, err := h.st.ConnectedApps(ctx, subject)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	for _, a := range apps {
+		if a.ClientID != clientID || !a.Connected() {
+			continue
+		}
+		v := view.ConnectedAppView{ClientID: a.ClientID, ClientName: a.ClientName, LogoURL: a.LogoURL}
+		for _, name := range a.Scopes {
+			sc, _ := oauth.LookupScope(name)
+			v.Scopes = append(v.Scopes, view.ScopeView{Name: name, Description: sc.Description})
+		}
+		h.pages.Render(w, http.StatusOK, view.RevokeAppPage{Action: revokePath, CSRFToken: h.csrf.Token(w, r),
+			CancelURL: appsPath, UserEmail: user.Email, App: v, SubjectURN: subject.URN(),
+			SubjectLabel: member.Name, SubjectKind: kindName(subject.Kind)})
+		return
+	}
+	h.pages.Render(w, http.StatusNotFound, view.ErrorPage{Title: "Nothing to revoke",
+		Message: "This app has no access to " + member.Name + " (any more).", Detail: "invalid_request",
+		BackURL: appsPath, BackLabel: "Back to connected apps"})
+}
+
 // RevokeApp serves POST /settings/apps/revoke (fields csrf_token, client_id,
-// subject): it revokes every active grant of the client for the subject,
-// and so every token descending from them, and sets the installation to
-// INACTIVE. The user must administer the subject.
+// subject), the form of ConfirmRevokeApp: it revokes every active grant of
+// the client for the subject, and so every token descending from them, and
+// sets the installation to INACTIVE. The user must administer the subject.
+// It then sends the browser to the connected-apps page, which confirms the
+// revocation once (see revokeNotices).
 func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 	if !h.parsePost(w, r) {
 		return
@@ -98,7 +156,8 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	if !administers(subjects, subject) {
+	member, ok := membership(subjects, subject)
+	if !ok {
 		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Not allowed",
 			Message: "Only admins and bookkeepers of a company or organisation can revoke its apps' access.",
 			Detail:  "access_denied", BackURL: appsPath})
@@ -108,8 +167,13 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	q := url.Values{"revoked": {clientID}, "subject": {subject.URN()}}
-	seeOther(w, r, appsPath+"?"+q.Encode())
+	name := clientID
+	if c, err := h.st.Client(ctx, clientID); err == nil {
+		name = c.Name
+	}
+	h.notices.put(w, user.ID, fmt.Sprintf("%s no longer has access to %s. Its tokens stopped working at once; to reconnect, the app has to ask you again.",
+		name, member.Name), h.clock.Now())
+	seeOther(w, r, appsPath)
 }
 
 // revokeApp revokes every active grant of the client for subject and marks
@@ -124,33 +188,14 @@ func (h *Handlers) revokeApp(ctx context.Context, clientID string, subject oauth
 	})
 }
 
-func administers(ms []store.Membership, subject oauth.Subject) bool {
+// membership returns the user's membership of subject, if any.
+func membership(ms []store.Membership, subject oauth.Subject) (store.Membership, bool) {
 	for _, m := range ms {
 		if m.Subject == subject {
-			return true
+			return m, true
 		}
 	}
-	return false
-}
-
-// revokedNotice confirms a revocation named in the query (?revoked=<client>&subject=<urn>).
-func (h *Handlers) revokedNotice(ctx context.Context, q url.Values, subjects []store.Membership) string {
-	clientID := q.Get("revoked")
-	subject, err := oauth.ParseSubject(q.Get("subject"), "")
-	if clientID == "" || err != nil {
-		return ""
-	}
-	c, err := h.st.Client(ctx, clientID)
-	if err != nil {
-		return ""
-	}
-	where := "this company"
-	for _, m := range subjects {
-		if m.Subject == subject {
-			where = m.Name
-		}
-	}
-	return fmt.Sprintf("%s no longer has access to %s. Its tokens stopped working at once; to reconnect, the app has to ask you again.", c.Name, where)
+	return store.Membership{}, false
 }
 
 // loginPath is the login page, returning to the connected-apps page.

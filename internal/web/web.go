@@ -45,6 +45,8 @@ type Handlers struct {
 	root  func() http.Handler // the emulator's whole HTTP surface, for in-process calls
 	play  *playSessions
 	csrf  httpx.CSRF
+	// notices are the connected-apps page's one-time confirmations.
+	notices *noticeBox
 }
 
 // New builds the handlers. root returns the emulator's root handler; the
@@ -63,7 +65,7 @@ func New(opt Options, st *store.Store, auth *authserver.Server, pages *view.Rend
 		opt.TokenAudience = opt.APIBaseURL
 	}
 	return &Handlers{opt: opt, st: st, auth: auth, pages: pages, clock: clk, log: log, root: root, play: newPlaySessions(),
-		csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}
+		csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}, notices: newNoticeBox(opt.SecureCookies)}
 }
 
 // parsePost reads a posted form and checks its CSRF token; on failure it
