@@ -34,6 +34,9 @@ func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.
 	forms.Post("/playground/revoke", h.PlaygroundRevoke)
 	forms.Post("/playground/call", h.PlaygroundCall)
 	forms.Post("/playground/reset", h.PlaygroundReset)
+	forms.Post("/playground/webhook-subscribe", h.PlaygroundWebhookSubscribe)
+	// Deliveries come from the emulator's dispatcher, not from a page.
+	r.Post("/playground/webhook-receiver/{id}", h.PlaygroundWebhookReceiver)
 
 	// The emulated Pleo web app (needs a login).
 	r.Get("/settings/apps", h.ConnectedApps)

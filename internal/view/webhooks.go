@@ -86,3 +86,34 @@ type WebhookAttemptView struct {
 func (WebhooksPage) templateName() string { return "webhooks.html" }
 func (WebhooksPage) title() string        { return "Webhooks" }
 func (WebhooksPage) section() string      { return "webhooks" }
+
+// PlaygroundWebhook is the playground's built-in receiver: a form posting
+// csrf_token to /playground/webhook-subscribe, then the subscription and
+// every delivery that arrived, verified step by step.
+type PlaygroundWebhook struct {
+	CanSubscribe   bool // the tokens carry export-jobs:read
+	ReceiverURL    string
+	SubscriptionID string
+	Secret         string
+	EventTypes     []string
+	DeliveriesURL  string // the webhooks page filtered to the subscription
+	Arrivals       []WebhookArrivalView
+}
+
+// WebhookArrivalView is one delivery the built-in receiver got.
+type WebhookArrivalView struct {
+	At               TimeView
+	WebhookID        string
+	Timestamp        string // webhook-timestamp, Unix seconds
+	TimestampAge     string // how old the timestamp was on arrival, emulator time
+	Signature        string // webhook-signature as received
+	SignedContent    string // "<id>.<timestamp>.<body>"
+	Expected         string // the signature computed with the secret
+	SignatureMatches bool
+	Verified         bool // the reference Standard Webhooks library's verdict
+	VerifyError      string
+	Answer           int // the receiver's answer status
+	Body             string
+	EventType        string // payload.eventType
+	DataID           string // payload.data.id
+}

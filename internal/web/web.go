@@ -48,6 +48,8 @@ type Handlers struct {
 	root  func() http.Handler // the emulator's whole HTTP surface, for in-process calls
 	play  *playSessions
 	csrf  httpx.CSRF
+	// receivers are the playground's built-in webhook receivers.
+	receivers receivers
 }
 
 // New builds the handlers. root returns the emulator's root handler; the

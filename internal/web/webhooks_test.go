@@ -178,8 +178,8 @@ func TestWebhooksPageListsSubscriptionsAndFiresCustomerActions(t *testing.T) {
 	waitDelivered(t, lb, ids[1])
 	var vendor struct {
 		Data struct {
-			Name   string `json:"name"`
-			State  string `json:"state"`
+			Name  string `json:"name"`
+			State string `json:"state"`
 		} `json:"data"`
 	}
 	callJSON(t, http.MethodPost, lb.URL+"/_emulator/tokens", "", `{"client_id":"`+seed.DemoClientID+`","subject":"`+denmark.URN()+`","scope":"vendors:read"}`, &tok)
