@@ -17,7 +17,7 @@ func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.
 	opt := web.Options{PublicURL: a.Config.PublicURL, APIBaseURL: a.Config.APIBaseURL(),
 		TokenIssuer: a.Config.AccessTokenIssuer(), TokenAudience: a.Config.AccessTokenAudience(),
 		SecureCookies: a.Config.Secure(), Control: a.Config.Control, APIRoutes: a.API.Routes(),
-		AutoApprove: a.Config.AutoApprove}
+		AutoApprove: a.Config.AutoApprove, Webhooks: a.Webhooks}
 	// The playground calls the emulator in process, through the root handler,
 	// which exists only once routes returns: hence the func.
 	h := web.New(opt, a.Store, as, pages, a.Clock, a.Log, func() http.Handler { return a.Handler() })
@@ -34,9 +34,18 @@ func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.
 	forms.Post("/playground/revoke", h.PlaygroundRevoke)
 	forms.Post("/playground/call", h.PlaygroundCall)
 	forms.Post("/playground/reset", h.PlaygroundReset)
+	forms.Post("/playground/webhook-subscribe", h.PlaygroundWebhookSubscribe)
+	// Deliveries come from the emulator's dispatcher, not from a page.
+	r.Post("/playground/webhook-receiver/{id}", h.PlaygroundWebhookReceiver)
 
 	// The emulated Pleo web app (needs a login).
 	r.Get("/settings/apps", h.ConnectedApps)
 	r.Get("/settings/apps/revoke", h.ConfirmRevokeApp)
 	forms.Post("/settings/apps/revoke", h.RevokeApp)
+
+	// Webhook subscriptions and deliveries, and the customer actions that
+	// fire events (the actions need a login).
+	r.Get("/webhooks", h.Webhooks)
+	forms.Post("/webhooks/export", h.WebhookExport)
+	forms.Post("/webhooks/vendor", h.WebhookVendor)
 }

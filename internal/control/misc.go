@@ -43,7 +43,8 @@ func (c *Control) removeFault(w http.ResponseWriter, r *http.Request) {
 }
 
 // reset serves POST /_emulator/reset: the seed and config-file state come
-// back, queued faults are cleared and the clock follows real time again.
+// back, queued faults (webhook faults too) are cleared and the clock follows
+// real time again.
 func (c *Control) reset(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if err := c.Reset(r.Context()); err != nil {
@@ -51,6 +52,7 @@ func (c *Control) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.Faults.Clear()
+	c.Webhooks.Faults().Clear()
 	c.Clock.Reset()
 	c.Auth.ClearLoginThrottle()
 	writeJSON(w, http.StatusOK, map[string]any{"status": "reset", "duration_ms": float64(time.Since(start).Microseconds()) / 1000})

@@ -18,6 +18,7 @@ type PlaygroundPage struct {
 	Tokens    *PlaygroundTokens
 	Call      APICallForm
 	Exchanges []ExchangeView
+	Webhook   *PlaygroundWebhook // the built-in webhook receiver; nil before tokens
 }
 
 // StepView is one entry of the progress list.

@@ -186,6 +186,7 @@ func (h *Handlers) playgroundPage(ctx context.Context, s *playState, pick string
 		page.Callback = callbackView(s)
 		page.Tokens = h.tokensView(s)
 		page.Exchanges = h.exchangeViews(s)
+		page.Webhook = h.webhookView(s)
 	}
 	page.Call = callForm(s, h.opt.APIRoutes)
 	page.Steps = steps(page)

@@ -51,6 +51,9 @@ type playState struct {
 	Exchanges                      []exchange
 	nextExchange                   int
 
+	// Receiver is the built-in webhook receiver subscribed with the tokens.
+	Receiver *playReceiver
+
 	// notice and err are shown once, on the next page view.
 	notice, err string
 }

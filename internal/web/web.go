@@ -17,6 +17,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 	"github.com/pleo-emulator/pleo-emulator/internal/view"
+	"github.com/pleo-emulator/pleo-emulator/internal/webhooks"
 )
 
 // Options configure the handlers.
@@ -32,6 +33,8 @@ type Options struct {
 	// APIRoutes is the mock API's route table; the playground suggests
 	// paths from it.
 	APIRoutes []api.Route
+	// Webhooks fires the customer actions of the webhooks page.
+	Webhooks *webhooks.Dispatcher
 }
 
 // Handlers serve the start page, the playground and the connected-apps page.
@@ -47,6 +50,8 @@ type Handlers struct {
 	csrf  httpx.CSRF
 	// notices are the connected-apps page's one-time confirmations.
 	notices *noticeBox
+	// receivers are the playground's built-in webhook receivers.
+	receivers receivers
 }
 
 // New builds the handlers. root returns the emulator's root handler; the
@@ -84,6 +89,9 @@ func (h *Handlers) parsePost(w http.ResponseWriter, r *http.Request) bool {
 func backURL(r *http.Request) string {
 	if strings.HasPrefix(r.URL.Path, "/settings/") {
 		return "/settings/apps"
+	}
+	if strings.HasPrefix(r.URL.Path, webhooksPath+"/") {
+		return webhooksPath
 	}
 	return "/playground"
 }
