@@ -60,6 +60,19 @@ func parseFlags(fs *flag.FlagSet, args []string, cf *controlFlags) ([]string, er
 	return positional, nil
 }
 
+// connectNoArgs parses a command that takes flags only, and returns its
+// control API client: the shape of "clients list", "token" and "reset".
+func connectNoArgs(fs *flag.FlagSet, args []string, cf *controlFlags, getenv Env) (*controlClient, error) {
+	rest, err := parseFlags(fs, args, cf)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("%s: unexpected argument %q", fs.Name(), rest[0])
+	}
+	return cf.client(getenv)
+}
+
 // client resolves the URL and control token (flag > environment > config
 // file > default) and returns a control API client.
 func (cf *controlFlags) client(getenv Env) (*controlClient, error) {

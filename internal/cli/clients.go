@@ -122,14 +122,7 @@ func clientsList(ctx context.Context, args []string, getenv Env, stdout, stderr 
 	var cf controlFlags
 	fs := newFlagSet("clients list", stderr, &cf)
 	asJSON := fs.Bool("json", false, "print the control API's JSON answer as it is")
-	rest, err := parseFlags(fs, args, &cf)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("clients list: unexpected argument %q", rest[0])
-	}
-	c, err := cf.client(getenv)
+	c, err := connectNoArgs(fs, args, &cf, getenv)
 	if err != nil {
 		return err
 	}

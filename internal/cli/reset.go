@@ -13,14 +13,7 @@ import (
 func reset(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
 	var cf controlFlags
 	fs := newFlagSet("reset", stderr, &cf)
-	rest, err := parseFlags(fs, args, &cf)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("reset: unexpected argument %q", rest[0])
-	}
-	c, err := cf.client(getenv)
+	c, err := connectNoArgs(fs, args, &cf, getenv)
 	if err != nil {
 		return err
 	}

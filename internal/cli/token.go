@@ -33,14 +33,7 @@ func token(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 	accessTTL := fs.String("access-token-ttl", "", "access token lifetime, e.g. 30s (default: the emulator's --access-token-ttl)")
 	refreshTTL := fs.String("refresh-token-ttl", "", "refresh token lifetime, e.g. 1h (default: the emulator's --refresh-token-ttl)")
 	asJSON := fs.Bool("json", false, "print the control API's JSON answer as it is")
-	rest, err := parseFlags(fs, args, &cf)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("token: unexpected argument %q", rest[0])
-	}
-	c, err := cf.client(getenv)
+	c, err := connectNoArgs(fs, args, &cf, getenv)
 	if err != nil {
 		return err
 	}
