@@ -82,26 +82,11 @@ func (h *Handlers) ConfirmRevokeApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	clientID := q.Get("client_id")
-	subject, err := oauth.ParseSubject(q.Get("subject"), "")
-	if err != nil || clientID == "" {
-		h.pages.Render(w, http.StatusBadRequest, view.ErrorPage{Title: "Nothing to revoke",
-			Message: "The link did not name an app and a company.", Detail: "invalid_request",
-			BackURL: appsPath, BackLabel: "Back to connected apps"})
-		return
-	}
-	subjects, err := h.auth.ConnectableSubjects(ctx, user.ID)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	member, ok := membership(subjects, subject)
+	clientID, member, ok := h.revokeTarget(w, r, user.ID, q.Get("client_id"), q.Get("subject"), "link")
 	if !ok {
-		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Not allowed",
-			Message: "Only admins and bookkeepers of a company or organisation can revoke its apps' access.",
-			Detail:  "access_denied", BackURL: appsPath, BackLabel: "Back to connected apps"})
 		return
 	}
+	subject := member.Subject
 	apps, err := h.st.ConnectedApps(ctx, subject)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -144,25 +129,11 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 			BackURL: loginPath})
 		return
 	}
-	clientID := r.PostFormValue("client_id")
-	subject, err := oauth.ParseSubject(r.PostFormValue("subject"), "")
-	if err != nil || clientID == "" {
-		h.pages.Render(w, http.StatusBadRequest, view.ErrorPage{Title: "Nothing to revoke",
-			Message: "The form did not name an app and a company.", Detail: "invalid_request", BackURL: appsPath})
-		return
-	}
-	subjects, err := h.auth.ConnectableSubjects(ctx, user.ID)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	member, ok := membership(subjects, subject)
+	clientID, member, ok := h.revokeTarget(w, r, user.ID, r.PostFormValue("client_id"), r.PostFormValue("subject"), "form")
 	if !ok {
-		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Not allowed",
-			Message: "Only admins and bookkeepers of a company or organisation can revoke its apps' access.",
-			Detail:  "access_denied", BackURL: appsPath})
 		return
 	}
+	subject := member.Subject
 	if err := h.revokeApp(ctx, clientID, subject); err != nil {
 		h.serverError(w, r, err)
 		return
@@ -174,6 +145,32 @@ func (h *Handlers) RevokeApp(w http.ResponseWriter, r *http.Request) {
 	h.notices.put(w, user.ID, fmt.Sprintf("%s no longer has access to %s. Its tokens stopped working at once; to reconnect, the app has to ask you again.",
 		name, member.Name), h.clock.Now())
 	seeOther(w, r, appsPath)
+}
+
+// revokeTarget checks the app and company a revoke link or form (source)
+// names: both given, and the user administers the company. On failure it
+// has written the error page and ok is false.
+func (h *Handlers) revokeTarget(w http.ResponseWriter, r *http.Request, userID, clientID, rawSubject, source string) (string, store.Membership, bool) {
+	subject, err := oauth.ParseSubject(rawSubject, "")
+	if err != nil || clientID == "" {
+		h.pages.Render(w, http.StatusBadRequest, view.ErrorPage{Title: "Nothing to revoke",
+			Message: "The " + source + " did not name an app and a company.", Detail: "invalid_request",
+			BackURL: appsPath, BackLabel: "Back to connected apps"})
+		return "", store.Membership{}, false
+	}
+	subjects, err := h.auth.ConnectableSubjects(r.Context(), userID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return "", store.Membership{}, false
+	}
+	member, ok := membership(subjects, subject)
+	if !ok {
+		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Not allowed",
+			Message: "Only admins and bookkeepers of a company or organisation can revoke its apps' access.",
+			Detail:  "access_denied", BackURL: appsPath, BackLabel: "Back to connected apps"})
+		return "", store.Membership{}, false
+	}
+	return clientID, member, true
 }
 
 // revokeApp revokes every active grant of the client for subject and marks
