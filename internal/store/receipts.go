@@ -333,11 +333,8 @@ func (f *ReceiptFile) Read(p []byte) (int, error) {
 	}
 	seq := f.pos / ReceiptChunkSize
 	if seq != f.seq {
-		if err := f.s.queryRow(f.ctx, receiptChunk, f.id, seq).Scan(&f.chunk); err != nil {
+		if err := f.readChunk(seq); err != nil {
 			f.seq = -1
-			if errors.Is(err, sql.ErrNoRows) {
-				return 0, fmt.Errorf("receipt %s: chunk %d is missing", f.id, seq)
-			}
 			return 0, err
 		}
 		f.seq = seq
@@ -349,6 +346,28 @@ func (f *ReceiptFile) Read(p []byte) (int, error) {
 	n := copy(p, f.chunk[off:])
 	f.pos += int64(n)
 	return n, nil
+}
+
+// readChunk reads chunk seq into f.chunk, reusing its array: the driver's
+// copy of the blob is the only allocation.
+func (f *ReceiptFile) readChunk(seq int64) error {
+	rows, err := f.s.query(f.ctx, receiptChunk, f.id, seq)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("receipt %s: chunk %d is missing", f.id, seq)
+	}
+	var raw sql.RawBytes
+	if err := rows.Scan(&raw); err != nil {
+		return err
+	}
+	f.chunk = append(f.chunk[:0], raw...)
+	return rows.Close()
 }
 
 // Seek sets the position for the next Read (io.Seeker).
