@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,8 +74,16 @@ func (s *Store) Receipts(ctx context.Context, f ReceiptFilter, req PageRequest) 
 	if len(f.CompanyIDs) == 0 {
 		return Page[pleo.Receipt]{}, nil
 	}
-	if err := s.drawReceipts(ctx, "company_id IN ("+placeholders(len(f.CompanyIDs))+")", anySlice(f.CompanyIDs)...); err != nil {
-		return Page[pleo.Receipt]{}, err
+	if slices.ContainsFunc(req.Order, func(o Sort) bool { return o.Key == "size" }) {
+		// Sorting by size needs every size: draw the receipts that may match.
+		cond, args := "company_id IN ("+placeholders(len(f.CompanyIDs))+")", anySlice(f.CompanyIDs)
+		if len(f.AccountingEntryIDs) > 0 {
+			cond += " AND accounting_entry_id IN (" + placeholders(len(f.AccountingEntryIDs)) + ")"
+			args = append(args, anySlice(f.AccountingEntryIDs)...)
+		}
+		if err := s.drawReceipts(ctx, cond, args...); err != nil {
+			return Page[pleo.Receipt]{}, err
+		}
 	}
 	q := listQuery{columns: receiptColumns,
 		from: "FROM receipts r JOIN accounting_entries e ON e.id = r.accounting_entry_id", sortable: receiptSortColumns}
@@ -108,7 +117,31 @@ func (s *Store) Receipts(ctx context.Context, f ReceiptFilter, req PageRequest) 
 	if !f.IncludeDeleted {
 		q.filter("e.deleted_at IS NULL")
 	}
-	return listPage(ctx, s, q, req, scanReceipt)
+	page, err := listPage(ctx, s, q, req, scanReceipt)
+	if err != nil {
+		return page, err
+	}
+	// Draw the receipts of the page that are not drawn yet, and read them again.
+	var undrawn []string
+	for _, rc := range page.Items {
+		if rc.SizeInBytes < 0 {
+			undrawn = append(undrawn, rc.ID)
+		}
+	}
+	if len(undrawn) == 0 {
+		return page, nil
+	}
+	if err := s.drawReceipts(ctx, "id IN ("+placeholders(len(undrawn))+")", anySlice(undrawn)...); err != nil {
+		return page, err
+	}
+	for i, rc := range page.Items {
+		if rc.SizeInBytes < 0 {
+			if page.Items[i], err = scanReceipt(s.queryRow(ctx, receiptByID, rc.ID)); err != nil {
+				return page, err
+			}
+		}
+	}
+	return page, nil
 }
 
 var receiptByID = readQuery(`SELECT ` + receiptColumns + ` FROM receipts r WHERE r.id = ?`)
@@ -300,11 +333,8 @@ func (f *ReceiptFile) Read(p []byte) (int, error) {
 	}
 	seq := f.pos / ReceiptChunkSize
 	if seq != f.seq {
-		if err := f.s.queryRow(f.ctx, receiptChunk, f.id, seq).Scan(&f.chunk); err != nil {
+		if err := f.readChunk(seq); err != nil {
 			f.seq = -1
-			if errors.Is(err, sql.ErrNoRows) {
-				return 0, fmt.Errorf("receipt %s: chunk %d is missing", f.id, seq)
-			}
 			return 0, err
 		}
 		f.seq = seq
@@ -316,6 +346,28 @@ func (f *ReceiptFile) Read(p []byte) (int, error) {
 	n := copy(p, f.chunk[off:])
 	f.pos += int64(n)
 	return n, nil
+}
+
+// readChunk reads chunk seq into f.chunk, reusing its array: the driver's
+// copy of the blob is the only allocation.
+func (f *ReceiptFile) readChunk(seq int64) error {
+	rows, err := f.s.query(f.ctx, receiptChunk, f.id, seq)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("receipt %s: chunk %d is missing", f.id, seq)
+	}
+	var raw sql.RawBytes
+	if err := rows.Scan(&raw); err != nil {
+		return err
+	}
+	f.chunk = append(f.chunk[:0], raw...)
+	return rows.Close()
 }
 
 // Seek sets the position for the next Read (io.Seeker).
