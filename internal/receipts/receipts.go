@@ -166,10 +166,6 @@ func double(img *image.Paletted) *image.Paletted {
 // slip gives the same bytes.
 var pdfEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// cp1252 turns UTF-8 into the code page of the PDF core fonts, which holds
-// the Nordic letters of the demo merchants.
-var cp1252 = fpdf.New("P", "mm", "A6", "").UnicodeTranslatorFromDescriptor("")
-
 // renderPDF writes the slip on an A6 page in the core Helvetica font,
 // uncompressed (the page is a few hundred bytes; its text stays readable).
 func renderPDF(s Slip) ([]byte, error) {
@@ -181,6 +177,10 @@ func renderPDF(s Slip) ([]byte, error) {
 	pdf.SetProducer("pleo-emulator", false)
 	pdf.SetTitle("Receipt "+s.Reference, true)
 	pdf.AddPage()
+	// cp1252 turns UTF-8 into the code page of the PDF core fonts, which
+	// holds the Nordic letters of the demo merchants. A translator reuses
+	// one buffer, so each render makes its own.
+	cp1252 := pdf.UnicodeTranslatorFromDescriptor("")
 	for i, line := range s.lines() {
 		style, size := "", 11.0
 		if i == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image/png"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -97,4 +98,24 @@ func TestSizes(t *testing.T) {
 		b, _ := Render(slip, mt)
 		t.Logf("%s %d", mt, len(b))
 	}
+}
+
+// TestRendersAtOnceGiveTheSameBytes draws the same PDF from several
+// goroutines, as concurrent API requests do; with -race it also proves the
+// renders share no state.
+func TestRendersAtOnceGiveTheSameBytes(t *testing.T) {
+	want, err := Render(slip, PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			got, err := Render(slip, PDF)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("concurrent render differs (%v)", err)
+			}
+		})
+	}
+	wg.Wait()
 }
