@@ -38,9 +38,9 @@ const (
 
 // Validate checks the fields of a dimension a create or update sets: a
 // name and a code that are not blank and at most MaxDimensionTextLength
-// characters, and a displayOrder of at least 1 (Pleo's aggregated models
-// document display orders as starting from 1). It returns the first broken
-// rule as a *FieldError.
+// characters. It returns the first broken rule as a *FieldError. The
+// display order, which only an update sets, has its own rule
+// (ValidateDisplayOrder).
 func (d TagGroupDimension) Validate() error {
 	for _, f := range []struct{ name, value string }{{"name", d.Name}, {"code", d.Code}} {
 		if err := notBlank(f.name, f.value); err != nil {
@@ -50,8 +50,14 @@ func (d TagGroupDimension) Validate() error {
 			return err
 		}
 	}
-	if d.DisplayOrder < 1 {
-		return Invalid("displayOrder", "must be at least 1, not %d", d.DisplayOrder)
+	return nil
+}
+
+// ValidateDisplayOrder checks the display order an update sets: at least
+// 1, as Pleo's aggregated models document display orders as starting from 1.
+func ValidateDisplayOrder(order int32) error {
+	if order < 1 {
+		return Invalid("displayOrder", "must be at least 1, not %d", order)
 	}
 	return nil
 }
