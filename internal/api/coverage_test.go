@@ -27,10 +27,6 @@ import (
 // list may only shrink: TestEveryPleoOperationIsServed fails for a gap
 // missing here and for an entry here that is served.
 var notYetServed = []string{
-	// Tag groups: dimensions, usage and aggregations.
-	"GET /v0/aggregations/tag-groups",
-	// Tags: aggregations and dimensions.
-	"POST /v0/aggregations/tags",
 	// Tax codes: the tax amount calculation.
 	"POST /v0/tax-codes:calculate-tax-amounts",
 	// Accounts: the batch and the older v1-beta routes.

@@ -135,5 +135,7 @@ func (a *API) table() []route {
 		{method: post, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.createTagDimensionValue, doc: createTagDimensionValueDoc},
 		{method: put, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.updateTagDimensionValue, doc: updateTagDimensionValueDoc},
 		{method: del, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.deleteTagDimensionValue, doc: deleteTagDimensionValueDoc},
+		{method: get, pattern: "/v0/aggregations/tag-groups", scope: oauth.TagGroupsRead, handle: a.aggregatedTagGroups, doc: aggregatedTagGroupsDoc},
+		{method: post, pattern: "/v0/aggregations/tags", scope: oauth.TagGroupsRead, handle: a.aggregatedTags, doc: aggregatedTagsDoc},
 	}
 }
