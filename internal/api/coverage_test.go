@@ -27,21 +27,6 @@ import (
 // list may only shrink: TestEveryPleoOperationIsServed fails for a gap
 // missing here and for an entry here that is served.
 var notYetServed = []string{
-	// Tag groups: dimensions, usage and aggregations.
-	"GET /v0/aggregations/tag-groups",
-	"GET /v0/tag-groups/{groupId}/dimensions",
-	"POST /v0/tag-groups/{groupId}/dimensions",
-	"GET /v0/tag-groups/{groupId}/dimensions/{dimensionId}",
-	"PUT /v0/tag-groups/{groupId}/dimensions/{dimensionId}",
-	"DELETE /v0/tag-groups/{groupId}/dimensions/{dimensionId}",
-	"GET /v0/tag-groups/{groupId}/usage",
-	// Tags: aggregations and dimensions.
-	"POST /v0/aggregations/tags",
-	"GET /v0/tags/{tagId}/dimensions",
-	"GET /v0/tags/{tagId}/dimensions/{dimensionId}",
-	"POST /v0/tags/{tagId}/dimensions/{dimensionId}",
-	"PUT /v0/tags/{tagId}/dimensions/{dimensionId}",
-	"DELETE /v0/tags/{tagId}/dimensions/{dimensionId}",
 	// Tax codes: the tax amount calculation.
 	"POST /v0/tax-codes:calculate-tax-amounts",
 	// Accounts: the batch and the older v1-beta routes.

@@ -97,6 +97,21 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[receiptSearchRequest]():          "ReceiptSearchRequest",
 	reflect.TypeFor[accountingEntryCore]():           "AccountingEntryCoreV6",
 	reflect.TypeFor[exportJobItemsSearch]():          "SearchExportJobItemsRequest",
+
+	// Tag group dimensions, tag dimension values and aggregations (dimensions.go, aggregations.go).
+	reflect.TypeFor[pleo.TagGroupDimension]():           "TagGroupDimensionModel",
+	reflect.TypeFor[pleo.TagDimensionValue]():           "TagDimensionValueModel",
+	reflect.TypeFor[pleo.TagUsage]():                    "TagUsageModel",
+	reflect.TypeFor[pleo.TagGroupUsage]():               "TagGroupUsageModel",
+	reflect.TypeFor[pleo.AggregatedTagGroup]():          "AggregatedTagGroupModel",
+	reflect.TypeFor[pleo.AggregatedTagGroupDimension](): "AggregatedTagGroupDimensionModel",
+	reflect.TypeFor[pleo.AggregatedTag]():               "AggregatedTagModel",
+	reflect.TypeFor[pleo.AggregatedTagGroupRef]():       "AggregatedTagTagGroupModel",
+	reflect.TypeFor[pleo.AggregatedTagDimension]():      "AggregatedTagTagDimensionModel",
+	reflect.TypeFor[tagGroupDimensionCreateModel]():     "TagGroupDimensionCreateModel",
+	reflect.TypeFor[tagGroupDimensionUpdateModel]():     "TagGroupDimensionUpdateModel",
+	reflect.TypeFor[tagDimensionValueCreateModel]():     "TagDimensionValueCreateModel",
+	reflect.TypeFor[tagDimensionValueUpdateModel]():     "TagDimensionValueUpdateModel",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

@@ -122,5 +122,20 @@ func (a *API) table() []route {
 		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/core", scope: oauth.AccountingEntriesRead, handle: a.getEntryCore, doc: getEntryCoreDoc},
 		{method: get, pattern: "/v3/export-job-items", scope: oauth.ExportJobsRead, handle: a.getExportJobItemByEntry, doc: getExportJobItemByEntryDoc},
 		{method: post, pattern: "/v3/export-job-items:search", scope: oauth.ExportJobsRead, handle: a.searchExportJobItems, doc: searchExportJobItemsDoc},
+
+		// Tag group dimensions and usage, tag dimension values, aggregations.
+		{method: get, pattern: "/v0/tag-groups/{groupId}/dimensions", scope: oauth.TagGroupsRead, handle: a.listTagGroupDimensions, doc: listTagGroupDimensionsDoc},
+		{method: post, pattern: "/v0/tag-groups/{groupId}/dimensions", scope: oauth.TagGroupsWrite, handle: a.createTagGroupDimension, doc: createTagGroupDimensionDoc},
+		{method: get, pattern: "/v0/tag-groups/{groupId}/dimensions/{dimensionId}", scope: oauth.TagGroupsRead, handle: a.getTagGroupDimension, doc: getTagGroupDimensionDoc},
+		{method: put, pattern: "/v0/tag-groups/{groupId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.updateTagGroupDimension, doc: updateTagGroupDimensionDoc},
+		{method: del, pattern: "/v0/tag-groups/{groupId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.deleteTagGroupDimension, doc: deleteTagGroupDimensionDoc},
+		{method: get, pattern: "/v0/tag-groups/{groupId}/usage", scope: oauth.TagGroupsRead, handle: a.tagGroupUsage, doc: tagGroupUsageDoc},
+		{method: get, pattern: "/v0/tags/{tagId}/dimensions", scope: oauth.TagGroupsRead, handle: a.listTagDimensionValues, doc: listTagDimensionValuesDoc},
+		{method: get, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsRead, handle: a.getTagDimensionValue, doc: getTagDimensionValueDoc},
+		{method: post, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.createTagDimensionValue, doc: createTagDimensionValueDoc},
+		{method: put, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.updateTagDimensionValue, doc: updateTagDimensionValueDoc},
+		{method: del, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.deleteTagDimensionValue, doc: deleteTagDimensionValueDoc},
+		{method: get, pattern: "/v0/aggregations/tag-groups", scope: oauth.TagGroupsRead, handle: a.aggregatedTagGroups, doc: aggregatedTagGroupsDoc},
+		{method: post, pattern: "/v0/aggregations/tags", scope: oauth.TagGroupsRead, handle: a.aggregatedTags, doc: aggregatedTagsDoc},
 	}
 }

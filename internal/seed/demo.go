@@ -38,6 +38,7 @@ func Demo(ctx context.Context, tx *store.Tx, opt Options) error {
 		func() error { return d.company(denmark) },
 		func() error { return d.company(sweden) },
 		func() error { return d.vendorImport(denmark) },
+		d.dimensions,
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
