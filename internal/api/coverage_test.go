@@ -42,8 +42,6 @@ var notYetServed = []string{
 	"POST /v0/tags/{tagId}/dimensions/{dimensionId}",
 	"PUT /v0/tags/{tagId}/dimensions/{dimensionId}",
 	"DELETE /v0/tags/{tagId}/dimensions/{dimensionId}",
-	// Tax codes: the tax amount calculation.
-	"POST /v0/tax-codes:calculate-tax-amounts",
 	// Accounts: the batch and the older v1-beta routes.
 	"POST /v1/chart-of-accounts/batch",
 	"POST /v1-beta/accounts",

@@ -97,6 +97,13 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[receiptSearchRequest]():          "ReceiptSearchRequest",
 	reflect.TypeFor[accountingEntryCore]():           "AccountingEntryCoreV6",
 	reflect.TypeFor[exportJobItemsSearch]():          "SearchExportJobItemsRequest",
+
+	// Tax amounts (taxcodes.go).
+	reflect.TypeFor[calculateTaxesRequest]():  "CalculateTaxesRequest",
+	reflect.TypeFor[calculateTaxesResponse](): "CalculateTaxesResponse",
+	reflect.TypeFor[taxes]():                  "Taxes",
+	reflect.TypeFor[pleo.TaxBreakdown]():      "AmountTaxBreakdown",
+	reflect.TypeFor[pleo.TaxedAmount]():       "TaxedAmount",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

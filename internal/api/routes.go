@@ -122,5 +122,9 @@ func (a *API) table() []route {
 		{method: get, pattern: "/v1/accounting-entries/{accountingEntryId}/core", scope: oauth.AccountingEntriesRead, handle: a.getEntryCore, doc: getEntryCoreDoc},
 		{method: get, pattern: "/v3/export-job-items", scope: oauth.ExportJobsRead, handle: a.getExportJobItemByEntry, doc: getExportJobItemByEntryDoc},
 		{method: post, pattern: "/v3/export-job-items:search", scope: oauth.ExportJobsRead, handle: a.searchExportJobItems, doc: searchExportJobItemsDoc},
+
+		// Tax amounts, the deprecated installation completions and the older
+		// v1-beta accounts.
+		{method: post, pattern: "/v0/tax-codes:calculate-tax-amounts", scope: oauth.TaxCodesRead, handle: a.calculateTaxes, doc: calculateTaxesDoc},
 	}
 }
