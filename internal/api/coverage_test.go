@@ -49,8 +49,6 @@ var notYetServed = []string{
 	"PUT /v1-beta/accounts/{accountId}",
 	"DELETE /v1-beta/accounts/{accountId}",
 	"POST /v1-beta/accounts:search",
-	// Installations: the deprecated completions.
-	"PUT /v1/installations/completions",
 }
 
 // pleoOperations reads testdata/pleo-operations.txt.

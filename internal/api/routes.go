@@ -126,5 +126,6 @@ func (a *API) table() []route {
 		// Tax amounts, the deprecated installation completions and the older
 		// v1-beta accounts.
 		{method: post, pattern: "/v0/tax-codes:calculate-tax-amounts", scope: oauth.TaxCodesRead, handle: a.calculateTaxes, doc: calculateTaxesDoc},
+		{method: put, pattern: "/v1/installations/completions", anyToken: true, handle: a.completeInstallation, doc: completeInstallationDoc},
 	}
 }
