@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 
@@ -243,4 +244,97 @@ func present(values []*string) []string {
 		}
 	}
 	return out
+}
+
+// accountBatchItem is Pleo's BookkeepingAccountBatchRequestItemV1: one
+// account of a batch, echoed as it was sent when it fails.
+type accountBatchItem struct {
+	Archived          bool           `json:"archived"`
+	Code              *string        `json:"code,omitempty"`
+	ExternalID        string         `json:"externalId"`
+	Metadata          map[string]any `json:"metadata,omitempty"`
+	Name              string         `json:"name"`
+	TaxCodeExternalID *string        `json:"taxCodeExternalId,omitempty"`
+}
+
+// accountBatchCreateRequest is Pleo's BookkeepingAccountBatchCreateRequestV1.
+// It documents the body; createAccountsBatch decodes into accountBatchInput,
+// which keeps the keys each item carries.
+type accountBatchCreateRequest struct {
+	CompanyID string             `json:"companyId" format:"uuid"`
+	Items     []accountBatchItem `json:"items"`
+}
+
+// accountBatchInput is the decoded BookkeepingAccountBatchCreateRequestV1.
+type accountBatchInput struct {
+	CompanyID string                            `json:"companyId"`
+	Items     []requestFields[accountBatchItem] `json:"items"`
+}
+
+// accountBatchFailedItem is Pleo's BookkeepingAccountBatchFailedItemV1.
+type accountBatchFailedItem struct {
+	Reasons []string         `json:"reasons"`
+	Request accountBatchItem `json:"request"`
+}
+
+// accountBatchCreateResponse is Pleo's BookkeepingAccountBatchCreateResponseV1.
+type accountBatchCreateResponse struct {
+	Created []pleo.Account           `json:"created"`
+	Failed  []accountBatchFailedItem `json:"failed"`
+}
+
+var createAccountsBatchDoc = operation{
+	id: "createAccountsBatchV1", tag: "Chart of Accounts", summary: "Create multiple accounts in a single request",
+	body: accountBatchCreateRequest{}, bodyRequired: true,
+	status: http.StatusCreated, response: dataResponse[accountBatchCreateResponse]{}, contentType: contentTypeAccounts,
+	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+}
+
+// createAccountsBatch answers POST /v1/chart-of-accounts/batch with 201, as
+// Pleo documents: every item that passes validation is created, every other
+// one is returned in failed with its reasons and the item as sent
+// (store.CreateAccountsBatch has the rules). A request Pleo calls bad (a
+// batch of fewer than 1 or more than 1000 items, a missing required field
+// of the body or of an item, a companyId that is not a UUID) answers 400
+// and creates nothing; a company outside the token's subject answers 403.
+func (a *API) createAccountsBatch(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body requestFields[accountBatchInput]
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	if err := body.require("companyId", "items"); err != nil {
+		return err
+	}
+	b := body.v
+	if n := len(b.Items); n < pleo.MinAccountBatch || n > pleo.MaxAccountBatch {
+		return badField("items", "has %d items; a batch has %d to %d.", n, pleo.MinAccountBatch, pleo.MaxAccountBatch)
+	}
+	items := make([]pleo.Account, len(b.Items))
+	for i, it := range b.Items {
+		for _, f := range []string{"archived", "externalId", "name"} {
+			if !it.keys[f] {
+				return badField(fmt.Sprintf("items[%d].%s", i, f), "is required.")
+			}
+		}
+		v := it.v
+		items[i] = pleo.Account{ExternalID: v.ExternalID, Name: v.Name, Archived: v.Archived, Code: v.Code,
+			TaxCodeExternalID: v.TaxCodeExternalID, Metadata: v.Metadata}
+	}
+	company, err := a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
+	if err != nil {
+		return err
+	}
+	created, failed, err := a.store.CreateAccountsBatch(r.Context(), company, items, a.clock.Now())
+	if err != nil {
+		return storeError(err, notFound("Company not found."), "")
+	}
+	out := accountBatchCreateResponse{Created: created, Failed: make([]accountBatchFailedItem, len(failed))}
+	if out.Created == nil {
+		out.Created = []pleo.Account{}
+	}
+	for i, f := range failed {
+		out.Failed[i] = accountBatchFailedItem{Reasons: f.Reasons, Request: b.Items[f.Index].v}
+	}
+	writeJSON(w, http.StatusCreated, contentTypeAccounts, dataResponse[accountBatchCreateResponse]{Data: out})
+	return nil
 }

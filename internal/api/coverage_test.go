@@ -43,7 +43,6 @@ var notYetServed = []string{
 	"PUT /v0/tags/{tagId}/dimensions/{dimensionId}",
 	"DELETE /v0/tags/{tagId}/dimensions/{dimensionId}",
 	// Accounts: the batch and the older v1-beta routes.
-	"POST /v1/chart-of-accounts/batch",
 	"POST /v1-beta/accounts",
 	"GET /v1-beta/accounts/{accountId}",
 	"PUT /v1-beta/accounts/{accountId}",

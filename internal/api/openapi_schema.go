@@ -104,6 +104,12 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[taxes]():                  "Taxes",
 	reflect.TypeFor[pleo.TaxBreakdown]():      "AmountTaxBreakdown",
 	reflect.TypeFor[pleo.TaxedAmount]():       "TaxedAmount",
+
+	// Account batches (accounts.go).
+	reflect.TypeFor[accountBatchCreateRequest]():  "BookkeepingAccountBatchCreateRequestV1",
+	reflect.TypeFor[accountBatchItem]():           "BookkeepingAccountBatchRequestItemV1",
+	reflect.TypeFor[accountBatchCreateResponse](): "BookkeepingAccountBatchCreateResponseV1",
+	reflect.TypeFor[accountBatchFailedItem]():     "BookkeepingAccountBatchFailedItemV1",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

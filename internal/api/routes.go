@@ -127,5 +127,6 @@ func (a *API) table() []route {
 		// v1-beta accounts.
 		{method: post, pattern: "/v0/tax-codes:calculate-tax-amounts", scope: oauth.TaxCodesRead, handle: a.calculateTaxes, doc: calculateTaxesDoc},
 		{method: put, pattern: "/v1/installations/completions", anyToken: true, handle: a.completeInstallation, doc: completeInstallationDoc},
+		{method: post, pattern: "/v1/chart-of-accounts/batch", scope: oauth.AccountsWrite, handle: a.createAccountsBatch, doc: createAccountsBatchDoc},
 	}
 }
