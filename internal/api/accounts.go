@@ -72,7 +72,7 @@ var createAccountDoc = operation{
 	contentType: contentTypeAccounts, errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge},
 }
 
-// createAccount answers POST /v1/chart-of-accounts: 201 with the new
+// createAccount answers POST /v1/chart-of-accounts (and /v1-beta/accounts): 201 with the new
 // account, 200 with the existing one when the company has an account with
 // the externalId and the same data, 409 when it has one with other data.
 // The account rules (pleo.Account.Validate) are checked before the company.
@@ -114,7 +114,8 @@ var getAccountDoc = operation{
 	errors: []int{http.StatusBadRequest, http.StatusNotFound},
 }
 
-// getAccount answers GET /v1/chart-of-accounts/{accountId}.
+// getAccount answers GET /v1/chart-of-accounts/{accountId} (and
+// /v1-beta/accounts/{accountId}).
 func (a *API) getAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	return getByID(a, w, r, p, "accountId", a.store.Account, accountNotFound, contentTypeAccounts)
 }
@@ -127,7 +128,8 @@ var updateAccountDoc = operation{
 	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge},
 }
 
-// updateAccount answers PUT /v1/chart-of-accounts/{accountId}: name,
+// updateAccount answers PUT /v1/chart-of-accounts/{accountId} (and
+// /v1-beta/accounts/{accountId}): name,
 // archived, code, taxCodeExternalId and metadata are replaced (absent
 // optional fields are cleared); externalId and the company never change.
 func (a *API) updateAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
@@ -166,7 +168,8 @@ var deleteAccountDoc = operation{
 	status: http.StatusNoContent, errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict},
 }
 
-// deleteAccount answers DELETE /v1/chart-of-accounts/{accountId} with 204,
+// deleteAccount answers DELETE /v1/chart-of-accounts/{accountId} (and
+// /v1-beta/accounts/{accountId}) with 204,
 // or 409 when an accounting entry (or a split item) uses the account.
 func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	id, err := pathUUID(r, "accountId")
@@ -193,7 +196,8 @@ var searchAccountsDoc = operation{
 	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
 }
 
-// searchAccounts answers POST /v1/chart-of-accounts:search. The company is
+// searchAccounts answers POST /v1/chart-of-accounts:search (and
+// /v1-beta/accounts:search). The company is
 // the body's companyId, required from every caller, as Pleo declares it.
 func (a *API) searchAccounts(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	var body requestFields[accountSearchRequest]
@@ -337,4 +341,68 @@ func (a *API) createAccountsBatch(w http.ResponseWriter, r *http.Request, p oaut
 	}
 	writeJSON(w, http.StatusCreated, contentTypeAccounts, dataResponse[accountBatchCreateResponse]{Data: out})
 	return nil
+}
+
+// The older accounts routes (/v1-beta/accounts, Pleo's "V4" models) serve
+// the same accounts with the same handlers: their models carry the same
+// fields as the /v1/chart-of-accounts ones, and the types below only give
+// the OpenAPI document Pleo's V4 names. Differences, all emulator choices:
+// the create's externalId must not be blank (Pleo's V4 schema allows an
+// empty one; the accounts are the same, so the V1 rule applies), and the
+// search also accepts the V1 filters (codes and the two exclusions), which
+// a V4 client does not send.
+
+// accountV4 is Pleo's BookkeepingAccountRestModelV4.
+type accountV4 pleo.Account
+
+// accountCreateRequestV4 is Pleo's BookkeepingAccountCreateRequestV4.
+type accountCreateRequestV4 accountCreateRequest
+
+// accountUpdateRequestV4 is Pleo's BookkeepingAccountUpdateRequestV4.
+type accountUpdateRequestV4 accountUpdateRequest
+
+// accountSearchRequestV4 is Pleo's BookkeepingAccountSearchRequestV4.
+type accountSearchRequestV4 struct {
+	CompanyID  string    `json:"companyId" format:"uuid"`
+	Archived   *bool     `json:"archived,omitempty"`
+	Code       *string   `json:"code,omitempty"`
+	ExternalID *string   `json:"externalId,omitempty"`
+	IDs        []*string `json:"ids,omitempty" format:"uuid"`
+	Name       *string   `json:"name,omitempty"`
+}
+
+var createAccountV4Doc = operation{
+	id: "createAccountV4", tag: "Chart of Accounts", summary: "Create a new account (v1-beta; 200 when the same account exists)",
+	body: accountCreateRequestV4{}, bodyRequired: true,
+	status: http.StatusCreated, alsoStatus: []int{http.StatusOK}, response: dataResponse[accountV4]{},
+	contentType: contentTypeAccounts, errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge},
+}
+
+var getAccountV4Doc = operation{
+	id: "getAccountV4", tag: "Chart of Accounts", summary: "Retrieve an account by its ID (v1-beta)",
+	params: []param{pathParam("accountId", "ID of the account to retrieve.")},
+	status: http.StatusOK, response: dataResponse[accountV4]{}, contentType: contentTypeAccounts,
+	errors: []int{http.StatusBadRequest, http.StatusNotFound},
+}
+
+var updateAccountV4Doc = operation{
+	id: "updateAccountV4", tag: "Chart of Accounts", summary: "Update an account (v1-beta)",
+	params: []param{pathParam("accountId", "ID of the account to update.")},
+	body:   accountUpdateRequestV4{}, bodyRequired: true,
+	status: http.StatusOK, response: dataResponse[accountV4]{}, contentType: contentTypeAccounts,
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge},
+}
+
+var deleteAccountV4Doc = operation{
+	id: "deleteAccountV4", tag: "Chart of Accounts", summary: "Delete an account that no accounting entry uses (v1-beta)",
+	params: []param{pathParam("accountId", "ID of the account to delete.")},
+	status: http.StatusNoContent, errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict},
+}
+
+var searchAccountsV4Doc = operation{
+	id: "searchAccountsV4", tag: "Chart of Accounts", summary: "Fetch a list of accounts (v1-beta)",
+	params: pagingParams(accountsList),
+	body:   accountSearchRequestV4{}, bodyRequired: true,
+	status: http.StatusOK, response: pageResponse[accountV4]{}, contentType: contentTypeAccounts,
+	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
 }

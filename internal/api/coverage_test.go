@@ -42,12 +42,6 @@ var notYetServed = []string{
 	"POST /v0/tags/{tagId}/dimensions/{dimensionId}",
 	"PUT /v0/tags/{tagId}/dimensions/{dimensionId}",
 	"DELETE /v0/tags/{tagId}/dimensions/{dimensionId}",
-	// Accounts: the batch and the older v1-beta routes.
-	"POST /v1-beta/accounts",
-	"GET /v1-beta/accounts/{accountId}",
-	"PUT /v1-beta/accounts/{accountId}",
-	"DELETE /v1-beta/accounts/{accountId}",
-	"POST /v1-beta/accounts:search",
 }
 
 // pleoOperations reads testdata/pleo-operations.txt.
