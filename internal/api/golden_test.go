@@ -104,6 +104,12 @@ func normaliseIDs(t *testing.T, method, pattern string, body []byte) []byte {
 		if data, ok := m["data"].(map[string]any); ok && data["id"] != nil {
 			data["id"] = "GENERATED-ID"
 		}
+		if data, ok := m["data"].(map[string]any); ok { // a batch's created items
+			created, _ := data["created"].([]any)
+			for _, c := range created {
+				c.(map[string]any)["id"] = "GENERATED-ID"
+			}
+		}
 	default:
 		return body
 	}

@@ -170,6 +170,42 @@ func (a *API) activateInstallation(w http.ResponseWriter, r *http.Request, p oau
 	return nil
 }
 
+var completeInstallationDoc = operation{
+	id: "completeInstallationExternalClientOnlyIdempotently", tag: "Installations",
+	summary: "Complete the calling client's installation (deprecated by Pleo: use /v1/installations/me:activate)",
+	status:  http.StatusOK, response: pleo.Installation{}, errors: []int{http.StatusNotFound},
+}
+
+// completeInstallation answers PUT /v1/installations/completions, which
+// Pleo deprecates in favour of :activate and documents as idempotent
+// ("marks the installation as complete"): the status becomes ACTIVATED and
+// any error code is cleared. An installation that is already ACTIVATED
+// without an error code is answered as it is, updatedAt unchanged, so a
+// repeated call changes nothing. No installation answers 404, as for
+// :activate (emulator choice: Pleo documents only 200, 400 and 500).
+func (a *API) completeInstallation(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var in store.Installation
+	err := a.store.Write(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if in, err = tx.Installation(r.Context(), p.ClientID, p.Subject); err != nil {
+			return err
+		}
+		if in.Status == "ACTIVATED" && in.ErrorCode == "" {
+			return nil
+		}
+		in.Status, in.ErrorCode, in.UpdatedAt = "ACTIVATED", "", a.clock.Now()
+		return tx.UpdateInstallation(r.Context(), in)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return installationNotFound
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
+	return nil
+}
+
 var deleteInstallationDoc = operation{
 	id: "deleteClientInstallation", tag: "Installations",
 	summary: "Delete the calling client's installation and revoke every token of the client for the subject",

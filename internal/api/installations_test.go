@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -119,4 +120,42 @@ func readInstallation(t *testing.T, r response) pleo.Installation {
 	var in pleo.Installation
 	r.ok(t, http.StatusOK, &in)
 	return in
+}
+
+func init() {
+	samples["PUT /v1/installations/completions"] = sample{"/v1/installations/completions", ""}
+}
+
+// TestInstallationCompletions covers the deprecated PUT
+// /v1/installations/completions: :activate's effect, idempotently.
+func TestInstallationCompletions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const completions = "/v1/installations/completions"
+	e.do("PUT", completions, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
+
+	e.do("PUT", installation, "dk", `{"status":"ERROR","errorCode":"AUTH_ERROR"}`).fails(t, http.StatusNotFound, "NOT_FOUND")
+	e.do("POST", installation, "dk", `{"metadata":{"externalId":"42"}}`).ok(t, http.StatusOK, nil)
+	e.do("PUT", installation, "dk", `{"status":"ERROR","errorCode":"AUTH_ERROR","metadata":{"externalId":"42"}}`).ok(t, http.StatusOK, nil)
+	e.clock.advance(time.Hour)
+	done := readInstallation(t, e.do("PUT", completions, "dk", ""))
+	if done.Status != "ACTIVATED" || done.ErrorCode != "" || done.Metadata["externalId"] != "42" || !done.UpdatedAt.Equal(e.clock.Now()) {
+		t.Errorf("completed installation %+v", done)
+	}
+	// Idempotent: a second call answers the same installation, unchanged.
+	e.clock.advance(time.Hour)
+	if again := readInstallation(t, e.do("PUT", completions, "dk", "")); !reflect.DeepEqual(again, done) {
+		t.Errorf("second completion %+v, want %+v", again, done)
+	}
+	if got := readInstallation(t, e.do("GET", installation, "dk", "")); !reflect.DeepEqual(got, done) {
+		t.Errorf("read back %+v, want %+v", got, done)
+	}
+	// Only the calling subject's installation changes.
+	e.do("POST", installation, "se", `{"status":"PENDING_INTEGRATION"}`).ok(t, http.StatusOK, nil)
+	if got := readInstallation(t, e.do("GET", installation, "se", "")); got.Status != "PENDING_INTEGRATION" {
+		t.Errorf("Swedish installation %+v", got)
+	}
+	if got := readInstallation(t, e.do("PUT", completions, "se", "")); got.Status != "ACTIVATED" || got.ID == done.ID {
+		t.Errorf("Swedish completion %+v", got)
+	}
 }

@@ -112,6 +112,24 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[tagGroupDimensionUpdateModel]():     "TagGroupDimensionUpdateModel",
 	reflect.TypeFor[tagDimensionValueCreateModel]():     "TagDimensionValueCreateModel",
 	reflect.TypeFor[tagDimensionValueUpdateModel]():     "TagDimensionValueUpdateModel",
+	// Tax amounts (taxcodes.go).
+	reflect.TypeFor[calculateTaxesRequest]():  "CalculateTaxesRequest",
+	reflect.TypeFor[calculateTaxesResponse](): "CalculateTaxesResponse",
+	reflect.TypeFor[taxes]():                  "Taxes",
+	reflect.TypeFor[pleo.TaxBreakdown]():      "AmountTaxBreakdown",
+	reflect.TypeFor[pleo.TaxedAmount]():       "TaxedAmount",
+
+	// Account batches (accounts.go).
+	reflect.TypeFor[accountBatchCreateRequest]():  "BookkeepingAccountBatchCreateRequestV1",
+	reflect.TypeFor[accountBatchItem]():           "BookkeepingAccountBatchRequestItemV1",
+	reflect.TypeFor[accountBatchCreateResponse](): "BookkeepingAccountBatchCreateResponseV1",
+	reflect.TypeFor[accountBatchFailedItem]():     "BookkeepingAccountBatchFailedItemV1",
+
+	// The older v1-beta accounts (accounts.go).
+	reflect.TypeFor[accountV4]():              "BookkeepingAccountRestModelV4",
+	reflect.TypeFor[accountCreateRequestV4](): "BookkeepingAccountCreateRequestV4",
+	reflect.TypeFor[accountUpdateRequestV4](): "BookkeepingAccountUpdateRequestV4",
+	reflect.TypeFor[accountSearchRequestV4](): "BookkeepingAccountSearchRequestV4",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

@@ -137,5 +137,15 @@ func (a *API) table() []route {
 		{method: del, pattern: "/v0/tags/{tagId}/dimensions/{dimensionId}", scope: oauth.TagGroupsWrite, handle: a.deleteTagDimensionValue, doc: deleteTagDimensionValueDoc},
 		{method: get, pattern: "/v0/aggregations/tag-groups", scope: oauth.TagGroupsRead, handle: a.aggregatedTagGroups, doc: aggregatedTagGroupsDoc},
 		{method: post, pattern: "/v0/aggregations/tags", scope: oauth.TagGroupsRead, handle: a.aggregatedTags, doc: aggregatedTagsDoc},
+		// Tax amounts, the deprecated installation completions and the older
+		// v1-beta accounts.
+		{method: post, pattern: "/v0/tax-codes:calculate-tax-amounts", scope: oauth.TaxCodesRead, handle: a.calculateTaxes, doc: calculateTaxesDoc},
+		{method: put, pattern: "/v1/installations/completions", anyToken: true, handle: a.completeInstallation, doc: completeInstallationDoc},
+		{method: post, pattern: "/v1/chart-of-accounts/batch", scope: oauth.AccountsWrite, handle: a.createAccountsBatch, doc: createAccountsBatchDoc},
+		{method: post, pattern: "/v1-beta/accounts", scope: oauth.AccountsWrite, handle: a.createAccount, doc: createAccountV4Doc},
+		{method: get, pattern: "/v1-beta/accounts/{accountId}", scope: oauth.AccountsRead, handle: a.getAccount, doc: getAccountV4Doc},
+		{method: put, pattern: "/v1-beta/accounts/{accountId}", scope: oauth.AccountsWrite, handle: a.updateAccount, doc: updateAccountV4Doc},
+		{method: del, pattern: "/v1-beta/accounts/{accountId}", scope: oauth.AccountsWrite, handle: a.deleteAccount, doc: deleteAccountV4Doc},
+		{method: post, pattern: "/v1-beta/accounts:search", scope: oauth.AccountsRead, handle: a.searchAccounts, doc: searchAccountsV4Doc},
 	}
 }

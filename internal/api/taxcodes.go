@@ -1,7 +1,12 @@
 package api
 
 import (
+	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -188,5 +193,119 @@ func (a *API) searchTaxCodes(w http.ResponseWriter, r *http.Request, p oauth.Pri
 		return storeError(err, nil, "")
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "company_id")))
+	return nil
+}
+
+// calculateTaxesRequest is Pleo's CalculateTaxesRequest: per tax code ID,
+// the amounts to apply it to. It documents the body; calculateTaxes
+// decodes into calculateTaxesInput, which tells a missing field from a
+// zero one.
+type calculateTaxesRequest struct {
+	AmountsByTaxCodeID map[string][]pleo.TaxedAmount `json:"amountsByTaxCodeId"`
+}
+
+// calculateTaxesInput is the decoded CalculateTaxesRequest.
+type calculateTaxesInput struct {
+	AmountsByTaxCodeID map[string][]struct {
+		ID     *string `json:"id"`
+		Amount *struct {
+			Currency *string `json:"currency"`
+			Minors   *int64  `json:"minors"`
+		} `json:"amount"`
+	} `json:"amountsByTaxCodeId"`
+}
+
+// taxes is Pleo's Taxes: one amount's breakdown, with the caller's id.
+type taxes struct {
+	ID                 string            `json:"id"`
+	AmountTaxBreakdown pleo.TaxBreakdown `json:"amountTaxBreakdown"`
+}
+
+// calculateTaxesResponse is Pleo's CalculateTaxesResponse: per tax code ID
+// (as the request spelled it), the breakdowns in the request's order.
+type calculateTaxesResponse struct {
+	Taxes map[string][]taxes `json:"taxes"`
+}
+
+// Bounds of one calculation (emulator choices; Pleo documents none).
+const (
+	maxTaxCodesPerCalculation = 100
+	maxAmountsPerCalculation  = 1000
+)
+
+var calculateTaxesDoc = operation{
+	id: "calculateTax", tag: "Tax Codes", summary: "Calculate gross, net, and tax amounts for a list of tax code ids and amounts.",
+	body: calculateTaxesRequest{}, bodyRequired: true,
+	status: http.StatusOK, response: dataResponse[calculateTaxesResponse]{},
+	errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge},
+}
+
+// calculateTaxes answers POST /v0/tax-codes:calculate-tax-amounts with the
+// gross, net and tax of each amount under its tax code, by the arithmetic
+// and rounding of pleo.TaxAmounts. Pleo documents only a default response;
+// the emulator answers 200. Every key must be the ID of a tax code the
+// token may see (archived ones included), else 404 naming it; at most 100
+// tax codes and 1000 amounts (emulator choices). Nothing is stored.
+func (a *API) calculateTaxes(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	var body calculateTaxesInput
+	if err := decodeBody(w, r, &body, true); err != nil {
+		return err
+	}
+	const field = "amountsByTaxCodeId"
+	if body.AmountsByTaxCodeID == nil {
+		return badField(field, "is required.")
+	}
+	if n := len(body.AmountsByTaxCodeID); n > maxTaxCodesPerCalculation {
+		return badField(field, "has %d tax codes; at most %d are allowed.", n, maxTaxCodesPerCalculation)
+	}
+	amounts := 0
+	for _, list := range body.AmountsByTaxCodeID {
+		amounts += len(list)
+	}
+	if amounts > maxAmountsPerCalculation {
+		return badField(field, "has %d amounts; at most %d are allowed.", amounts, maxAmountsPerCalculation)
+	}
+	companies, err := a.visibleCompanies(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := calculateTaxesResponse{Taxes: make(map[string][]taxes, len(body.AmountsByTaxCodeID))}
+	for _, key := range slices.Sorted(maps.Keys(body.AmountsByTaxCodeID)) { // sorted: the first error is stable
+		if !oauth.IsUUID(key) {
+			return badField(field, "keys must be tax code IDs (UUIDs), not %q.", key)
+		}
+		code, err := a.store.TaxCode(r.Context(), companies, strings.ToLower(key))
+		if err != nil {
+			return storeError(err, notFound("Tax code "+key+" not found."), "")
+		}
+		list := body.AmountsByTaxCodeID[key]
+		out.Taxes[key] = make([]taxes, 0, len(list))
+		for i, in := range list {
+			at := fmt.Sprintf("%s[%s][%d]", field, key, i)
+			switch {
+			case in.ID == nil:
+				return badField(at+".id", "is required.")
+			case in.Amount == nil:
+				return badField(at+".amount", "is required.")
+			case in.Amount.Currency == nil:
+				return badField(at+".amount.currency", "is required.")
+			case in.Amount.Minors == nil:
+				return badField(at+".amount.minors", "is required.")
+			}
+			amount := pleo.TaxedAmount{ID: *in.ID, Amount: pleo.Money{Currency: *in.Amount.Currency, Minors: *in.Amount.Minors}}
+			if err := amount.Validate(at); err != nil {
+				return storeError(err, nil, "")
+			}
+			b, err := pleo.TaxAmounts(code, amount.Amount)
+			var tooLarge *pleo.FieldError
+			if errors.As(err, &tooLarge) && tooLarge.Field == "minors" {
+				return badField(at+".amount.minors", "%s.", tooLarge.Message)
+			} else if err != nil {
+				return err // a stored tax code breaks its rules: a bug, 500
+			}
+			out.Taxes[key] = append(out.Taxes[key], taxes{ID: amount.ID, AmountTaxBreakdown: b})
+		}
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[calculateTaxesResponse]{Data: out})
 	return nil
 }

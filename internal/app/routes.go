@@ -79,6 +79,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	for _, prefix := range []string{"/v0/*", "/v1/*", "/v2/*", "/v3/*"} {
 		r.Handle(prefix, apiHandler)
 	}
+	r.Handle("/v1-beta/*", apiHandler) // Pleo's older accounts routes
 	r.Handle("/openapi.json", apiHandler)
 	// Presigned receipt downloads: signed URLs, no bearer token, no body.
 	r.Get(api.ReceiptFilePath+"/{receiptId}", a.API.ServeReceiptFile)

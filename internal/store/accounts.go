@@ -170,3 +170,60 @@ func (s *Store) SearchAccounts(ctx context.Context, companies []string, f Accoun
 	}
 	return listPage(ctx, s, q, req, scanAccount)
 }
+
+// AccountBatchFailure is one item of a batch that was not created: its
+// index in the batch and Pleo's reasons (pleo.AccountBatchFailureReasons).
+type AccountBatchFailure struct {
+	Index   int
+	Reasons []string
+}
+
+// CreateAccountsBatch creates, in one transaction, each of items (their
+// CompanyID is ignored) in company that breaks no rule of
+// (pleo.Account).BatchItemReasons and whose externalId is neither in the
+// company nor on an earlier item of the batch; every other item fails
+// with all its reasons, EXTERNAL_ID_ALREADY_EXISTS among them when it
+// applies, even when the existing account carries the same data (a batch
+// creates; it does not match). created keeps the order of items.
+// ErrNotFound: no such company.
+func (s *Store) CreateAccountsBatch(ctx context.Context, company string, items []pleo.Account, now time.Time) (
+	created []pleo.Account, failed []AccountBatchFailure, err error) {
+	err = s.Write(ctx, func(tx *Tx) error {
+		if err := tx.requireCompany(ctx, company); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for i, a := range items {
+			reasons := a.BatchItemReasons()
+			if a.ExternalID != "" {
+				exists := seen[a.ExternalID]
+				if !exists {
+					var n int
+					if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE company_id = ? AND external_id = ?`,
+						company, a.ExternalID).Scan(&n); err != nil {
+						return err
+					}
+					exists = n > 0
+				}
+				if exists {
+					reasons = append([]string{pleo.AccountExternalIDExists}, reasons...)
+				}
+				seen[a.ExternalID] = true
+			}
+			if len(reasons) > 0 {
+				failed = append(failed, AccountBatchFailure{Index: i, Reasons: reasons})
+				continue
+			}
+			a.ID, a.CompanyID, a.CreatedAt, a.UpdatedAt = NewUUID(), company, now, now
+			if err := tx.InsertAccount(ctx, a); err != nil {
+				return err
+			}
+			created = append(created, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return created, failed, nil
+}

@@ -121,3 +121,50 @@ func TestSearchAccounts(t *testing.T) {
 		t.Errorf("no companies: %d accounts, %v", page.Total, err)
 	}
 }
+
+func TestCreateAccountsBatch(t *testing.T) {
+	st, _ := openResourceStore(t)
+	ctx := context.Background()
+	long := strings.Repeat("é", 256)
+	items := []pleo.Account{
+		{ExternalID: "batch-1", Name: "One", CompanyID: se[0]}, // CompanyID is ignored
+		{ExternalID: "batch-1", Name: "Duplicate"},
+		{ExternalID: "", Name: ""},
+		{ExternalID: long, Name: "x", Code: &long},
+		{ExternalID: "batch-2", Name: "Two", Archived: true},
+	}
+	created, failed, err := st.CreateAccountsBatch(ctx, dk[0], items, resNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(created) != 2 || created[0].ExternalID != "batch-1" || created[1].ExternalID != "batch-2" || created[0].CompanyID != dk[0] ||
+		!created[0].CreatedAt.Equal(resNow) {
+		t.Fatalf("created %+v", created)
+	}
+	want := []store.AccountBatchFailure{
+		{Index: 1, Reasons: []string{pleo.AccountExternalIDExists}},
+		{Index: 2, Reasons: []string{pleo.AccountExternalIDEmpty, pleo.AccountNameEmpty}},
+		{Index: 3, Reasons: []string{pleo.AccountExternalIDTooLong, pleo.AccountCodeTooLong}},
+	}
+	if len(failed) != len(want) {
+		t.Fatalf("failed %+v", failed)
+	}
+	for i := range want {
+		if failed[i].Index != want[i].Index || strings.Join(failed[i].Reasons, ",") != strings.Join(want[i].Reasons, ",") {
+			t.Errorf("failed[%d] = %+v, want %+v", i, failed[i], want[i])
+		}
+	}
+	if got, err := st.Account(ctx, dk, created[1].ID); err != nil || !got.Archived || got.Name != "Two" {
+		t.Errorf("stored %+v, %v", got, err)
+	}
+	// A second batch finds the first one's accounts; another company does not.
+	if _, failed, err := st.CreateAccountsBatch(ctx, dk[0], items[:1], resNow); err != nil || len(failed) != 1 {
+		t.Errorf("again: %+v, %v", failed, err)
+	}
+	if created, _, err := st.CreateAccountsBatch(ctx, se[0], items[:1], resNow); err != nil || len(created) != 1 {
+		t.Errorf("in Sweden: %+v, %v", created, err)
+	}
+	if _, _, err := st.CreateAccountsBatch(ctx, "00000000-0000-4000-8000-000000000000", items[:1], resNow); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown company: %v", err)
+	}
+}
