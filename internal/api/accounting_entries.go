@@ -75,29 +75,39 @@ var searchEntriesDoc = operation{
 // searchEntries answers POST /v1/accounting-entries:search. The body is
 // optional (Pleo does not mark it required); unknown fields are ignored.
 func (a *API) searchEntries(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	resp, err := a.entryPage(w, r, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, resp)
+	return nil
+}
+
+// entryPage runs an accounting entry search: its body, paging parameters
+// and company selection, for searchEntries and its core twin.
+func (a *API) entryPage(w http.ResponseWriter, r *http.Request, p oauth.Principal) (pageResponse[pleo.AccountingEntry], error) {
 	var body entrySearchRequest
 	if err := decodeBody(w, r, &body, false); err != nil {
-		return err
+		return pageResponse[pleo.AccountingEntry]{}, err
 	}
 	q := r.URL.Query()
 	pq, err := parsePageQuery(q, entriesList)
 	if err != nil {
-		return err
+		return pageResponse[pleo.AccountingEntry]{}, err
 	}
 	f, err := body.filter()
 	if err != nil {
-		return err
+		return pageResponse[pleo.AccountingEntry]{}, err
 	}
 	if f.CompanyIDs, err = a.companiesFor(r.Context(), p, q,
 		companySelector{company: "company_id", organization: "organization_id", required: true}); err != nil {
-		return err
+		return pageResponse[pleo.AccountingEntry]{}, err
 	}
 	page, err := a.store.AccountingEntries(r.Context(), f, pq.req)
 	if err != nil {
-		return err
+		return pageResponse[pleo.AccountingEntry]{}, err
 	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "company_id", "organization_id")))
-	return nil
+	return newPage(page, pq, echoParams(q, "company_id", "organization_id")), nil
 }
 
 // filter validates the request and turns it into a store filter: IDs must

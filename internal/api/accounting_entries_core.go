@@ -68,28 +68,10 @@ var searchEntriesCoreDoc = operation{
 // searchEntriesCore answers POST /v1/accounting-entries/core:search, with
 // the body, parameters and rules of searchEntries.
 func (a *API) searchEntriesCore(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body entrySearchRequest
-	if err := decodeBody(w, r, &body, false); err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	pq, err := parsePageQuery(q, entriesList)
+	resp, err := a.entryPage(w, r, p)
 	if err != nil {
 		return err
 	}
-	f, err := body.filter()
-	if err != nil {
-		return err
-	}
-	if f.CompanyIDs, err = a.companiesFor(r.Context(), p, q,
-		companySelector{company: "company_id", organization: "organization_id", required: true}); err != nil {
-		return err
-	}
-	page, err := a.store.AccountingEntries(r.Context(), f, pq.req)
-	if err != nil {
-		return err
-	}
-	resp := newPage(page, pq, echoParams(q, "company_id", "organization_id"))
 	out := pageResponse[accountingEntryCore]{Data: make([]accountingEntryCore, len(resp.Data)), Pagination: resp.Pagination}
 	for i, e := range resp.Data {
 		out.Data[i] = coreOf(e)
