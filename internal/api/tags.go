@@ -35,9 +35,9 @@ type tagGroupUpdateModel struct {
 	Metadata map[string]string `json:"metadata"`
 }
 
-// tagCreateModel is Pleo's TagCreateModel. The emulator has no dimensions
-// beyond code and name, so otherDimensionValues is accepted and ignored, as
-// Pleo ignores values for dimensions a group does not have.
+// tagCreateModel is Pleo's TagCreateModel. otherDimensionValues is accepted
+// but not applied yet (an emulator gap): a tag's values for its group's
+// dimensions are set through /v0/tags/{tagId}/dimensions/{dimensionId}.
 type tagCreateModel struct {
 	Code                 string   `json:"code"`
 	Archived             bool     `json:"archived"`
