@@ -62,17 +62,8 @@ func (a *API) searchTagsPost(w http.ResponseWriter, r *http.Request, p oauth.Pri
 	if err != nil {
 		return err
 	}
-	f := store.TagFilter{Archived: body.Archived}
-	if body.IncludeArchived != nil {
-		f.IncludeArchived = *body.IncludeArchived
-	}
-	if body.TextSearch != nil {
-		f.Text = *body.TextSearch
-	}
-	if f.GroupIDs, err = uuidList("tagGroupIds", body.TagGroupIDs, 100); err != nil {
-		return err
-	}
-	if f.TagIDs, err = uuidList("tagIds", body.TagIDs, 100); err != nil {
+	f, err := body.filter()
+	if err != nil {
 		return err
 	}
 	companies, err := a.companiesFor(r.Context(), p, q, companySelector{company: "company_id", organization: "organization_id"})
