@@ -66,13 +66,14 @@ func dimensionError(err error, parent *apiError) error {
 	return storeError(err, parent, "The tag has a value for this dimension already; update it with PUT.")
 }
 
-// groupDimensionPath returns the groupId and dimensionId path parameters.
-func groupDimensionPath(r *http.Request) (groupID, dimensionID string, err error) {
-	if groupID, err = pathUUID(r, "groupId"); err != nil {
+// dimensionPath returns the parent path parameter (groupId or tagId) and
+// dimensionId, both UUIDs.
+func dimensionPath(r *http.Request, parent string) (parentID, dimensionID string, err error) {
+	if parentID, err = pathUUID(r, parent); err != nil {
 		return "", "", err
 	}
 	dimensionID, err = pathUUID(r, "dimensionId")
-	return groupID, dimensionID, err
+	return parentID, dimensionID, err
 }
 
 var listTagGroupDimensionsDoc = operation{
@@ -145,7 +146,7 @@ var getTagGroupDimensionDoc = operation{
 
 // getTagGroupDimension answers GET /v0/tag-groups/{groupId}/dimensions/{dimensionId}.
 func (a *API) getTagGroupDimension(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	groupID, id, err := groupDimensionPath(r)
+	groupID, id, err := dimensionPath(r, "groupId")
 	if err != nil {
 		return err
 	}
@@ -174,7 +175,7 @@ var updateTagGroupDimensionDoc = operation{
 // displayOrder and visible are all replaced (all required, as Pleo
 // documents). The other dimensions keep their display order.
 func (a *API) updateTagGroupDimension(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	groupID, id, err := groupDimensionPath(r)
+	groupID, id, err := dimensionPath(r, "groupId")
 	if err != nil {
 		return err
 	}
@@ -215,7 +216,7 @@ var deleteTagGroupDimensionDoc = operation{
 // documents an empty default response); the tags' values for the
 // dimension go with it.
 func (a *API) deleteTagGroupDimension(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	groupID, id, err := groupDimensionPath(r)
+	groupID, id, err := dimensionPath(r, "groupId")
 	if err != nil {
 		return err
 	}
@@ -242,15 +243,6 @@ var tagGroupUsageDoc = operation{
 // carry it and are not deleted.
 func (a *API) tagGroupUsage(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	return getByID(a, w, r, p, "groupId", a.store.TagGroupUsage, tagGroupNotFound, contentTypeJSON)
-}
-
-// tagDimensionPath returns the tagId and dimensionId path parameters.
-func tagDimensionPath(r *http.Request) (tagID, dimensionID string, err error) {
-	if tagID, err = pathUUID(r, "tagId"); err != nil {
-		return "", "", err
-	}
-	dimensionID, err = pathUUID(r, "dimensionId")
-	return tagID, dimensionID, err
 }
 
 var listTagDimensionValuesDoc = operation{
@@ -284,7 +276,7 @@ var getTagDimensionValueDoc = operation{
 // getTagDimensionValue answers GET /v0/tags/{tagId}/dimensions/{dimensionId};
 // 404 when the tag has no value for the dimension.
 func (a *API) getTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := tagDimensionPath(r)
+	tagID, dimID, err := dimensionPath(r, "tagId")
 	if err != nil {
 		return err
 	}
@@ -328,7 +320,7 @@ var createTagDimensionValueDoc = operation{
 // group; a tag that has a value for it already is 409 (an emulator
 // choice: PUT changes a value).
 func (a *API) createTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := tagDimensionPath(r)
+	tagID, dimID, err := dimensionPath(r, "tagId")
 	if err != nil {
 		return err
 	}
@@ -362,7 +354,7 @@ var updateTagDimensionValueDoc = operation{
 // choice: POST creates one). Pleo marks this body optional, but its
 // schema requires value, so a missing body is a 400 naming value.
 func (a *API) updateTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := tagDimensionPath(r)
+	tagID, dimID, err := dimensionPath(r, "tagId")
 	if err != nil {
 		return err
 	}
@@ -392,7 +384,7 @@ var deleteTagDimensionValueDoc = operation{
 // deleteTagDimensionValue answers DELETE /v0/tags/{tagId}/dimensions/{dimensionId}
 // with 200 and the removed value, as Pleo's response schema documents.
 func (a *API) deleteTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := tagDimensionPath(r)
+	tagID, dimID, err := dimensionPath(r, "tagId")
 	if err != nil {
 		return err
 	}
