@@ -210,25 +210,40 @@ var getEntryDoc = operation{
 // getEntry answers GET /v1/accounting-entries/{accountingEntryId}. A
 // deleted entry is not found unless include_deleted=true.
 func (a *API) getEntry(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "accountingEntryId")
+	e, err := a.entryInPath(r, p, true)
 	if err != nil {
-		return err
-	}
-	includeDeleted, err := boolParam(r.URL.Query(), "include_deleted")
-	if err != nil {
-		return err
-	}
-	missing := notFound("Accounting entry not found.")
-	e, err := a.store.AccountingEntry(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && e.DeletedAt != nil && !includeDeleted {
-		return missing
-	}
-	if err != nil {
-		return err
-	}
-	if err := a.mustSee(r.Context(), p, e.CompanyID, missing); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.AccountingEntry]{Data: e})
 	return nil
+}
+
+// entryInPath reads the entry the accountingEntryId path parameter names,
+// for getEntry, its core twin and the receipt routes: an unknown entry, one
+// of a company the token cannot see, and a deleted one are all not found,
+// unless deletedParam lets the include_deleted query parameter show a
+// deleted entry.
+func (a *API) entryInPath(r *http.Request, p oauth.Principal, deletedParam bool) (pleo.AccountingEntry, error) {
+	id, err := pathUUID(r, "accountingEntryId")
+	if err != nil {
+		return pleo.AccountingEntry{}, err
+	}
+	includeDeleted := false
+	if deletedParam {
+		if includeDeleted, err = boolParam(r.URL.Query(), "include_deleted"); err != nil {
+			return pleo.AccountingEntry{}, err
+		}
+	}
+	missing := notFound("Accounting entry not found.")
+	e, err := a.store.AccountingEntry(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && e.DeletedAt != nil && !includeDeleted {
+		return pleo.AccountingEntry{}, missing
+	}
+	if err != nil {
+		return pleo.AccountingEntry{}, err
+	}
+	if err := a.mustSee(r.Context(), p, e.CompanyID, missing); err != nil {
+		return pleo.AccountingEntry{}, err
+	}
+	return e, nil
 }

@@ -1,13 +1,11 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
-	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
 // The deprecated core routes of Pleo's accounting-entries document,
@@ -92,27 +90,11 @@ var getEntryCoreDoc = operation{
 // with the rules of getEntry: a deleted entry is not found unless
 // include_deleted=true.
 func (a *API) getEntryCore(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, err := pathUUID(r, "accountingEntryId")
+	if _, err := boolParam(r.URL.Query(), "include_hidden"); err != nil {
+		return err
+	}
+	e, err := a.entryInPath(r, p, true)
 	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	includeDeleted, err := boolParam(q, "include_deleted")
-	if err != nil {
-		return err
-	}
-	if _, err := boolParam(q, "include_hidden"); err != nil {
-		return err
-	}
-	missing := notFound("Accounting entry not found.")
-	e, err := a.store.AccountingEntry(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && e.DeletedAt != nil && !includeDeleted {
-		return missing
-	}
-	if err != nil {
-		return err
-	}
-	if err := a.mustSee(r.Context(), p, e.CompanyID, missing); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[accountingEntryCore]{Data: coreOf(e)})

@@ -148,7 +148,7 @@ var fileTypeParam = param{name: "file_type", in: "query",
 
 // listEntryReceipts answers GET /v1/accounting-entries/{accountingEntryId}/receipts.
 func (a *API) listEntryReceipts(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	entry, err := a.visibleEntry(r, p)
+	entry, err := a.entryInPath(r, p, false)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ var getEntryReceiptDoc = operation{
 // getEntryReceipt answers GET /v1/accounting-entries/{accountingEntryId}/receipts/{receiptId}.
 // A receipt of another entry is not found.
 func (a *API) getEntryReceipt(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	entry, err := a.visibleEntry(r, p)
+	entry, err := a.entryInPath(r, p, false)
 	if err != nil {
 		return err
 	}
@@ -216,25 +216,6 @@ func (a *API) getEntryReceipt(w http.ResponseWriter, r *http.Request, p oauth.Pr
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Receipt]{Data: rc})
 	return nil
-}
-
-// visibleEntry returns the accounting entry of the accountingEntryId path
-// parameter: 404 when it is unknown, deleted or of a company the token may
-// not see.
-func (a *API) visibleEntry(r *http.Request, p oauth.Principal) (pleo.AccountingEntry, error) {
-	id, err := pathUUID(r, "accountingEntryId")
-	if err != nil {
-		return pleo.AccountingEntry{}, err
-	}
-	missing := notFound("Accounting entry not found.")
-	e, err := a.store.AccountingEntry(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && e.DeletedAt != nil {
-		return e, missing
-	}
-	if err != nil {
-		return e, err
-	}
-	return e, a.mustSee(r.Context(), p, e.CompanyID, missing)
 }
 
 // fileTypeQuery reads the file_type query parameter (default ORIGINAL).
