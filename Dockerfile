@@ -20,8 +20,14 @@ USER 65532:65532
 # and PLEO_EMULATOR_ADDR / PLEO_EMULATOR_DB outrank both. serve records the
 # address it really listens on in PLEO_EMULATOR_ADDR_FILE, where the
 # HEALTHCHECK reads it, so `serve --addr :9090` stays healthy.
+# Inside a container every caller of the control API (the host through a
+# port mapping, a test runner in the same Compose network) is a non-loopback
+# peer, so the image opens the control API to whoever reaches the port
+# (--control-open); the README publishes the port on 127.0.0.1, and
+# PLEO_EMULATOR_CONTROL_TOKEN closes it to callers without the token.
 ENV PLEO_EMULATOR_DEFAULT_ADDR=:8080 \
     PLEO_EMULATOR_DEFAULT_DB=/data/pleo-emulator.db \
+    PLEO_EMULATOR_DEFAULT_CONTROL_OPEN=true \
     PLEO_EMULATOR_ADDR_FILE=/data/.pleo-emulator.addr
 VOLUME ["/data"]
 EXPOSE 8080

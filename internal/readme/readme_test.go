@@ -37,14 +37,15 @@ func TestMain(m *testing.M) {
 // found by a line of the example and with the reason. An entry that matches
 // no example fails the test, so the list cannot go stale.
 var notRun = map[string]string{
-	"go run ./cmd/pleo-emulator":     "starts the emulator; the test runs the same server in process",
-	"go install ./cmd/pleo-emulator": "installs into the user's GOPATH; the test runs the same command line in process",
-	"make test":                      "runs this test",
-	"docker compose up -d pleo":      "needs Docker Compose",
-	"make docker VERSION=dev":        "needs Docker; the Dockerfile has its own container checks",
-	"--url http://pleo:8080":         "needs a Compose network with a service named pleo",
-	"sudo apt-get install":           "installs system packages",
-	"pleo-emulator serve --config":   "starts a second emulator; internal/config's tests start every example config",
+	"go run ./cmd/pleo-emulator":                              "starts the emulator; the test runs the same server in process",
+	"go install ./cmd/pleo-emulator":                          "installs into the user's GOPATH; the test runs the same command line in process",
+	"make test":                                               "runs this test",
+	"docker compose up -d pleo":                               "needs Docker Compose",
+	"make docker VERSION=dev":                                 "needs Docker; the Dockerfile has its own container checks",
+	"PLEO_EMULATOR_CONTROL_TOKEN=ci-secret pleo-emulator:dev": "needs Docker; the control token itself is tested in internal/control",
+	"--url http://pleo:8080":                                  "needs a Compose network with a service named pleo",
+	"sudo apt-get install":                                    "installs system packages",
+	"pleo-emulator serve --config":                            "starts a second emulator; internal/config's tests start every example config",
 }
 
 // requireEnv makes a missing tool fail the test instead of skipping it (CI sets it).
