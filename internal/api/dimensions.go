@@ -66,14 +66,18 @@ func dimensionError(err error, parent *apiError) error {
 	return storeError(err, parent, "The tag has a value for this dimension already; update it with PUT.")
 }
 
-// dimensionPath returns the parent path parameter (groupId or tagId) and
-// dimensionId, both UUIDs.
-func dimensionPath(r *http.Request, parent string) (parentID, dimensionID string, err error) {
+// dimensionTarget returns the parent path parameter (groupId or tagId),
+// dimensionId (both UUIDs) and the companies the token may see: what every
+// handler of one dimension or dimension value starts with.
+func (a *API) dimensionTarget(r *http.Request, p oauth.Principal, parent string) (parentID, dimensionID string, companies []string, err error) {
 	if parentID, err = pathUUID(r, parent); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
-	dimensionID, err = pathUUID(r, "dimensionId")
-	return parentID, dimensionID, err
+	if dimensionID, err = pathUUID(r, "dimensionId"); err != nil {
+		return "", "", nil, err
+	}
+	companies, err = a.visibleCompanies(r.Context(), p)
+	return parentID, dimensionID, companies, err
 }
 
 var listTagGroupDimensionsDoc = operation{
@@ -146,11 +150,7 @@ var getTagGroupDimensionDoc = operation{
 
 // getTagGroupDimension answers GET /v0/tag-groups/{groupId}/dimensions/{dimensionId}.
 func (a *API) getTagGroupDimension(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	groupID, id, err := dimensionPath(r, "groupId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
+	groupID, id, companies, err := a.dimensionTarget(r, p, "groupId")
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ var updateTagGroupDimensionDoc = operation{
 // displayOrder and visible are all replaced (all required, as Pleo
 // documents). The other dimensions keep their display order.
 func (a *API) updateTagGroupDimension(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	groupID, id, err := dimensionPath(r, "groupId")
+	groupID, id, companies, err := a.dimensionTarget(r, p, "groupId")
 	if err != nil {
 		return err
 	}
@@ -193,10 +193,6 @@ func (a *API) updateTagGroupDimension(w http.ResponseWriter, r *http.Request, p 
 	}
 	if err := pleo.ValidateDisplayOrder(d.DisplayOrder); err != nil {
 		return storeError(err, nil, "")
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
-	if err != nil {
-		return err
 	}
 	if d, err = a.store.UpdateTagGroupDimension(r.Context(), companies, d, a.clock.Now()); err != nil {
 		return dimensionError(err, tagGroupNotFound)
@@ -216,11 +212,7 @@ var deleteTagGroupDimensionDoc = operation{
 // documents an empty default response); the tags' values for the
 // dimension go with it.
 func (a *API) deleteTagGroupDimension(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	groupID, id, err := dimensionPath(r, "groupId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
+	groupID, id, companies, err := a.dimensionTarget(r, p, "groupId")
 	if err != nil {
 		return err
 	}
@@ -276,11 +268,7 @@ var getTagDimensionValueDoc = operation{
 // getTagDimensionValue answers GET /v0/tags/{tagId}/dimensions/{dimensionId};
 // 404 when the tag has no value for the dimension.
 func (a *API) getTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := dimensionPath(r, "tagId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
+	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
 	if err != nil {
 		return err
 	}
@@ -320,15 +308,11 @@ var createTagDimensionValueDoc = operation{
 // group; a tag that has a value for it already is 409 (an emulator
 // choice: PUT changes a value).
 func (a *API) createTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := dimensionPath(r, "tagId")
+	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
 	if err != nil {
 		return err
 	}
 	value, err := dimensionValueBody(w, r, true)
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -354,15 +338,11 @@ var updateTagDimensionValueDoc = operation{
 // choice: POST creates one). Pleo marks this body optional, but its
 // schema requires value, so a missing body is a 400 naming value.
 func (a *API) updateTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := dimensionPath(r, "tagId")
+	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
 	if err != nil {
 		return err
 	}
 	value, err := dimensionValueBody(w, r, false)
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -384,11 +364,7 @@ var deleteTagDimensionValueDoc = operation{
 // deleteTagDimensionValue answers DELETE /v0/tags/{tagId}/dimensions/{dimensionId}
 // with 200 and the removed value, as Pleo's response schema documents.
 func (a *API) deleteTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, err := dimensionPath(r, "tagId")
-	if err != nil {
-		return err
-	}
-	companies, err := a.visibleCompanies(r.Context(), p)
+	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
 	if err != nil {
 		return err
 	}
