@@ -76,24 +76,7 @@ var aggregatedTagsDoc = operation{
 // and every dimension of its group with the tag's value ("" when it has
 // none), in display order.
 func (a *API) aggregatedTags(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body compositeTagSearchRequest
-	if err := decodeBody(w, r, &body, false); err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	pq, err := parsePageQuery(q, tagsList)
-	if err != nil {
-		return err
-	}
-	f, err := body.filter()
-	if err != nil {
-		return err
-	}
-	companies, err := a.companiesFor(r.Context(), p, q, companySelector{company: "company_id"})
-	if err != nil {
-		return err
-	}
-	page, err := a.store.ListTags(r.Context(), companies, f, pq.req)
+	page, pq, err := a.searchTagPage(w, r, p, companySelector{company: "company_id"})
 	if err != nil {
 		return err
 	}
@@ -102,8 +85,33 @@ func (a *API) aggregatedTags(w http.ResponseWriter, r *http.Request, p oauth.Pri
 		return err
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(store.Page[pleo.AggregatedTag]{Items: tags, Positions: page.Positions,
-		HasNext: page.HasNext, HasPrevious: page.HasPrevious, Total: page.Total}, pq, echoParams(q, "company_id")))
+		HasNext: page.HasNext, HasPrevious: page.HasPrevious, Total: page.Total}, pq, echoParams(r.URL.Query(), "company_id")))
 	return nil
+}
+
+// searchTagPage runs a tag search: the CompositeTagSearchRequest body, the
+// paging parameters and the companies sel selects, for POST /v0/tags:search
+// and POST /v0/aggregations/tags.
+func (a *API) searchTagPage(w http.ResponseWriter, r *http.Request, p oauth.Principal, sel companySelector) (store.Page[pleo.Tag], pageQuery, error) {
+	var body compositeTagSearchRequest
+	if err := decodeBody(w, r, &body, false); err != nil {
+		return store.Page[pleo.Tag]{}, pageQuery{}, err
+	}
+	q := r.URL.Query()
+	pq, err := parsePageQuery(q, tagsList)
+	if err != nil {
+		return store.Page[pleo.Tag]{}, pageQuery{}, err
+	}
+	f, err := body.filter()
+	if err != nil {
+		return store.Page[pleo.Tag]{}, pageQuery{}, err
+	}
+	companies, err := a.companiesFor(r.Context(), p, q, sel)
+	if err != nil {
+		return store.Page[pleo.Tag]{}, pageQuery{}, err
+	}
+	page, err := a.store.ListTags(r.Context(), companies, f, pq.req)
+	return page, pq, err
 }
 
 // filter turns a CompositeTagSearchRequest into a store filter. Without

@@ -53,28 +53,11 @@ var searchTagsPostDoc = operation{
 // the code, ignoring case. At most 100 tagIds and 100 tagGroupIds (an
 // emulator choice; Pleo sets no limit).
 func (a *API) searchTagsPost(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body compositeTagSearchRequest
-	if err := decodeBody(w, r, &body, false); err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	pq, err := parsePageQuery(q, tagsList)
+	page, pq, err := a.searchTagPage(w, r, p, companySelector{company: "company_id", organization: "organization_id"})
 	if err != nil {
 		return err
 	}
-	f, err := body.filter()
-	if err != nil {
-		return err
-	}
-	companies, err := a.companiesFor(r.Context(), p, q, companySelector{company: "company_id", organization: "organization_id"})
-	if err != nil {
-		return err
-	}
-	page, err := a.store.ListTags(r.Context(), companies, f, pq.req)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(q, "company_id", "organization_id")))
+	writeJSON(w, http.StatusOK, contentTypeJSON, newPage(page, pq, echoParams(r.URL.Query(), "company_id", "organization_id")))
 	return nil
 }
 
