@@ -198,7 +198,7 @@ func (p ConsentPage) title() string {
 
 // pageTemplates lists every page template; each is parsed together with layout.html.
 var pageTemplates = []string{"error.html", "login.html", "consent.html", "start.html", "playground.html", "apps.html",
-	"revoke.html", "webhooks.html"}
+	"revoke.html", "webhooks.html", "spending.html"}
 
 // Renderer renders the emulator's HTML pages from the embedded templates.
 // It is safe for concurrent use.
