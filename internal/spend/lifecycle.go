@@ -3,6 +3,7 @@ package spend
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -150,6 +151,9 @@ func (r rules) edit(e pleo.AccountingEntry, in EntryChange) (pleo.AccountingEntr
 		c.TotalBillValue = nil
 		if in.TransactionValue != nil {
 			c.TransactionValue = *in.TransactionValue
+			if c.TransactionValue.Currency == "" || c.TransactionValue.Currency == e.TransactionValue.Currency {
+				c.KeptRate = entryRate(e)
+			}
 		}
 		if in.ExchangeRate != nil {
 			c.ExchangeRate = *in.ExchangeRate
@@ -190,3 +194,16 @@ func orNothing(values []string) string {
 	}
 	return strings.Join(values, ", ")
 }
+
+// entryRate is the exchange rate e's own values imply (transactionValue ÷
+// totalBillValue, in major units), or nil when e has no bill value.
+func entryRate(e pleo.AccountingEntry) *big.Rat {
+	if e.TotalBillValue == nil || e.TotalBillValue.Minors == 0 || e.TransactionValue.Minors == 0 {
+		return nil
+	}
+	transaction := new(big.Rat).SetFrac(big.NewInt(e.TransactionValue.Minors), pow10Int(pleo.MinorUnitDigits(e.TransactionValue.Currency)))
+	bill := new(big.Rat).SetFrac(big.NewInt(e.TotalBillValue.Minors), pow10Int(pleo.MinorUnitDigits(e.TotalBillValue.Currency)))
+	return transaction.Quo(transaction, bill)
+}
+
+func pow10Int(n int) *big.Int { return big.NewInt(pow10(n)) }

@@ -64,14 +64,17 @@ type content struct {
 	TransactionValue pleo.Money
 	TotalBillValue   *pleo.Money
 	ExchangeRate     string
-	MerchantName     string
-	Supplier         *pleo.Supplier
-	Note             string
-	AccountID        string
-	TaxCodeID        string
-	Tags             []pleo.EntryTag
-	SplitItems       *[]NewSplitItem
-	Attendees        *[]NewAttendee
+	// KeptRate is the rate of an edited entry's own values, used for a new
+	// transactionValue in the same currency when no exchangeRate is given.
+	KeptRate     *big.Rat
+	MerchantName string
+	Supplier     *pleo.Supplier
+	Note         string
+	AccountID    string
+	TaxCodeID    string
+	Tags         []pleo.EntryTag
+	SplitItems   *[]NewSplitItem
+	Attendees    *[]NewAttendee
 }
 
 // newEntry is in as a new entry of the company, every rule checked.
@@ -206,7 +209,7 @@ func (r rules) fill(e *pleo.AccountingEntry, c content) error {
 	if e.SettledAt != nil || e.Family == pleo.FamilyOutOfPocket {
 		e.BookkeepingDate = bookkeepingDate(*e)
 	}
-	transaction, bill, err := r.amounts(c.TransactionValue, c.TotalBillValue, c.ExchangeRate)
+	transaction, bill, err := r.amounts(c.TransactionValue, c.TotalBillValue, c.ExchangeRate, c.KeptRate)
 	if err != nil {
 		return err
 	}
@@ -279,11 +282,12 @@ func (r rules) people(e *pleo.AccountingEntry, employeeID, teamID string) error 
 // amounts applies the currency rule of pleo.BillValue: totalBillValue is
 // in the company's wallet currency, and totalBillValue × exchangeRate =
 // transactionValue, rounded half away from zero to the wallet currency's
-// minor unit. The rate is exchangeRate if given, else the emulator's
+// minor unit. The rate is exchangeRate if given, else kept (the rate an
+// edited entry had, when its currency stays), else the emulator's
 // reference rate; a caller who gives totalBillValue without a rate sets
 // the rate (the card network's) by that. A purchase in the wallet currency
 // is billed exactly its value.
-func (r rules) amounts(transaction pleo.Money, bill *pleo.Money, rateText string) (pleo.Money, pleo.Money, error) {
+func (r rules) amounts(transaction pleo.Money, bill *pleo.Money, rateText string, kept *big.Rat) (pleo.Money, pleo.Money, error) {
 	wallet := r.company.Currency
 	if transaction.Currency == "" {
 		transaction.Currency = wallet
@@ -323,6 +327,9 @@ func (r rules) amounts(transaction pleo.Money, bill *pleo.Money, rateText string
 	}
 	if bill != nil && rate == nil {
 		return transaction, *bill, nil
+	}
+	if rate == nil && kept != nil {
+		rate = kept
 	}
 	if rate == nil {
 		ref, ok := pleo.ReferenceRate(transaction.Currency, wallet)

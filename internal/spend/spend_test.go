@@ -526,13 +526,28 @@ func TestEdit(t *testing.T) {
 		t.Fatal(err)
 	}
 	emp, _ := f.store.Employee(f.ctx, other)
-	wantBill := mustBill(t, pleo.Money{Currency: "EUR", Minors: 12_000}, "DKK")
+	// The new amount is billed at the rate of the entry's own values.
+	wantBill, _ := pleo.ShareOf(*e.TotalBillValue, 12_000, 10_000)
 	if edited.ExportStatus != "NOT_EXPORTED" || edited.Note != "Taxi to the airport" || edited.EmployeeID != other ||
 		edited.TeamID != emp.TeamID || *edited.TotalBillValue != wantBill || edited.AccountID != "" ||
 		!edited.UpdatedAt.Equal(anchor.Add(time.Hour)) || !edited.CreatedAt.Equal(anchor) || edited.BookkeepingDate == nil ||
 		edited.Status != "COMPLETED" {
 		t.Errorf("edited: %+v", edited)
 	}
+	// A new rate bills the amount again; another currency takes the reference rate.
+	rated, err := f.svc.Edit(f.ctx, e.ID, spend.EntryChange{ExchangeRate: ptr("0.125")})
+	if err != nil || *rated.TotalBillValue != (pleo.Money{Currency: "DKK", Minors: 96_000}) {
+		t.Errorf("new rate: %v, %v", rated.TotalBillValue, err)
+	}
+	sek, err := f.svc.Edit(f.ctx, e.ID, spend.EntryChange{TransactionValue: money("SEK", 10_000)})
+	if err != nil || *sek.TotalBillValue != mustBill(t, pleo.Money{Currency: "SEK", Minors: 10_000}, "DKK") {
+		t.Errorf("new currency: %v, %v", sek.TotalBillValue, err)
+	}
+	edited, err = f.svc.Edit(f.ctx, e.ID, spend.EntryChange{TransactionValue: money("EUR", 12_000), ExchangeRate: ptr("0.1")})
+	if err != nil || edited.TotalBillValue.Minors != 120_000 {
+		t.Fatalf("back to euro: %v, %v", edited.TotalBillValue, err)
+	}
+	wantBill = *edited.TotalBillValue
 	// Values that do not change stay, the stored bill included.
 	again, err := f.svc.Edit(f.ctx, e.ID, spend.EntryChange{})
 	if err != nil || *again.TotalBillValue != wantBill || again.Note != edited.Note {
@@ -548,6 +563,7 @@ func TestEdit(t *testing.T) {
 		{"tax code of another company", spend.EntryChange{TaxCodeID: &seTaxCode}, "taxCodeId"},
 		{"performed in the future", spend.EntryChange{PerformedAt: at(anchor.Add(2 * time.Hour))}, "performedAt"},
 		{"bill against the rate", spend.EntryChange{ExchangeRate: ptr("0.134"), TotalBillValue: money("DKK", 1)}, "totalBillValue"},
+		{"bad rate", spend.EntryChange{ExchangeRate: ptr("x")}, "exchangeRate"},
 	} {
 		if _, err := f.svc.Edit(f.ctx, e.ID, c.change); !isField(err, c.field) {
 			t.Errorf("%s: %v, want a field error naming %s", c.name, err, c.field)
