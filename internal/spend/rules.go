@@ -53,6 +53,29 @@ type rules struct {
 	tx      *store.Tx
 	company pleo.Company
 	now     time.Time
+	// before is the entry as it was before the change being checked (nil
+	// for a new entry): an account, tax code or tag it already carries
+	// stays allowed once archived, so that archiving does not block edits.
+	before *pleo.AccountingEntry
+}
+
+// carried reports whether the entry before the change refers to id, as
+// its own or a split item's account, tax code, tag group or tag.
+func (r rules) carried(id string) bool {
+	e := r.before
+	if e == nil {
+		return false
+	}
+	refs := []string{e.AccountID, e.TaxCodeID}
+	tags := slices.Clone(e.Tags)
+	for _, it := range e.SplitItems {
+		refs = append(refs, it.AccountID, it.TaxCodeID)
+		tags = append(tags, it.Tags...)
+	}
+	for _, t := range tags {
+		refs = append(refs, t.TagGroupID, t.TagID)
+	}
+	return slices.Contains(refs, id)
 }
 
 // content is what fill sets on an entry: the fields an edit may change.
@@ -380,7 +403,7 @@ func (r rules) account(field, id string) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	if a.Archived {
+	if a.Archived && !r.carried(a.ID) {
 		return "", "", pleo.Invalid(field, "account %s is archived", id)
 	}
 	code := ""
@@ -403,7 +426,7 @@ func (r rules) taxCode(field, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if tc.Archived {
+	if tc.Archived && !r.carried(tc.ID) {
 		return "", pleo.Invalid(field, "tax code %s is archived", id)
 	}
 	return tc.ID, nil
@@ -435,7 +458,7 @@ func (r rules) tags(field string, in []pleo.EntryTag) ([]pleo.EntryTag, error) {
 		if err != nil {
 			return nil, err
 		}
-		if g.Archived {
+		if g.Archived && !r.carried(g.ID) {
 			return nil, pleo.Invalid(f+".tagGroupId", "tag group %s is archived", groupID)
 		}
 		if seen[groupID] {
@@ -450,7 +473,7 @@ func (r rules) tags(field string, in []pleo.EntryTag) ([]pleo.EntryTag, error) {
 			if err != nil {
 				return nil, err
 			}
-			if tg.Archived {
+			if tg.Archived && !r.carried(tg.ID) {
 				return nil, pleo.Invalid(f+".tagId", "tag %s is archived", tagID)
 			}
 		}

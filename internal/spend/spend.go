@@ -210,7 +210,8 @@ func (s *Service) move(ctx context.Context, entryID string,
 		if err != nil {
 			return err
 		}
-		r := rules{ctx: ctx, tx: tx, company: company, now: now}
+		before := e
+		r := rules{ctx: ctx, tx: tx, company: company, now: now, before: &before}
 		next, err := change(r, e)
 		if err != nil {
 			return err

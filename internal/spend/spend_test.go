@@ -596,6 +596,21 @@ func TestEdit(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+func TestArchivedDataAnEntryCarries(t *testing.T) {
+	f := newFixture(t)
+	e := f.create(t, denmark, spend.NewEntry{Tags: []pleo.EntryTag{{TagGroupID: dkGroup1, TagID: dkTag10}}})
+	if _, err := f.store.ArchiveTags(f.ctx, denmark, []string{dkTag10}, true, anchor); err != nil {
+		t.Fatal(err)
+	}
+	// An edit of something else keeps the archived tag; a new entry cannot take it.
+	if edited, err := f.svc.Edit(f.ctx, e.ID, spend.EntryChange{Note: ptr("still tagged")}); err != nil || edited.Tags[0].TagID != dkTag10 {
+		t.Errorf("edit of an entry with an archived tag: %+v, %v", edited.Tags, err)
+	}
+	if _, err := f.svc.Create(f.ctx, denmark, spend.NewEntry{Tags: []pleo.EntryTag{{TagGroupID: dkGroup1, TagID: dkTag10}}}); !isField(err, "tags[0].tagId") {
+		t.Errorf("new entry with an archived tag: %v", err)
+	}
+}
+
 func TestDelete(t *testing.T) {
 	f := newFixture(t)
 	e := f.create(t, denmark, spend.NewEntry{Family: "MILEAGE"})
