@@ -12,19 +12,6 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
-// Pleo's enums for accounting entries (AccountingEntryV1 and its search).
-var (
-	entryExportStatuses = []string{"CREATED", "EXPORTED", "EXPORTING", "NOT_CREATED", "NOT_EXPORTED", "QUEUED"}
-	entryFamilies       = []string{"BALANCE_AMENDMENT", "BILL_INVOICE", "CARD_PURCHASE", "CASHBACK", "CREDIT_NOTE", "MILEAGE",
-		"OUT_OF_POCKET", "OVERDRAFT", "PER_DIEM", "PLEO_INVOICE", "REIMBURSEMENT", "WALLET", "BILL_INVOICE_PAYMENT"}
-	entrySubFamilies = []string{"ATM", "IN_STORE", "ONLINE", "PLEO_INVOICE", "PLEO_INVOICE_REFUND", "REIMBURSEMENT_TO_COMPANY",
-		"REIMBURSEMENT_TO_EMPLOYEE", "REIMBURSEMENT_TO_EMPLOYEE_REFUND", "LOAD", "UNLOAD", "WITHDRAWAL", "FEE", "INTEREST",
-		"BILL_INVOICE_PAYMENT_RETURNED", "BILL_INVOICE_PAYMENT_RECEIVED"}
-	entryStatuses       = []string{"DRAFT", "PENDING", "COMPLETED", "COMPLETED_EXTERNALLY", "CANCELLED", "REJECTED", "ERROR"}
-	entryReviewStatuses = []string{"NOT_OK", "NOT_REQUIRED", "NOT_SET", "OK", "WAITING_FOR_EXPENSE_OWNER", "WAITING_FOR_REVIEWER",
-		"WAITING_FOR_COMPANY_REVIEWER", "WAITING_FOR_TEAM_REVIEWER", "WAITING_FOR_TAG_REVIEWER"}
-)
-
 // entriesList pages POST /v1/accounting-entries:search: oldest performedAt
 // first unless sorted otherwise. Pleo declares no offset for this route.
 var entriesList = listSpec{sortKeys: store.EntrySortKeys, defaultSort: []store.Sort{{Key: "performedAt"}},
@@ -66,8 +53,8 @@ var searchEntriesDoc = operation{
 		queryUUID("organization_id", "Search every company of this organisation (which must be the token's)."),
 	}, pagingParams(entriesList)...),
 	body: entrySearchRequest{},
-	bodyEnums: map[string][]string{"exportStatus": entryExportStatuses, "families": entryFamilies,
-		"subFamilies": entrySubFamilies, "status": entryStatuses, "reviewStatus": entryReviewStatuses},
+	bodyEnums: map[string][]string{"exportStatus": pleo.EntryExportStatuses, "families": pleo.EntryFamilies,
+		"subFamilies": pleo.EntrySubFamilies, "status": pleo.EntryStatuses, "reviewStatus": pleo.EntryReviewStatuses},
 	status: http.StatusOK, response: pageResponse[pleo.AccountingEntry]{},
 	errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
 }
@@ -143,11 +130,11 @@ func (b entrySearchRequest) filter() (store.EntryFilter, error) {
 	}{
 		{"foreignExtensionIds", b.ForeignExtensionIDs, &f.ForeignExtensionIDs, nil, ""},
 		{"transactionValueCurrencies", b.TransactionValueCurrencies, &f.Currencies, pleo.ValidCurrencyCode, "an ISO 4217 currency code"},
-		{"exportStatus", b.ExportStatus, &f.ExportStatuses, oneOf(entryExportStatuses), "one of " + strings.Join(entryExportStatuses, ", ")},
-		{"families", b.Families, &f.Families, oneOf(entryFamilies), "one of " + strings.Join(entryFamilies, ", ")},
-		{"subFamilies", b.SubFamilies, &f.SubFamilies, oneOf(entrySubFamilies), "one of " + strings.Join(entrySubFamilies, ", ")},
-		{"status", b.Status, &f.Statuses, oneOf(entryStatuses), "one of " + strings.Join(entryStatuses, ", ")},
-		{"reviewStatus", b.ReviewStatus, &f.ReviewStatuses, oneOf(entryReviewStatuses), "one of " + strings.Join(entryReviewStatuses, ", ")},
+		{"exportStatus", b.ExportStatus, &f.ExportStatuses, oneOf(pleo.EntryExportStatuses), "one of " + strings.Join(pleo.EntryExportStatuses, ", ")},
+		{"families", b.Families, &f.Families, oneOf(pleo.EntryFamilies), "one of " + strings.Join(pleo.EntryFamilies, ", ")},
+		{"subFamilies", b.SubFamilies, &f.SubFamilies, oneOf(pleo.EntrySubFamilies), "one of " + strings.Join(pleo.EntrySubFamilies, ", ")},
+		{"status", b.Status, &f.Statuses, oneOf(pleo.EntryStatuses), "one of " + strings.Join(pleo.EntryStatuses, ", ")},
+		{"reviewStatus", b.ReviewStatus, &f.ReviewStatuses, oneOf(pleo.EntryReviewStatuses), "one of " + strings.Join(pleo.EntryReviewStatuses, ", ")},
 	}
 	for _, l := range lists {
 		if err := checkList(l.field, l.values, 100, l.check, l.expect); err != nil {

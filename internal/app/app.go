@@ -17,6 +17,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
+	"github.com/pleo-emulator/pleo-emulator/internal/spend"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 	"github.com/pleo-emulator/pleo-emulator/internal/view"
 	"github.com/pleo-emulator/pleo-emulator/internal/webhooks"
@@ -39,6 +40,8 @@ type App struct {
 	Requests *requestlog.Log
 	// Webhooks delivers webhook events from the store's outbox.
 	Webhooks *webhooks.Dispatcher
+	// Spend creates and changes accounting entries as Pleo's customers do.
+	Spend *spend.Service
 
 	handler http.Handler
 }
@@ -52,6 +55,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	a := &App{Config: cfg, Store: st, Clock: clock.New(), Log: log}
+	a.Spend = spend.New(st, a.Clock)
 	if err := a.populate(ctx); err != nil {
 		st.Close()
 		return nil, err

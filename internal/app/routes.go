@@ -89,7 +89,8 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	// Test-fixture control API.
 	if a.Config.Control {
 		ctl := control.New(control.Options{Token: a.Config.ControlToken, Open: a.Config.ControlOpen, PublicOrigin: a.Config.PublicOrigin()},
-			control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults, Requests: a.Requests, Reset: a.Reset, Log: a.Log, Webhooks: a.Webhooks})
+			control.Deps{Store: a.Store, Clock: a.Clock, Auth: as, Faults: a.Faults, Requests: a.Requests, Reset: a.Reset, Log: a.Log, Webhooks: a.Webhooks,
+				Spend: a.Spend})
 		r.Mount("/_emulator", control.GuardInput(ctl.Handler()))
 	} else {
 		// The control API's clients expect JSON, also to learn it is off.

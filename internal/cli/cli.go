@@ -31,6 +31,7 @@ func commands() []command {
 		{"clients", "add, list or delete OAuth clients of a running emulator", clients},
 		{"reset", "restore a running emulator's seed state", reset},
 		{"event", "perform a customer action that fires a webhook event (export, vendor)", event},
+		{"spend", "record accounting entries and settle, review, edit or delete them", spendCommand},
 		{"version", "print the version", func(_ context.Context, _ []string, _ Env, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "pleo-emulator", Version)
 			return nil

@@ -23,6 +23,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/faults"
 	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/requestlog"
+	"github.com/pleo-emulator/pleo-emulator/internal/spend"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 	"github.com/pleo-emulator/pleo-emulator/internal/webhooks"
 )
@@ -50,6 +51,7 @@ type Deps struct {
 	Reset    func(ctx context.Context) error // restores the seed and config-file state
 	Log      *slog.Logger
 	Webhooks *webhooks.Dispatcher
+	Spend    *spend.Service
 }
 
 // Control serves the control API.
@@ -112,6 +114,11 @@ func (c *Control) Handler() http.Handler {
 	r.Post("/webhooks/faults", c.addWebhookFault)
 	r.Delete("/webhooks/faults", c.clearWebhookFaults)
 	r.Post("/accounting-entries/{id}/receipts", c.attachReceipt)
+	r.Post("/companies/{id}/accounting-entries", c.createEntry)
+	r.Post("/accounting-entries/{id}/settle", c.settleEntry)
+	r.Post("/accounting-entries/{id}/review", c.reviewEntry)
+	r.Patch("/accounting-entries/{id}", c.editEntry)
+	r.Delete("/accounting-entries/{id}", c.deleteEntry)
 	return r
 }
 
@@ -257,6 +264,8 @@ func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 		"GET /_emulator/webhooks/deliveries/{id}", "POST /_emulator/webhooks/deliveries/{id}/redeliver",
 		"POST /_emulator/webhooks/deliver-now", "GET|POST|DELETE /_emulator/webhooks/faults",
 		"POST /_emulator/accounting-entries/{id}/receipts",
+		"POST /_emulator/companies/{id}/accounting-entries", "POST /_emulator/accounting-entries/{id}/settle",
+		"POST /_emulator/accounting-entries/{id}/review", "PATCH|DELETE /_emulator/accounting-entries/{id}",
 	}})
 }
 
@@ -274,7 +283,12 @@ func RefuseRequest(w http.ResponseWriter, _ *http.Request, status int, message s
 // trailing data are errors, a body in another media type is 415, JSON that
 // is not UTF-8 is 400); on failure it has written the error.
 func decode(w http.ResponseWriter, r *http.Request, dst any) bool {
-	err := httpx.ReadJSON(w, r, dst, httpx.JSONOptions{Limit: MaxBodyBytes, Strict: true})
+	return decodeJSON(w, r, dst, httpx.JSONOptions{Limit: MaxBodyBytes, Strict: true})
+}
+
+// decodeJSON is decode with opt.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, opt httpx.JSONOptions) bool {
+	err := httpx.ReadJSON(w, r, dst, opt)
 	if err == nil {
 		return true
 	}

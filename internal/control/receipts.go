@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -13,6 +12,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/spend"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
@@ -21,16 +21,21 @@ import (
 const MaxReceiptBytes = 64 << 20
 
 // GuardInput is httpx.GuardInput for the control API: receipt uploads may
-// be up to MaxReceiptBytes, every other body up to MaxBodyBytes.
+// be up to MaxReceiptBytes, accounting entries (which may carry receipts)
+// up to MaxEntryBodyBytes, every other body up to MaxBodyBytes.
 func GuardInput(next http.Handler) http.Handler {
 	small := httpx.GuardInput(MaxBodyBytes, RefuseRequest)(next)
 	large := httpx.GuardInput(MaxReceiptBytes, RefuseRequest)(next)
+	entries := httpx.GuardInput(MaxEntryBodyBytes, RefuseRequest)(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && isReceiptUpload(r.URL.Path) {
+		switch {
+		case r.Method == http.MethodPost && isReceiptUpload(r.URL.Path):
 			large.ServeHTTP(w, r)
-			return
+		case isEntryWithReceipts(r):
+			entries.ServeHTTP(w, r)
+		default:
+			small.ServeHTTP(w, r)
 		}
-		small.ServeHTTP(w, r)
 	})
 }
 
@@ -62,12 +67,9 @@ type receiptAttached struct {
 func (c *Control) attachReceipt(w http.ResponseWriter, r *http.Request) {
 	entryID := strings.ToLower(chi.URLParam(r, "id"))
 	q := r.URL.Query()
-	source := q.Get("source")
-	if source == "" {
-		source = "USER"
-	}
-	if !slices.Contains(pleo.ReceiptSources, source) {
-		fail(w, http.StatusBadRequest, "source must be one of "+strings.Join(pleo.ReceiptSources, ", "))
+	source, err := spend.UploadSource(q.Get("source"))
+	if err != nil {
+		c.spendFail(w, r, "accounting entry", err)
 		return
 	}
 	id := strings.ToLower(q.Get("id"))

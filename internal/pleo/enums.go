@@ -82,7 +82,7 @@ var (
 	exportJobStatuses     = enumSet(ExportJobStatuses)
 	exportJobEvents       = enumSet(ExportJobEvents)
 	exportJobItemStatuses = enumSet(ExportJobItemStatuses)
-	exportStatuses        = enumSet(strings.Fields("CREATED EXPORTED EXPORTING NOT_CREATED NOT_EXPORTED QUEUED"))
+	exportStatuses        = enumSet(EntryExportStatuses)
 	jobFailureTypes       = enumSet(ExportJobFailureReasonTypes)
 	itemFailureTypes      = enumSet(ExportJobItemFailureReasonTypes)
 	taxCodeTypes          = enumSet(TaxCodeTypes)
