@@ -28,7 +28,7 @@ import (
 const StylesheetPath = "/assets/app.css"
 
 // Page is one of the emulator's screens: ErrorPage, LoginPage, ConsentPage,
-// StartPage, PlaygroundPage, ConnectedAppsPage or RevokeAppPage. The interface is sealed;
+// StartPage, PlaygroundPage, ConnectedAppsPage, RevokeAppPage, WebhooksPage or SpendingPage. The interface is sealed;
 // other packages cannot add pages.
 type Page interface {
 	templateName() string

@@ -1,7 +1,9 @@
 // Package web serves the emulator's human side besides login and consent:
 // the start page, the OAuth playground (a built-in client that walks the
-// authorisation code flow step by step) and the emulated Pleo web app's
-// connected-apps page, where a user revokes an app's access.
+// authorisation code flow step by step), the webhooks page, and the
+// emulated Pleo web app's connected-apps page, where a user revokes an
+// app's access, and spending page, where people record and review
+// accounting entries.
 package web
 
 import (
