@@ -1,6 +1,7 @@
 package control_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -81,6 +83,15 @@ func TestControlSpendErrors(t *testing.T) {
 			t.Errorf("%s: %d %+v; want %d field %q with %q", c.name, status, ce, c.status, c.field, c.text)
 		}
 	}
+	// Receipts travel in the body, which may exceed the other control bodies' limit.
+	large := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("receipt scan "), 200_000)) // 2.6 MB, 3.5 MB in base64
+	if status, withFile, ce := entryCall(t, e, "POST", dk, `{"receipts":[{"content":"`+large+`","contentType":"image/tiff"}]}`); status != 201 || len(withFile.ReceiptIDs) != 1 {
+		t.Errorf("entry with a large receipt: %d %+v", status, ce)
+	}
+	tooLarge := strings.Repeat("A", control.MaxEntryBodyBytes)
+	if status, _, ce := entryCall(t, e, "POST", dk, `{"receipts":[{"content":"`+tooLarge+`"}]}`); status != 413 {
+		t.Errorf("entry over the limit: %d %+v", status, ce)
+	}
 	// Settling twice, and any change of a deleted entry, is a 409.
 	if status, _, ce := entryCall(t, e, "POST", entry+"/settle", ""); status != 200 {
 		t.Fatalf("settle: %d %+v", status, ce)
@@ -103,13 +114,7 @@ func TestControlSpendErrors(t *testing.T) {
 // apiCall calls the mock API with token and decodes the answer into out.
 func apiCall(t *testing.T, e *apptest.Emulator, token, method, path, body string, out any) int {
 	t.Helper()
-	var reader *strings.Reader
-	if body != "" {
-		reader = strings.NewReader(body)
-	} else {
-		reader = strings.NewReader("")
-	}
-	resp, raw := apptest.Send(t, method, e.URL+path, "application/json", http.Header{"Authorization": {"Bearer " + token}}, reader)
+	resp, raw := apptest.Send(t, method, e.URL+path, "application/json", http.Header{"Authorization": {"Bearer " + token}}, strings.NewReader(body))
 	if out != nil && resp.StatusCode < 300 && raw != "" {
 		if err := json.Unmarshal([]byte(raw), out); err != nil {
 			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
