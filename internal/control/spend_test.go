@@ -176,27 +176,45 @@ func TestSpendThroughTheMockAPI(t *testing.T) {
 	if status, settled, ce := entryCall(t, e, "POST", "/accounting-entries/"+created.ID+"/settle", ""); status != 200 || settled.Status != "COMPLETED" {
 		t.Fatalf("settle: %d %+v %+v", status, settled, ce)
 	}
+	// A split expense goes into the same job.
+	travel, meals := seed.ID("acme-denmark/account/1"), seed.ID("acme-denmark/account/3")
+	status, split, ce := entryCall(t, e, "POST", "/companies/"+seed.DenmarkID+"/accounting-entries", `{"family": "OUT_OF_POCKET",
+		"transactionValue": {"currency": "DKK", "minors": 45000}, "splitItems": [
+		{"transactionValue": {"minors": 30000}, "accountId": "`+travel+`"}, {"transactionValue": {"minors": 15000}, "accountId": "`+meals+`"}]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("create split: %d %+v", status, ce)
+	}
 	var job struct{ Data pleo.ExportJob }
-	if st := apiCall(t, e, token, "POST", "/v3/export-jobs", `{"companyId":"`+seed.DenmarkID+`","accountingEntryIds":["`+created.ID+`"]}`, &job); st != 201 {
+	if st := apiCall(t, e, token, "POST", "/v3/export-jobs", `{"companyId":"`+seed.DenmarkID+`","accountingEntryIds":["`+created.ID+`","`+split.ID+`"]}`, &job); st != 201 {
 		t.Fatalf("create export job: %d", st)
 	}
 	if st := apiCall(t, e, token, "POST", "/v3/export-job-events", `{"jobId":"`+job.Data.ID+`","event":"started"}`, nil); st != 202 {
 		t.Fatalf("start job: %d", st)
 	}
 	var items struct{ Data []pleo.ExportItem }
-	if st := apiCall(t, e, token, "GET", "/v3/export-items?job_id="+job.Data.ID, "", &items); st != 200 || len(items.Data) != 1 {
+	if st := apiCall(t, e, token, "GET", "/v3/export-items?job_id="+job.Data.ID, "", &items); st != 200 || len(items.Data) != 2 {
 		t.Fatalf("export items: %d %+v", st, items.Data)
 	}
-	amount := items.Data[0].Amount
-	if items.Data[0].AccountingEntryID != created.ID || amount.InSupplierCurrency != (pleo.MoneyValue{Currency: "EUR", Value: 24_000}) ||
+	byEntry := map[string]pleo.ExportItem{}
+	for _, it := range items.Data {
+		byEntry[it.AccountingEntryID] = it
+	}
+	amount := byEntry[created.ID].Amount
+	if amount.InSupplierCurrency != (pleo.MoneyValue{Currency: "EUR", Value: 24_000}) ||
 		amount.InWalletCurrency != (pleo.MoneyValue{Currency: "DKK", Value: 179_104}) {
-		t.Errorf("export item: %+v", items.Data[0])
+		t.Errorf("export item of the foreign purchase: %+v", byEntry[created.ID])
+	}
+	lines := byEntry[split.ID].AccountingEntryLines
+	if len(lines) != 2 || lines[0].Account == nil || lines[0].Account.ID != travel || lines[1].Account == nil || lines[1].Account.ID != meals ||
+		lines[0].LineAmount.InWalletCurrency.Value != 30_000 || lines[1].LineAmount.InWalletCurrency.Value != 15_000 {
+		t.Errorf("export item lines of the split expense: %+v", lines)
 	}
 	// While the job holds it, the entry cannot change.
 	if status, _, ce := entryCall(t, e, "PATCH", "/accounting-entries/"+created.ID, `{"note":"late edit"}`); status != 409 || !strings.Contains(ce.Error, "EXPORTING") {
 		t.Errorf("edit while exporting: %d %+v", status, ce)
 	}
-	if st := apiCall(t, e, token, "PUT", "/v3/export-jobs/"+job.Data.ID+"/items", `[{"accountingEntryId":"`+created.ID+`","status":"successful"}]`, nil); st != 200 {
+	if st := apiCall(t, e, token, "PUT", "/v3/export-jobs/"+job.Data.ID+"/items", `[{"accountingEntryId":"`+created.ID+`","status":"successful"},
+		{"accountingEntryId":"`+split.ID+`","status":"successful"}]`, nil); st != 200 {
 		t.Fatalf("item successful: %d", st)
 	}
 	if st := apiCall(t, e, token, "POST", "/v3/export-job-events", `{"jobId":"`+job.Data.ID+`","event":"completed"}`, nil); st != 202 {
