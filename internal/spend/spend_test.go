@@ -117,6 +117,15 @@ func TestCreateFillsWhatPleoRequires(t *testing.T) {
 	if err != nil || got.ID != e.ID {
 		t.Fatalf("stored entry: %+v, %v", got, err)
 	}
+	// IDs are UUIDs in lower case, however they are written.
+	upper := strings.ToUpper("5e0b8a57-3f0c-4d7e-9a51-2c4b6f1d9e20")
+	e = f.create(t, strings.ToUpper(denmark), spend.NewEntry{ID: upper, EmployeeID: strings.ToUpper(dkEmployee)})
+	if e.ID != strings.ToLower(upper) || e.CompanyID != denmark || e.EmployeeID != dkEmployee {
+		t.Errorf("upper-case IDs: %+v", e)
+	}
+	if s, err := f.svc.Settle(f.ctx, upper, nil); err != nil || s.ID != e.ID {
+		t.Errorf("settle by an upper-case ID: %v", err)
+	}
 }
 
 func TestCreateFamilyDefaults(t *testing.T) {
