@@ -1,6 +1,7 @@
 package control_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -81,6 +83,15 @@ func TestControlSpendErrors(t *testing.T) {
 			t.Errorf("%s: %d %+v; want %d field %q with %q", c.name, status, ce, c.status, c.field, c.text)
 		}
 	}
+	// Receipts travel in the body, which may exceed the other control bodies' limit.
+	large := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("receipt scan "), 200_000)) // 2.6 MB, 3.5 MB in base64
+	if status, withFile, ce := entryCall(t, e, "POST", dk, `{"receipts":[{"content":"`+large+`","contentType":"image/tiff"}]}`); status != 201 || len(withFile.ReceiptIDs) != 1 {
+		t.Errorf("entry with a large receipt: %d %+v", status, ce)
+	}
+	tooLarge := strings.Repeat("A", control.MaxEntryBodyBytes)
+	if status, _, ce := entryCall(t, e, "POST", dk, `{"receipts":[{"content":"`+tooLarge+`"}]}`); status != 413 {
+		t.Errorf("entry over the limit: %d %+v", status, ce)
+	}
 	// Settling twice, and any change of a deleted entry, is a 409.
 	if status, _, ce := entryCall(t, e, "POST", entry+"/settle", ""); status != 200 {
 		t.Fatalf("settle: %d %+v", status, ce)
@@ -103,13 +114,7 @@ func TestControlSpendErrors(t *testing.T) {
 // apiCall calls the mock API with token and decodes the answer into out.
 func apiCall(t *testing.T, e *apptest.Emulator, token, method, path, body string, out any) int {
 	t.Helper()
-	var reader *strings.Reader
-	if body != "" {
-		reader = strings.NewReader(body)
-	} else {
-		reader = strings.NewReader("")
-	}
-	resp, raw := apptest.Send(t, method, e.URL+path, "application/json", http.Header{"Authorization": {"Bearer " + token}}, reader)
+	resp, raw := apptest.Send(t, method, e.URL+path, "application/json", http.Header{"Authorization": {"Bearer " + token}}, strings.NewReader(body))
 	if out != nil && resp.StatusCode < 300 && raw != "" {
 		if err := json.Unmarshal([]byte(raw), out); err != nil {
 			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
@@ -171,27 +176,45 @@ func TestSpendThroughTheMockAPI(t *testing.T) {
 	if status, settled, ce := entryCall(t, e, "POST", "/accounting-entries/"+created.ID+"/settle", ""); status != 200 || settled.Status != "COMPLETED" {
 		t.Fatalf("settle: %d %+v %+v", status, settled, ce)
 	}
+	// A split expense goes into the same job.
+	travel, meals := seed.ID("acme-denmark/account/1"), seed.ID("acme-denmark/account/3")
+	status, split, ce := entryCall(t, e, "POST", "/companies/"+seed.DenmarkID+"/accounting-entries", `{"family": "OUT_OF_POCKET",
+		"transactionValue": {"currency": "DKK", "minors": 45000}, "splitItems": [
+		{"transactionValue": {"minors": 30000}, "accountId": "`+travel+`"}, {"transactionValue": {"minors": 15000}, "accountId": "`+meals+`"}]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("create split: %d %+v", status, ce)
+	}
 	var job struct{ Data pleo.ExportJob }
-	if st := apiCall(t, e, token, "POST", "/v3/export-jobs", `{"companyId":"`+seed.DenmarkID+`","accountingEntryIds":["`+created.ID+`"]}`, &job); st != 201 {
+	if st := apiCall(t, e, token, "POST", "/v3/export-jobs", `{"companyId":"`+seed.DenmarkID+`","accountingEntryIds":["`+created.ID+`","`+split.ID+`"]}`, &job); st != 201 {
 		t.Fatalf("create export job: %d", st)
 	}
 	if st := apiCall(t, e, token, "POST", "/v3/export-job-events", `{"jobId":"`+job.Data.ID+`","event":"started"}`, nil); st != 202 {
 		t.Fatalf("start job: %d", st)
 	}
 	var items struct{ Data []pleo.ExportItem }
-	if st := apiCall(t, e, token, "GET", "/v3/export-items?job_id="+job.Data.ID, "", &items); st != 200 || len(items.Data) != 1 {
+	if st := apiCall(t, e, token, "GET", "/v3/export-items?job_id="+job.Data.ID, "", &items); st != 200 || len(items.Data) != 2 {
 		t.Fatalf("export items: %d %+v", st, items.Data)
 	}
-	amount := items.Data[0].Amount
-	if items.Data[0].AccountingEntryID != created.ID || amount.InSupplierCurrency != (pleo.MoneyValue{Currency: "EUR", Value: 24_000}) ||
+	byEntry := map[string]pleo.ExportItem{}
+	for _, it := range items.Data {
+		byEntry[it.AccountingEntryID] = it
+	}
+	amount := byEntry[created.ID].Amount
+	if amount.InSupplierCurrency != (pleo.MoneyValue{Currency: "EUR", Value: 24_000}) ||
 		amount.InWalletCurrency != (pleo.MoneyValue{Currency: "DKK", Value: 179_104}) {
-		t.Errorf("export item: %+v", items.Data[0])
+		t.Errorf("export item of the foreign purchase: %+v", byEntry[created.ID])
+	}
+	lines := byEntry[split.ID].AccountingEntryLines
+	if len(lines) != 2 || lines[0].Account == nil || lines[0].Account.ID != travel || lines[1].Account == nil || lines[1].Account.ID != meals ||
+		lines[0].LineAmount.InWalletCurrency.Value != 30_000 || lines[1].LineAmount.InWalletCurrency.Value != 15_000 {
+		t.Errorf("export item lines of the split expense: %+v", lines)
 	}
 	// While the job holds it, the entry cannot change.
 	if status, _, ce := entryCall(t, e, "PATCH", "/accounting-entries/"+created.ID, `{"note":"late edit"}`); status != 409 || !strings.Contains(ce.Error, "EXPORTING") {
 		t.Errorf("edit while exporting: %d %+v", status, ce)
 	}
-	if st := apiCall(t, e, token, "PUT", "/v3/export-jobs/"+job.Data.ID+"/items", `[{"accountingEntryId":"`+created.ID+`","status":"successful"}]`, nil); st != 200 {
+	if st := apiCall(t, e, token, "PUT", "/v3/export-jobs/"+job.Data.ID+"/items", `[{"accountingEntryId":"`+created.ID+`","status":"successful"},
+		{"accountingEntryId":"`+split.ID+`","status":"successful"}]`, nil); st != 200 {
 		t.Fatalf("item successful: %d", st)
 	}
 	if st := apiCall(t, e, token, "POST", "/v3/export-job-events", `{"jobId":"`+job.Data.ID+`","event":"completed"}`, nil); st != 202 {

@@ -38,7 +38,7 @@ var referenceRates = map[string]string{
 }
 
 // ReferenceRate is the emulator's fixed exchange rate from the wallet
-// currency to the transaction currency, as ExchangeRate defines it; ok is
+// currency to the transaction currency, as BillValue uses it; ok is
 // false when either currency has no reference rate.
 func ReferenceRate(transaction, wallet string) (rate *big.Rat, ok bool) {
 	t, okT := new(big.Rat).SetString(referenceRates[transaction])

@@ -20,6 +20,7 @@ package spend
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
@@ -145,7 +146,7 @@ type EntryChange struct {
 // mock API shows it. ErrNotFound: no such company.
 func (s *Service) Create(ctx context.Context, companyID string, in NewEntry) (pleo.AccountingEntry, error) {
 	now := s.clock.Now()
-	id := in.ID
+	companyID, id := strings.ToLower(companyID), strings.ToLower(in.ID)
 	if id == "" {
 		id = store.NewUUID()
 	} else if !isUUID(id) {
@@ -200,7 +201,7 @@ func (s *Service) Edit(ctx context.Context, entryID string, in EntryChange) (ple
 // receipts are attached. It returns the entry as the mock API shows it.
 func (s *Service) move(ctx context.Context, entryID string,
 	change func(r rules, e pleo.AccountingEntry) (pleo.AccountingEntry, error), receipts []NewReceipt) (pleo.AccountingEntry, error) {
-	now := s.clock.Now()
+	now, entryID := s.clock.Now(), strings.ToLower(entryID)
 	err := s.store.Write(ctx, func(tx *store.Tx) error {
 		e, err := tx.AccountingEntryForUpdate(ctx, entryID)
 		if err != nil {
