@@ -13,6 +13,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/control"
 	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
 	"github.com/pleo-emulator/pleo-emulator/internal/view"
+	"github.com/pleo-emulator/pleo-emulator/internal/web"
 )
 
 // routes builds the router. Every URL the emulator serves is listed here.
@@ -51,6 +52,8 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	// which answers them in its own error shape.
 	html := r.With(httpx.GuardInput(authserver.MaxFormBytes, refusePage(pages)))            // HTML pages
 	forms := html.With(httpx.SameSiteOnly(a.Config.PublicOrigin(), refuseOtherSite(pages))) // HTML forms: refuse posts from other sites' pages
+	uploads := r.With(httpx.GuardInput(web.MaxSpendingFormBytes, refusePage(pages)),
+		httpx.SameSiteOnly(a.Config.PublicOrigin(), refuseOtherSite(pages))) // HTML forms with a file: a larger body
 	oauthJSON := r.With(httpx.GuardInput(authserver.MaxFormBytes, authserver.RefuseRequest))
 
 	// Authorisation server (paths as Pleo documents; /oauth/revoke and the
@@ -71,7 +74,7 @@ func (a *App) routes(as *authserver.Server, pages *view.Renderer) http.Handler {
 	forms.Post("/login", as.Login)
 	forms.Post("/logout", as.Logout)
 
-	a.webRoutes(html, forms, as, pages)
+	a.webRoutes(html, forms, uploads, as, pages)
 
 	// The mock External API at Pleo's paths, verified by the authorisation
 	// server's token verifier, and its OpenAPI document.

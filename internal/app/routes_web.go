@@ -11,13 +11,14 @@ import (
 )
 
 // webRoutes serves the human side: the start page, the playground and the
-// emulated Pleo web app's connected-apps page.
-// Form posts go through forms, which refuses posts from other sites.
-func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.Renderer) {
+// emulated Pleo web app's connected-apps and spending pages.
+// Form posts go through forms, which refuses posts from other sites;
+// forms with a file go through uploads, which does the same with a larger body limit.
+func (a *App) webRoutes(r, forms, uploads chi.Router, as *authserver.Server, pages *view.Renderer) {
 	opt := web.Options{PublicURL: a.Config.PublicURL, APIBaseURL: a.Config.APIBaseURL(),
 		TokenIssuer: a.Config.AccessTokenIssuer(), TokenAudience: a.Config.AccessTokenAudience(),
 		SecureCookies: a.Config.Secure(), Control: a.Config.Control, APIRoutes: a.API.Routes(),
-		AutoApprove: a.Config.AutoApprove, Webhooks: a.Webhooks}
+		AutoApprove: a.Config.AutoApprove, Webhooks: a.Webhooks, Spend: a.Spend}
 	// The playground calls the emulator in process, through the root handler,
 	// which exists only once routes returns: hence the func.
 	h := web.New(opt, a.Store, as, pages, a.Clock, a.Log, func() http.Handler { return a.Handler() })
@@ -48,4 +49,10 @@ func (a *App) webRoutes(r, forms chi.Router, as *authserver.Server, pages *view.
 	r.Get("/webhooks", h.Webhooks)
 	forms.Post("/webhooks/export", h.WebhookExport)
 	forms.Post("/webhooks/vendor", h.WebhookVendor)
+
+	// The spending page: employees record purchases with receipts,
+	// reviewers review (needs a login).
+	r.Get("/spending", h.Spending)
+	uploads.Post("/spending/record", h.SpendingRecord)
+	forms.Post("/spending/review", h.SpendingReview)
 }

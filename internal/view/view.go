@@ -28,7 +28,7 @@ import (
 const StylesheetPath = "/assets/app.css"
 
 // Page is one of the emulator's screens: ErrorPage, LoginPage, ConsentPage,
-// StartPage, PlaygroundPage, ConnectedAppsPage or RevokeAppPage. The interface is sealed;
+// StartPage, PlaygroundPage, ConnectedAppsPage, RevokeAppPage, WebhooksPage or SpendingPage. The interface is sealed;
 // other packages cannot add pages.
 type Page interface {
 	templateName() string
@@ -198,7 +198,7 @@ func (p ConsentPage) title() string {
 
 // pageTemplates lists every page template; each is parsed together with layout.html.
 var pageTemplates = []string{"error.html", "login.html", "consent.html", "start.html", "playground.html", "apps.html",
-	"revoke.html", "webhooks.html"}
+	"revoke.html", "webhooks.html", "spending.html"}
 
 // Renderer renders the emulator's HTML pages from the embedded templates.
 // It is safe for concurrent use.

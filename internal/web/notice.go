@@ -8,8 +8,8 @@ import (
 )
 
 // noticeCookie names the one-time confirmation waiting for the browser on
-// the connected-apps page. The cookie holds only a random ID; the message
-// itself stays on the server.
+// a page. The cookie holds only a random ID; the message itself stays on
+// the server.
 const noticeCookie = "pleo_emulator_notice"
 
 // noticeTTL is how long a confirmation waits to be shown.
@@ -19,14 +19,14 @@ const noticeTTL = time.Minute
 // are forgotten first (they are only confirmations).
 const maxNotices = 10_000
 
-// noticeBox holds one-time confirmations ("flash messages") for the
-// connected-apps page. A confirmation is stored on the server under a
+// noticeBox holds one-time confirmations ("flash messages") for one page. A confirmation is stored on the server under a
 // random ID that only the browser that caused it receives, in a cookie
 // scoped to the page; showing it deletes both. So a crafted link cannot
 // show a false message, and a reload does not repeat a true one. Safe for
 // concurrent use.
 type noticeBox struct {
 	secureCookie bool
+	path         string // the page's path, which scopes the cookie
 
 	mu   sync.Mutex
 	byID map[string]notice
@@ -38,8 +38,8 @@ type notice struct {
 	expires time.Time
 }
 
-func newNoticeBox(secureCookie bool) *noticeBox {
-	return &noticeBox{secureCookie: secureCookie, byID: map[string]notice{}}
+func newNoticeBox(secureCookie bool, path string) *noticeBox {
+	return &noticeBox{secureCookie: secureCookie, path: path, byID: map[string]notice{}}
 }
 
 // put stores message for userID and hands the browser its ID.
@@ -84,6 +84,6 @@ func (b *noticeBox) take(w http.ResponseWriter, r *http.Request, userID string, 
 }
 
 func (b *noticeBox) setCookie(w http.ResponseWriter, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: value, Path: appsPath, MaxAge: maxAge,
+	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: value, Path: b.path, MaxAge: maxAge,
 		HttpOnly: true, Secure: b.secureCookie, SameSite: http.SameSiteLaxMode})
 }

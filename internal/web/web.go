@@ -1,7 +1,9 @@
 // Package web serves the emulator's human side besides login and consent:
 // the start page, the OAuth playground (a built-in client that walks the
-// authorisation code flow step by step) and the emulated Pleo web app's
-// connected-apps page, where a user revokes an app's access.
+// authorisation code flow step by step), the webhooks page, and the
+// emulated Pleo web app's connected-apps page, where a user revokes an
+// app's access, and spending page, where people record and review
+// accounting entries.
 package web
 
 import (
@@ -15,6 +17,7 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/authserver"
 	"github.com/pleo-emulator/pleo-emulator/internal/clock"
 	"github.com/pleo-emulator/pleo-emulator/internal/httpx"
+	"github.com/pleo-emulator/pleo-emulator/internal/spend"
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 	"github.com/pleo-emulator/pleo-emulator/internal/view"
 	"github.com/pleo-emulator/pleo-emulator/internal/webhooks"
@@ -35,6 +38,8 @@ type Options struct {
 	APIRoutes []api.Route
 	// Webhooks fires the customer actions of the webhooks page.
 	Webhooks *webhooks.Dispatcher
+	// Spend records and reviews the spending page's entries.
+	Spend *spend.Service
 }
 
 // Handlers serve the start page, the playground and the connected-apps page.
@@ -50,6 +55,8 @@ type Handlers struct {
 	csrf  httpx.CSRF
 	// notices are the connected-apps page's one-time confirmations.
 	notices *noticeBox
+	// spendNotices are the spending page's.
+	spendNotices *noticeBox
 	// receivers are the playground's built-in webhook receivers.
 	receivers receivers
 }
@@ -70,19 +77,26 @@ func New(opt Options, st *store.Store, auth *authserver.Server, pages *view.Rend
 		opt.TokenAudience = opt.APIBaseURL
 	}
 	return &Handlers{opt: opt, st: st, auth: auth, pages: pages, clock: clk, log: log, root: root, play: newPlaySessions(),
-		csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}, notices: newNoticeBox(opt.SecureCookies)}
+		csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}, notices: newNoticeBox(opt.SecureCookies, appsPath),
+		spendNotices: newNoticeBox(opt.SecureCookies, spendingPath)}
 }
 
 // parsePost reads a posted form and checks its CSRF token; on failure it
 // renders an error page and returns false.
 func (h *Handlers) parsePost(w http.ResponseWriter, r *http.Request) bool {
 	if err := r.ParseForm(); err != nil || !h.csrf.Check(r) {
-		h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Request refused",
-			Message: "The form was not valid: it may have been sent from another site, or your browser's cookies were reset. Go back, reload the page and try again.",
-			Detail:  "invalid_request", BackURL: backURL(r)})
+		h.refuseForm(w, r)
 		return false
 	}
 	return true
+}
+
+// refuseForm renders the error page of a form that is unreadable or lacks
+// the browser's CSRF token.
+func (h *Handlers) refuseForm(w http.ResponseWriter, r *http.Request) {
+	h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Request refused",
+		Message: "The form was not valid: it may have been sent from another site, or your browser's cookies were reset. Go back, reload the page and try again.",
+		Detail:  "invalid_request", BackURL: backURL(r)})
 }
 
 // backURL is where an error page's "Go back" link leads: the screen the form belongs to.
@@ -92,6 +106,9 @@ func backURL(r *http.Request) string {
 	}
 	if strings.HasPrefix(r.URL.Path, webhooksPath+"/") {
 		return webhooksPath
+	}
+	if strings.HasPrefix(r.URL.Path, spendingPath+"/") {
+		return spendingPath
 	}
 	return "/playground"
 }
