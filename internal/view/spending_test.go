@@ -36,7 +36,7 @@ func TestSpendingPageAccessibility(t *testing.T) {
 	}
 	mustNotContain(t, body, "<script", "style=", "<style")
 	// Every visible form control has a label.
-	ids := regexp.MustCompile(`<(?:input|select|textarea)\s(?:[^>]*\s)?id="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	ids := formControlID.FindAllStringSubmatch(body, -1)
 	if len(ids) < 10 {
 		t.Fatalf("only %d form controls rendered", len(ids))
 	}

@@ -37,6 +37,10 @@ func sampleApps() ConnectedAppsPage {
 			Disconnected: []ConnectedAppView{{ClientName: "Old App", Status: "Inactive"}}}}}
 }
 
+// formControlID finds the id of each input, select and textarea: the
+// attribute named exactly id, not aria-invalid or data-id.
+var formControlID = regexp.MustCompile(`<(?:input|select|textarea)\s(?:[^>]*\s)?id="([^"]+)"`)
+
 func TestToolPagesLayout(t *testing.T) {
 	pages := map[string]Page{"start": StartPage{}, "playground": samplePlayground(), "apps": sampleApps()}
 	for section, p := range pages {
@@ -48,7 +52,7 @@ func TestToolPagesLayout(t *testing.T) {
 		}
 		mustNotContain(t, body, "<script", "style=", "<style")
 		// Every visible form control has a label.
-		for _, m := range regexp.MustCompile(`<(?:input|select|textarea) [^>]*id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		for _, m := range formControlID.FindAllStringSubmatch(body, -1) {
 			mustContain(t, body, `<label for="`+m[1]+`"`)
 		}
 		if strings.Count(body, `<form method="post"`) != strings.Count(body, `name="csrf_token" value="tok123"`) {
