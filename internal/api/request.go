@@ -54,6 +54,17 @@ func (b *requestFields[V]) require(fields ...string) error {
 	return nil
 }
 
+// readFields decodes a JSON object request body into a V (decodeBody; an
+// empty body is an error only when bodyRequired) and returns a 400 naming
+// the first of the required fields it lacks or sends as null.
+func readFields[V any](w http.ResponseWriter, r *http.Request, bodyRequired bool, required ...string) (V, error) {
+	var body requestFields[V]
+	if err := decodeBody(w, r, &body, bodyRequired); err != nil {
+		return body.v, err
+	}
+	return body.v, body.require(required...)
+}
+
 // notBlank returns a 400 naming field when value is empty or only spaces.
 func notBlank(field, value string) error {
 	if strings.TrimSpace(value) == "" {
