@@ -99,8 +99,7 @@ var listExportJobsDoc = operation{
 	id: "getExportJobsListV3", tag: "Export Jobs", summary: "Get a list of Export Jobs",
 	params: append([]param{
 		queryUUID("company_id", "Only jobs of this company. Without it, the jobs of every company the token can see."),
-		{name: "statuses", in: "query", description: "Only jobs in these states.",
-			schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": pleo.ExportJobStatuses}}},
+		queryEnums("statuses", "Only jobs in these states.", pleo.ExportJobStatuses),
 	}, pagingParams(exportJobsList)...),
 	status: http.StatusOK, response: pageResponse[pleo.ExportJob]{}, errors: []int{http.StatusBadRequest},
 }

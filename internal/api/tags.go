@@ -280,8 +280,7 @@ var searchTagsDoc = operation{
 	params: append([]param{
 		queryUUID("company_id", "Only tags of this company. Without it, the tags of every company the token can see."),
 		queryString("text_search", "Only tags whose name or code contains this text, ignoring case."),
-		{name: "tag_group_id", in: "query", description: "Only tags of these tag groups (repeatable).",
-			schema: map[string]any{"type": "array", "items": uuidSchema()}},
+		queryUUIDs("tag_group_id", "Only tags of these tag groups (repeatable)."),
 		queryBool("include_archived", "Also list archived tags."),
 	}, pagingParams(tagsList)...),
 	status: http.StatusOK, response: pageResponse[pleo.Tag]{}, errors: []int{http.StatusBadRequest},
