@@ -154,15 +154,9 @@ func (s *Store) SearchAccounts(ctx context.Context, companies []string, f Accoun
 	q.scopeToCompanies("company_id", companies)
 	q.filterIn("id", f.IDs)
 	q.filterIn("code", f.Codes)
-	if f.Archived != nil {
-		q.filter("archived = ?", boolInt(*f.Archived))
-	}
-	if f.ExternalID != "" {
-		q.filter("external_id = ?", f.ExternalID)
-	}
-	if f.Name != "" {
-		q.filter("instr(lower(name), lower(?)) > 0", f.Name)
-	}
+	q.filterArchived("archived", f.Archived)
+	q.filterEqual("external_id", f.ExternalID)
+	q.filterContains("name", f.Name)
 	return listPage(ctx, s, q, req, scanAccount)
 }
 

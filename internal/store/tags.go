@@ -150,7 +150,7 @@ func (s *Store) ListTags(ctx context.Context, companies []string, f TagFilter, r
 	}
 	switch {
 	case f.Archived != nil:
-		q.filter("t.archived = ?", boolInt(*f.Archived))
+		q.filterArchived("t.archived", f.Archived)
 	case !f.IncludeArchived:
 		q.filter("t.archived = 0")
 	}
@@ -302,6 +302,30 @@ func (s *Store) deleteRowOfCompanies(ctx context.Context, table, id string, comp
 	return s.Write(ctx, func(tx *Tx) error {
 		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where, args...))
 	})
+}
+
+// filterEqual keeps the rows whose column equals value; an empty value
+// does not filter.
+func (q *listQuery) filterEqual(column, value string) {
+	if value != "" {
+		q.filter(column+" = ?", value)
+	}
+}
+
+// filterContains keeps the rows whose column contains text, ignoring
+// case; an empty text does not filter.
+func (q *listQuery) filterContains(column, text string) {
+	if text != "" {
+		q.filter("instr(lower("+column+"), lower(?)) > 0", text)
+	}
+}
+
+// filterArchived keeps the archived rows (true) or the active ones
+// (false) by the flag column; nil does not filter.
+func (q *listQuery) filterArchived(column string, archived *bool) {
+	if archived != nil {
+		q.filter(column+" = ?", boolInt(*archived))
+	}
 }
 
 // scopeToCompanies restricts a list to the rows of companies.

@@ -115,15 +115,9 @@ func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCod
 	q := listQuery{columns: taxCodeColumns, from: "FROM tax_codes", sortable: taxCodeSortColumns}
 	q.scopeToCompanies("company_id", companies)
 	q.filterIn("id", f.IDs)
-	if f.Archived != nil {
-		q.filter("archived = ?", boolInt(*f.Archived))
-	}
-	if f.Code != "" {
-		q.filter("code = ?", f.Code)
-	}
-	if f.Type != "" {
-		q.filter("type = ?", f.Type)
-	}
+	q.filterArchived("archived", f.Archived)
+	q.filterEqual("code", f.Code)
+	q.filterEqual("type", f.Type)
 	return listPage(ctx, s, q, req, scanTaxCode)
 }
 

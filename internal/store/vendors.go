@@ -131,9 +131,7 @@ func (s *Store) SearchVendors(ctx context.Context, companies []string, f VendorF
 	q.filterIn("country", f.Countries)
 	q.filterIn("tax_registration_number", f.TaxRegistrationNumbers)
 	q.filterIn("state", f.States)
-	if f.Name != "" {
-		q.filter("instr(lower(name), lower(?)) > 0", f.Name)
-	}
+	q.filterContains("name", f.Name)
 	return listPage(ctx, s, q, req, scanVendor)
 }
 
