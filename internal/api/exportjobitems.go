@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -52,11 +51,8 @@ func (a *API) getExportJobItemByEntry(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	item, err := a.store.LatestExportJobItem(r.Context(), companies, entryID, a.clock.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return exportEntryNotFound()
-	}
 	if err != nil {
-		return err
+		return storeError(err, exportEntryNotFound(), "")
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.ExportJobItem]{Data: item})
 	return nil

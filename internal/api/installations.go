@@ -193,11 +193,8 @@ func (a *API) deleteInstallation(w http.ResponseWriter, r *http.Request, p oauth
 	err := a.store.Write(r.Context(), func(tx *store.Tx) error {
 		return tx.DeleteInstallation(r.Context(), p.ClientID, p.Subject, a.clock.Now())
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return installationNotFound
-	}
 	if err != nil {
-		return err
+		return storeError(err, installationNotFound, "")
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -224,11 +221,8 @@ func (a *API) changeInstallation(r *http.Request, p oauth.Principal, change func
 // in as Pleo's InstallationResponse (200) when err is nil, 404 when err is
 // store.ErrNotFound, err itself otherwise.
 func answerInstallation(w http.ResponseWriter, in store.Installation, err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return installationNotFound
-	}
 	if err != nil {
-		return err
+		return storeError(err, installationNotFound, "")
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
 	return nil
