@@ -78,15 +78,7 @@ func (c *Control) createClient(w http.ResponseWriter, r *http.Request) {
 
 func (c *Control) listClients(w http.ResponseWriter, r *http.Request) {
 	clients, err := c.Store.Clients(r.Context())
-	if err != nil {
-		c.storeFail(w, r, "clients", err)
-		return
-	}
-	out := []clientView{}
-	for _, cl := range clients {
-		out = append(out, viewClient(cl, ""))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"clients": out})
+	answerList(c, w, r, "clients", clients, err, func(cl oauth.Client) clientView { return viewClient(cl, "") })
 }
 
 func (c *Control) getClient(w http.ResponseWriter, r *http.Request) {

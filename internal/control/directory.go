@@ -13,11 +13,7 @@ import (
 
 func (c *Control) listOrganizations(w http.ResponseWriter, r *http.Request) {
 	orgs, err := c.Store.Organizations(r.Context())
-	if err != nil {
-		c.storeFail(w, r, "organizations", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"organizations": nonNil(orgs)})
+	answerList(c, w, r, "organizations", orgs, err, func(o pleo.Organization) pleo.Organization { return o })
 }
 
 func (c *Control) createOrganization(w http.ResponseWriter, r *http.Request) {
@@ -48,15 +44,7 @@ type companyView struct {
 
 func (c *Control) listCompanies(w http.ResponseWriter, r *http.Request) {
 	companies, err := c.Store.Companies(r.Context())
-	if err != nil {
-		c.storeFail(w, r, "companies", err)
-		return
-	}
-	out := []companyView{}
-	for _, co := range companies {
-		out = append(out, companyView{co, co.Currency})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"companies": out})
+	answerList(c, w, r, "companies", companies, err, func(co pleo.Company) companyView { return companyView{co, co.Currency} })
 }
 
 func (c *Control) createCompany(w http.ResponseWriter, r *http.Request) {
@@ -210,9 +198,17 @@ func (c *Control) insert(w http.ResponseWriter, r *http.Request, what string, wr
 	writeJSON(w, http.StatusCreated, view)
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// answerList answers GET of a collection: {key: [...]} with each of items
+// as view shows it (an empty list, not null, when there are none), or,
+// when err is not nil, the store's error about key.
+func answerList[T, V any](c *Control, w http.ResponseWriter, r *http.Request, key string, items []T, err error, view func(T) V) {
+	if err != nil {
+		c.storeFail(w, r, key, err)
+		return
 	}
-	return s
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: out})
 }
