@@ -302,10 +302,8 @@ func (a *API) createAccountsBatch(w http.ResponseWriter, r *http.Request, p oaut
 	}
 	items := make([]pleo.Account, len(b.Items))
 	for i, it := range b.Items {
-		for _, f := range []string{"archived", "externalId", "name"} {
-			if !it.keys[f] {
-				return badField(fmt.Sprintf("items[%d].%s", i, f), "is required.")
-			}
+		if err := it.requireIn(fmt.Sprintf("items[%d].", i), "archived", "externalId", "name"); err != nil {
+			return err
 		}
 		v := it.v
 		items[i] = pleo.Account{ExternalID: v.ExternalID, Name: v.Name, Archived: v.Archived, Code: v.Code,

@@ -145,11 +145,10 @@ func (a *API) createExportJob(w http.ResponseWriter, r *http.Request, p oauth.Pr
 	if err := decodeBody(w, r, &body, true); err != nil {
 		return err
 	}
+	if err := requiredUUIDField("companyId", body.CompanyID); err != nil {
+		return err
+	}
 	switch {
-	case body.CompanyID == "":
-		return badField("companyId", "is required.")
-	case !oauth.IsUUID(body.CompanyID):
-		return badField("companyId", "must be a UUID, not %q.", body.CompanyID)
 	case body.AccountingEntryIDs == nil:
 		return badField("accountingEntryIds", "is required (an empty list exports every entry that is ready for export).")
 	case body.EmployeeID != nil && !oauth.IsUUID(*body.EmployeeID):
@@ -341,12 +340,10 @@ func (a *API) createExportJobEvent(w http.ResponseWriter, r *http.Request, p oau
 	if err := decodeBody(w, r, &ev, true); err != nil {
 		return err
 	}
-	switch {
-	case ev.JobID == "":
-		return badField("jobId", "is required.")
-	case !oauth.IsUUID(ev.JobID):
-		return badField("jobId", "must be a UUID, not %q.", ev.JobID)
-	case ev.Event == "":
+	if err := requiredUUIDField("jobId", ev.JobID); err != nil {
+		return err
+	}
+	if ev.Event == "" {
 		return badField("event", "is required.")
 	}
 	if err := ev.Validate(); err != nil {
