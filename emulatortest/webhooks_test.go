@@ -62,6 +62,17 @@ func subscribe(t testing.TB, e *emulatortest.Emulator, tok *oauth2.Token, endpoi
 	return sub.Data.ID, sec.Data.SecretKey
 }
 
+// exportJobReceiver starts a receiver subscribed to v1.export-job.created
+// (by a company token with export-jobs:read) that verifies signatures with
+// the subscription's secret.
+func exportJobReceiver(t testing.TB, e *emulatortest.Emulator) *emulatortest.Receiver {
+	t.Helper()
+	rcv := emulatortest.NewReceiver(t)
+	_, secret := subscribe(t, e, e.Token(t, "export-jobs:read"), rcv.URL, "v1.export-job.created")
+	rcv.SetSecret(secret)
+	return rcv
+}
+
 // TestWebhookFullLoop: subscribe, a customer exports, the delivery arrives
 // signed (verified by the reference library), and the integration reads
 // the job and its items with its token.
@@ -135,10 +146,7 @@ func TestWebhookFullLoop(t *testing.T) {
 func TestWebhookRetriesOnTheEmulatorClock(t *testing.T) {
 	t.Parallel()
 	e := emulatortest.New(t)
-	rcv := emulatortest.NewReceiver(t)
-	tok := e.Token(t, "export-jobs:read")
-	_, secret := subscribe(t, e, tok, rcv.URL, "v1.export-job.created")
-	rcv.SetSecret(secret)
+	rcv := exportJobReceiver(t, e)
 	rcv.RespondWith(500, 503)
 
 	ev := e.Export(t, emulatortest.DenmarkCompanyID)
@@ -219,10 +227,7 @@ func TestWebhookRetriesARefusedConnection(t *testing.T) {
 func TestWebhookRedeliveryAndDuplicateFault(t *testing.T) {
 	t.Parallel()
 	e := emulatortest.New(t)
-	rcv := emulatortest.NewReceiver(t)
-	tok := e.Token(t, "export-jobs:read")
-	_, secret := subscribe(t, e, tok, rcv.URL, "v1.export-job.created")
-	rcv.SetSecret(secret)
+	rcv := exportJobReceiver(t, e)
 
 	e.WebhookFault(t, "duplicate", 1, 0)
 	ev := e.Export(t, emulatortest.DenmarkCompanyID)

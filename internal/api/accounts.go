@@ -77,20 +77,15 @@ var createAccountDoc = operation{
 // the externalId and the same data, 409 when it has one with other data.
 // The account rules (pleo.Account.Validate) are checked before the company.
 func (a *API) createAccount(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[accountCreateRequest]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[accountCreateRequest](w, r, true, "companyId", "externalId", "name", "archived")
+	if err != nil {
 		return err
 	}
-	if err := body.require("companyId", "externalId", "name", "archived"); err != nil {
-		return err
-	}
-	b := body.v
 	acc := pleo.Account{ExternalID: b.ExternalID, Name: b.Name, Archived: b.Archived, Code: b.Code,
 		TaxCodeExternalID: b.TaxCodeExternalID, Metadata: b.Metadata}
 	if err := acc.Validate(); err != nil {
 		return storeError(err, nil, "") // the 400 the store would answer
 	}
-	var err error
 	if acc.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID); err != nil {
 		return err
 	}
@@ -137,14 +132,10 @@ func (a *API) updateAccount(w http.ResponseWriter, r *http.Request, p oauth.Prin
 	if err != nil {
 		return err
 	}
-	var body requestFields[accountUpdateRequest]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[accountUpdateRequest](w, r, true, "name", "archived")
+	if err != nil {
 		return err
 	}
-	if err := body.require("name", "archived"); err != nil {
-		return err
-	}
-	b := body.v
 	acc := pleo.Account{ID: id, Name: b.Name, Archived: b.Archived, Code: b.Code, TaxCodeExternalID: b.TaxCodeExternalID,
 		Metadata: b.Metadata}
 	if err := acc.ValidateUpdate(); err != nil {
@@ -302,23 +293,17 @@ var createAccountsBatchDoc = operation{
 // of the body or of an item, a companyId that is not a UUID) answers 400
 // and creates nothing; a company outside the token's subject answers 403.
 func (a *API) createAccountsBatch(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[accountBatchInput]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[accountBatchInput](w, r, true, "companyId", "items")
+	if err != nil {
 		return err
 	}
-	if err := body.require("companyId", "items"); err != nil {
-		return err
-	}
-	b := body.v
 	if n := len(b.Items); n < pleo.MinAccountBatch || n > pleo.MaxAccountBatch {
 		return badField("items", "has %d items; a batch has %d to %d.", n, pleo.MinAccountBatch, pleo.MaxAccountBatch)
 	}
 	items := make([]pleo.Account, len(b.Items))
 	for i, it := range b.Items {
-		for _, f := range []string{"archived", "externalId", "name"} {
-			if !it.keys[f] {
-				return badField(fmt.Sprintf("items[%d].%s", i, f), "is required.")
-			}
+		if err := it.requireIn(fmt.Sprintf("items[%d].", i), "archived", "externalId", "name"); err != nil {
+			return err
 		}
 		v := it.v
 		items[i] = pleo.Account{ExternalID: v.ExternalID, Name: v.Name, Archived: v.Archived, Code: v.Code,

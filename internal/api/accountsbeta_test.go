@@ -79,9 +79,7 @@ func TestV1BetaAccounts(t *testing.T) {
 	// A used account cannot be deleted; an unused one can, on either path.
 	e.do("DELETE", beta+"/"+dkUsedAccount, "dk", "").fails(t, http.StatusConflict, "CONFLICT")
 	e.do("DELETE", one, "se", "").fails(t, http.StatusNotFound, "NOT_FOUND")
-	if r := e.do("DELETE", one, "dk", ""); r.status != http.StatusNoContent || len(r.body) != 0 {
-		t.Fatalf("delete: %d %s", r.status, r.body)
-	}
+	e.do("DELETE", one, "dk", "").noContent(t, "delete")
 	e.do("GET", "/v1/chart-of-accounts/"+made.ID, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
 	e.do("DELETE", one, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
 }

@@ -23,8 +23,7 @@ var aggregatedTagGroupsDoc = operation{
 	params: []param{
 		queryUUID("company_id", "The company whose tag groups to list. Either company_id or organization_id is required; company_id wins when both are given."),
 		queryUUID("organization_id", "List the tag groups of every company of this organisation (which must be the token's)."),
-		{name: "tag_group_ids", in: "query", description: "Only these tag groups, archived ones included (repeatable).",
-			schema: map[string]any{"type": "array", "items": uuidSchema()}},
+		queryUUIDs("tag_group_ids", "Only these tag groups, archived ones included (repeatable)."),
 	},
 	status: http.StatusOK, response: dataResponse[[]pleo.AggregatedTagGroup]{}, errors: []int{http.StatusBadRequest},
 }

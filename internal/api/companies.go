@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
@@ -57,11 +56,8 @@ func (a *API) getCompany(w http.ResponseWriter, r *http.Request, p oauth.Princip
 		return err
 	}
 	c, err := a.store.Company(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return missing
-	}
 	if err != nil {
-		return err
+		return storeError(err, missing, "")
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.Company]{Data: c})
 	return nil

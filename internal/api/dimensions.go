@@ -120,14 +120,11 @@ func (a *API) createTagGroupDimension(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	var body requestFields[tagGroupDimensionCreateModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[tagGroupDimensionCreateModel](w, r, true, "code", "name", "visible")
+	if err != nil {
 		return err
 	}
-	if err := body.require("code", "name", "visible"); err != nil {
-		return err
-	}
-	d := pleo.TagGroupDimension{GroupID: id, Name: body.v.Name, Code: body.v.Code, Visible: body.v.Visible}
+	d := pleo.TagGroupDimension{GroupID: id, Name: b.Name, Code: b.Code, Visible: b.Visible}
 	if err := d.Validate(); err != nil {
 		return storeError(err, nil, "")
 	}
@@ -179,14 +176,10 @@ func (a *API) updateTagGroupDimension(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	var body requestFields[tagGroupDimensionUpdateModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[tagGroupDimensionUpdateModel](w, r, true, "code", "displayOrder", "name", "visible")
+	if err != nil {
 		return err
 	}
-	if err := body.require("code", "displayOrder", "name", "visible"); err != nil {
-		return err
-	}
-	b := body.v
 	d := pleo.TagGroupDimension{ID: id, GroupID: groupID, Name: b.Name, Code: b.Code, DisplayOrder: b.DisplayOrder, Visible: b.Visible}
 	if err := d.Validate(); err != nil {
 		return storeError(err, nil, "")
@@ -282,17 +275,14 @@ func (a *API) getTagDimensionValue(w http.ResponseWriter, r *http.Request, p oau
 
 // dimensionValueBody reads and checks the body of a value write.
 func dimensionValueBody(w http.ResponseWriter, r *http.Request, required bool) (string, error) {
-	var body requestFields[tagDimensionValueCreateModel]
-	if err := decodeBody(w, r, &body, required); err != nil {
+	b, err := readFields[tagDimensionValueCreateModel](w, r, required, "value")
+	if err != nil {
 		return "", err
 	}
-	if err := body.require("value"); err != nil {
-		return "", err
-	}
-	if err := pleo.ValidateDimensionValue(body.v.Value); err != nil {
+	if err := pleo.ValidateDimensionValue(b.Value); err != nil {
 		return "", storeError(err, nil, "")
 	}
-	return body.v.Value, nil
+	return b.Value, nil
 }
 
 var createTagDimensionValueDoc = operation{

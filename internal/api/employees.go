@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
@@ -56,11 +55,8 @@ func (a *API) getEmployee(w http.ResponseWriter, r *http.Request, p oauth.Princi
 	}
 	missing := notFound("Employee with given ID not found.")
 	e, err := a.store.Employee(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return missing
-	}
 	if err != nil {
-		return err
+		return storeError(err, missing, "")
 	}
 	if err := a.mustSee(r.Context(), p, e.CompanyID, missing); err != nil {
 		return err

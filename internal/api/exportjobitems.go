@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -52,11 +51,8 @@ func (a *API) getExportJobItemByEntry(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	item, err := a.store.LatestExportJobItem(r.Context(), companies, entryID, a.clock.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return exportEntryNotFound()
-	}
 	if err != nil {
-		return err
+		return storeError(err, exportEntryNotFound(), "")
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.ExportJobItem]{Data: item})
 	return nil
@@ -82,18 +78,15 @@ var searchExportJobItemsDoc = operation{
 // of the named entries in every job the token may see. Pleo gives no bound
 // for the list; the emulator takes at most 100 IDs, like its other ID lists.
 func (a *API) searchExportJobItems(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[exportJobItemsSearch]
-	if err := decodeBody(w, r, &body, true); err != nil {
-		return err
-	}
-	if err := body.require("accountingEntryIds"); err != nil {
-		return err
-	}
-	ids, err := uuidList("accountingEntryIds", body.v.AccountingEntryIDs, 100)
+	b, err := readFields[exportJobItemsSearch](w, r, true, "accountingEntryIds")
 	if err != nil {
 		return err
 	}
-	if s := body.v.Status; s != "" && !pleo.ValidExportJobItemStatus(s) {
+	ids, err := uuidList("accountingEntryIds", b.AccountingEntryIDs, 100)
+	if err != nil {
+		return err
+	}
+	if s := b.Status; s != "" && !pleo.ValidExportJobItemStatus(s) {
 		return badField("status", "must be one of %s, not %q.", strings.Join(pleo.ExportJobItemStatuses, ", "), s)
 	}
 	q := r.URL.Query()
@@ -105,7 +98,7 @@ func (a *API) searchExportJobItems(w http.ResponseWriter, r *http.Request, p oau
 	if err != nil {
 		return err
 	}
-	page, err := a.store.SearchExportJobItems(r.Context(), companies, ids, body.v.Status, pq.req, a.clock.Now())
+	page, err := a.store.SearchExportJobItems(r.Context(), companies, ids, b.Status, pq.req, a.clock.Now())
 	if err != nil {
 		return err
 	}

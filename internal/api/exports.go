@@ -99,8 +99,7 @@ var listExportJobsDoc = operation{
 	id: "getExportJobsListV3", tag: "Export Jobs", summary: "Get a list of Export Jobs",
 	params: append([]param{
 		queryUUID("company_id", "Only jobs of this company. Without it, the jobs of every company the token can see."),
-		{name: "statuses", in: "query", description: "Only jobs in these states.",
-			schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": pleo.ExportJobStatuses}}},
+		queryEnums("statuses", "Only jobs in these states.", pleo.ExportJobStatuses),
 	}, pagingParams(exportJobsList)...),
 	status: http.StatusOK, response: pageResponse[pleo.ExportJob]{}, errors: []int{http.StatusBadRequest},
 }
@@ -146,11 +145,10 @@ func (a *API) createExportJob(w http.ResponseWriter, r *http.Request, p oauth.Pr
 	if err := decodeBody(w, r, &body, true); err != nil {
 		return err
 	}
+	if err := requiredUUIDField("companyId", body.CompanyID); err != nil {
+		return err
+	}
 	switch {
-	case body.CompanyID == "":
-		return badField("companyId", "is required.")
-	case !oauth.IsUUID(body.CompanyID):
-		return badField("companyId", "must be a UUID, not %q.", body.CompanyID)
 	case body.AccountingEntryIDs == nil:
 		return badField("accountingEntryIds", "is required (an empty list exports every entry that is ready for export).")
 	case body.EmployeeID != nil && !oauth.IsUUID(*body.EmployeeID):
@@ -342,12 +340,10 @@ func (a *API) createExportJobEvent(w http.ResponseWriter, r *http.Request, p oau
 	if err := decodeBody(w, r, &ev, true); err != nil {
 		return err
 	}
-	switch {
-	case ev.JobID == "":
-		return badField("jobId", "is required.")
-	case !oauth.IsUUID(ev.JobID):
-		return badField("jobId", "must be a UUID, not %q.", ev.JobID)
-	case ev.Event == "":
+	if err := requiredUUIDField("jobId", ev.JobID); err != nil {
+		return err
+	}
+	if ev.Event == "" {
 		return badField("event", "is required.")
 	}
 	if err := ev.Validate(); err != nil {

@@ -224,6 +224,25 @@ func (r response) ok(t testing.TB, status int, dst any) {
 	}
 }
 
+// noContent asserts 204 with an empty body; what names the call.
+func (r response) noContent(t testing.TB, what string) {
+	t.Helper()
+	if r.status != http.StatusNoContent || len(r.body) != 0 {
+		t.Fatalf("%s: %d %s", what, r.status, r.body)
+	}
+}
+
+// checkDelete checks the DELETE route of path, a resource of Denmark (the
+// "dk" token's company): Sweden ("se") gets 404, Denmark 204 without a
+// body, and after that GET and DELETE answer 404.
+func (e *env) checkDelete(t testing.TB, path string) {
+	t.Helper()
+	e.do("DELETE", path, "se", "").fails(t, http.StatusNotFound, "NOT_FOUND")
+	e.do("DELETE", path, "dk", "").noContent(t, "delete")
+	e.do("GET", path, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
+	e.do("DELETE", path, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
+}
+
 // apiErr is Pleo's ExceptionInfo.
 type apiErr struct {
 	Type    string `json:"type"`

@@ -54,14 +54,7 @@ func (a *API) getInstallation(w http.ResponseWriter, r *http.Request, p oauth.Pr
 		subject = oauth.Subject{Kind: oauth.SubjectCompany, ID: ids[0]}
 	}
 	in, err := a.store.Installation(r.Context(), p.ClientID, subject)
-	if errors.Is(err, store.ErrNotFound) {
-		return installationNotFound
-	}
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
-	return nil
+	return answerInstallation(w, in, err)
 }
 
 var createInstallationDoc = operation{
@@ -106,11 +99,7 @@ func (a *API) createInstallation(w http.ResponseWriter, r *http.Request, p oauth
 		}
 		return tx.InsertInstallation(r.Context(), in)
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
-	return nil
+	return answerInstallation(w, in, err)
 }
 
 var updateInstallationDoc = operation{
@@ -147,11 +136,7 @@ func (a *API) updateInstallation(w http.ResponseWriter, r *http.Request, p oauth
 			in.Metadata = body.Metadata
 		}
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
-	return nil
+	return answerInstallation(w, in, err)
 }
 
 var activateInstallationDoc = operation{
@@ -163,11 +148,7 @@ var activateInstallationDoc = operation{
 // status becomes ACTIVATED and any error code is cleared.
 func (a *API) activateInstallation(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	in, err := a.changeInstallation(r, p, func(in *store.Installation) { in.Status, in.ErrorCode = "ACTIVATED", "" })
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
-	return nil
+	return answerInstallation(w, in, err)
 }
 
 var completeInstallationDoc = operation{
@@ -196,14 +177,7 @@ func (a *API) completeInstallation(w http.ResponseWriter, r *http.Request, p oau
 		in.Status, in.ErrorCode, in.UpdatedAt = "ACTIVATED", "", a.clock.Now()
 		return tx.UpdateInstallation(r.Context(), in)
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return installationNotFound
-	}
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
-	return nil
+	return answerInstallation(w, in, err)
 }
 
 var deleteInstallationDoc = operation{
@@ -219,18 +193,16 @@ func (a *API) deleteInstallation(w http.ResponseWriter, r *http.Request, p oauth
 	err := a.store.Write(r.Context(), func(tx *store.Tx) error {
 		return tx.DeleteInstallation(r.Context(), p.ClientID, p.Subject, a.clock.Now())
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return installationNotFound
-	}
 	if err != nil {
-		return err
+		return storeError(err, installationNotFound, "")
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 // changeInstallation applies change to the client's installation for the
-// token's subject and records the time; 404 when there is none.
+// token's subject and records the time; store.ErrNotFound when there is
+// none.
 func (a *API) changeInstallation(r *http.Request, p oauth.Principal, change func(*store.Installation)) (store.Installation, error) {
 	var in store.Installation
 	err := a.store.Write(r.Context(), func(tx *store.Tx) error {
@@ -242,10 +214,18 @@ func (a *API) changeInstallation(r *http.Request, p oauth.Principal, change func
 		in.UpdatedAt = a.clock.Now()
 		return tx.UpdateInstallation(r.Context(), in)
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return in, installationNotFound
-	}
 	return in, err
+}
+
+// answerInstallation answers a route of the calling client's installation:
+// in as Pleo's InstallationResponse (200) when err is nil, 404 when err is
+// store.ErrNotFound, err itself otherwise.
+func answerInstallation(w http.ResponseWriter, in store.Installation, err error) error {
+	if err != nil {
+		return storeError(err, installationNotFound, "")
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, installationResponse(in))
+	return nil
 }
 
 // installationResponse renders an installation as Pleo's InstallationResponse.

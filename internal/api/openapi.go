@@ -52,6 +52,18 @@ func queryBool(name, description string) param {
 	return param{name: name, in: "query", description: description, schema: map[string]any{"type": "boolean"}}
 }
 
+// queryEnums documents a repeatable query parameter whose every value is
+// one of values.
+func queryEnums(name, description string, values []string) param {
+	return param{name: name, in: "query", description: description,
+		schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": values}}}
+}
+
+// queryUUIDs documents a repeatable query parameter of UUIDs.
+func queryUUIDs(name, description string) param {
+	return param{name: name, in: "query", description: description, schema: map[string]any{"type": "array", "items": uuidSchema()}}
+}
+
 func uuidSchema() map[string]any { return map[string]any{"type": "string", "format": "uuid"} }
 
 // cursorPattern is the pattern Pleo declares for before and after on most lists.
@@ -71,10 +83,8 @@ func pagingParams(spec listSpec) []param {
 	return append(ps,
 		param{name: "limit", in: "query", description: "The maximum number of items to return.",
 			schema: map[string]any{"type": "integer", "format": "int32", "minimum": 1, "maximum": spec.maxLimit, "default": spec.defaultLimit}},
-		param{name: "sorting_keys", in: "query", description: "The keys to sort by; the id is always the last tiebreak.",
-			schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": spec.sortKeys}}},
-		param{name: "sorting_order", in: "query", description: "One order per sorting key. ASC puts nulls last, DESC first.",
-			schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": pageOrderNames}}},
+		queryEnums("sorting_keys", "The keys to sort by; the id is always the last tiebreak.", spec.sortKeys),
+		queryEnums("sorting_order", "One order per sorting key. ASC puts nulls last, DESC first.", pageOrderNames),
 	)
 }
 

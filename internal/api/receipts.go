@@ -135,8 +135,7 @@ var listEntryReceiptsDoc = operation{
 	id: "getAllReceiptsV6", tag: "Accounting Entries", summary: "Get all receipts of an accounting entry",
 	params: append([]param{
 		pathParam("accountingEntryId", "The accounting entry."),
-		{name: "source", in: "query", description: "Only receipts with one of these sources.",
-			schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": pleo.ReceiptSources}}},
+		queryEnums("source", "Only receipts with one of these sources.", pleo.ReceiptSources),
 		fileTypeParam,
 	}, pagingParams(receiptsList)...),
 	status: http.StatusOK, response: pageResponse[pleo.Receipt]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},

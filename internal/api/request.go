@@ -46,12 +46,41 @@ func (b *requestFields[V]) UnmarshalJSON(data []byte) error {
 // require returns a 400 naming the first of fields the body lacks (or
 // sends as null).
 func (b *requestFields[V]) require(fields ...string) error {
+	return b.requireIn("", fields...)
+}
+
+// requireIn is require for an object nested in the body at path (such as
+// "items[3]."): the 400 names the field as path+field.
+func (b *requestFields[V]) requireIn(path string, fields ...string) error {
 	for _, f := range fields {
 		if !b.keys[f] {
-			return badField(f, "is required.")
+			return badField(path+f, "is required.")
 		}
 	}
 	return nil
+}
+
+// requiredUUIDField returns a 400 when a required body field that holds a
+// UUID is empty or not a UUID.
+func requiredUUIDField(field, value string) error {
+	if value == "" {
+		return badField(field, "is required.")
+	}
+	if !oauth.IsUUID(value) {
+		return badField(field, "must be a UUID, not %q.", value)
+	}
+	return nil
+}
+
+// readFields decodes a JSON object request body into a V (decodeBody; an
+// empty body is an error only when bodyRequired) and returns a 400 naming
+// the first of the required fields it lacks or sends as null.
+func readFields[V any](w http.ResponseWriter, r *http.Request, bodyRequired bool, required ...string) (V, error) {
+	var body requestFields[V]
+	if err := decodeBody(w, r, &body, bodyRequired); err != nil {
+		return body.v, err
+	}
+	return body.v, body.require(required...)
 }
 
 // notBlank returns a 400 naming field when value is empty or only spaces.

@@ -109,8 +109,7 @@ var listSubscriptionsDoc = operation{
 	params: append([]param{
 		{name: "status", in: "query", description: "Only subscriptions in this status.",
 			schema: map[string]any{"type": "string", "enum": subscriptionStatuses}},
-		{name: "event_types", in: "query", description: "Only subscriptions listing one of these event types.",
-			schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": events.Names()}}},
+		queryEnums("event_types", "Only subscriptions listing one of these event types.", events.Names()),
 	}, pagingParams(subscriptionsList)...),
 	status: http.StatusOK, response: pageResponse[subscriptionModel]{}, errors: []int{http.StatusBadRequest},
 }
@@ -231,8 +230,7 @@ func (a *API) deleteSubscription(w http.ResponseWriter, r *http.Request, p oauth
 var listSubscriptionActivitiesDoc = operation{
 	id: "getSubscriptionActivities", tag: "Subscriptions", summary: "List the changes made to a subscription",
 	params: append([]param{subscriptionIDParam,
-		{name: "operation_types", in: "query", description: "Only activities of these operation types.",
-			schema: map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": operationTypes}}},
+		queryEnums("operation_types", "Only activities of these operation types.", operationTypes),
 	}, pagingParams(activitiesList)...),
 	status: http.StatusOK, response: pageResponse[subscriptionActivityModel]{}, errors: []int{http.StatusBadRequest, http.StatusNotFound},
 }

@@ -48,6 +48,26 @@ type tagCreateModel struct {
 // tagUpdateModel is Pleo's TagUpdateModel: a name left out is kept.
 type tagUpdateModel tagCreateModel
 
+// checkTagGroupNames returns a 400 when a tag group's name or code is blank.
+func checkTagGroupNames(name, code string) error {
+	if err := notBlank("name", name); err != nil {
+		return err
+	}
+	return notBlank("code", code)
+}
+
+// readTag reads a tag's create or update body (tagCreateModel and
+// tagUpdateModel carry the same fields): code and archived are required
+// and the code must not be blank. An empty body is an error only when
+// bodyRequired.
+func readTag(w http.ResponseWriter, r *http.Request, bodyRequired bool) (tagCreateModel, error) {
+	b, err := readFields[tagCreateModel](w, r, bodyRequired, "code", "archived")
+	if err != nil {
+		return b, err
+	}
+	return b, notBlank("code", b.Code)
+}
+
 var listTagGroupsDoc = operation{
 	id: "getTagGroups", tag: "Tag Groups", summary: "Retrieve tag groups for a company or an organisation",
 	params: []param{
@@ -109,10 +129,7 @@ func (a *API) createTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Pri
 		return err
 	}
 	b := body.v
-	if err := notBlank("name", b.Name); err != nil {
-		return err
-	}
-	if err := notBlank("code", b.Code); err != nil {
+	if err := checkTagGroupNames(b.Name, b.Code); err != nil {
 		return err
 	}
 	g, err := a.store.CreateTagGroup(r.Context(), pleo.TagGroup{CompanyID: companies[0], Name: b.Name, Code: b.Code,
@@ -152,18 +169,11 @@ func (a *API) updateTagGroup(w http.ResponseWriter, r *http.Request, p oauth.Pri
 	if err != nil {
 		return err
 	}
-	var body requestFields[tagGroupUpdateModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[tagGroupUpdateModel](w, r, true, "name", "code", "archived", "metadata")
+	if err != nil {
 		return err
 	}
-	if err := body.require("name", "code", "archived", "metadata"); err != nil {
-		return err
-	}
-	b := body.v
-	if err := notBlank("name", b.Name); err != nil {
-		return err
-	}
-	if err := notBlank("code", b.Code); err != nil {
+	if err := checkTagGroupNames(b.Name, b.Code); err != nil {
 		return err
 	}
 	companies, err := a.visibleCompanies(r.Context(), p)
@@ -245,15 +255,8 @@ func (a *API) createTag(w http.ResponseWriter, r *http.Request, p oauth.Principa
 	if err != nil {
 		return err
 	}
-	var body requestFields[tagCreateModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
-		return err
-	}
-	if err := body.require("code", "archived"); err != nil {
-		return err
-	}
-	b := body.v
-	if err := notBlank("code", b.Code); err != nil {
+	b, err := readTag(w, r, true)
+	if err != nil {
 		return err
 	}
 	companies, err := a.visibleCompanies(r.Context(), p)
@@ -277,8 +280,7 @@ var searchTagsDoc = operation{
 	params: append([]param{
 		queryUUID("company_id", "Only tags of this company. Without it, the tags of every company the token can see."),
 		queryString("text_search", "Only tags whose name or code contains this text, ignoring case."),
-		{name: "tag_group_id", in: "query", description: "Only tags of these tag groups (repeatable).",
-			schema: map[string]any{"type": "array", "items": uuidSchema()}},
+		queryUUIDs("tag_group_id", "Only tags of these tag groups (repeatable)."),
 		queryBool("include_archived", "Also list archived tags."),
 	}, pagingParams(tagsList)...),
 	status: http.StatusOK, response: pageResponse[pleo.Tag]{}, errors: []int{http.StatusBadRequest},
@@ -343,15 +345,8 @@ func (a *API) updateTag(w http.ResponseWriter, r *http.Request, p oauth.Principa
 	if err != nil {
 		return err
 	}
-	var body requestFields[tagUpdateModel]
-	if err := decodeBody(w, r, &body, false); err != nil {
-		return err
-	}
-	if err := body.require("code", "archived"); err != nil {
-		return err
-	}
-	b := body.v
-	if err := notBlank("code", b.Code); err != nil {
+	b, err := readTag(w, r, false)
+	if err != nil {
 		return err
 	}
 	companies, err := a.visibleCompanies(r.Context(), p)

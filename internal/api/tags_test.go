@@ -181,12 +181,7 @@ func TestTagGroupsCRUD(t *testing.T) {
 	e.do("PUT", one, "se", update).fails(t, http.StatusNotFound, "NOT_FOUND")
 	e.do("PUT", groups+"/"+unknownUUID, "dk", update).fails(t, http.StatusNotFound, "NOT_FOUND")
 
-	e.do("DELETE", one, "se", "").fails(t, http.StatusNotFound, "NOT_FOUND")
-	if r := e.do("DELETE", one, "dk", ""); r.status != http.StatusNoContent || len(r.body) != 0 {
-		t.Fatalf("delete: %d %s", r.status, r.body)
-	}
-	e.do("GET", one, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
-	e.do("DELETE", one, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
+	e.checkDelete(t, one)
 
 	// Deleting a group deletes its tags.
 	tag := data[pleo.Tag](t, e.do("POST", groups+"/"+dkCostCentres+"/tags", "dk", `{"code":"CC-99","archived":false}`), http.StatusCreated)
@@ -245,12 +240,7 @@ func TestTagsCRUD(t *testing.T) {
 	mentions(t, e.do("PUT", one, "dk", ""), "VALIDATION_FAILED", "code")
 	e.do("PUT", one, "se", `{"code":"X","archived":false}`).fails(t, http.StatusNotFound, "NOT_FOUND")
 
-	e.do("DELETE", one, "se", "").fails(t, http.StatusNotFound, "NOT_FOUND")
-	if r := e.do("DELETE", one, "dk", ""); r.status != http.StatusNoContent || len(r.body) != 0 {
-		t.Fatalf("delete: %d %s", r.status, r.body)
-	}
-	e.do("GET", one, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
-	e.do("DELETE", one, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
+	e.checkDelete(t, one)
 }
 
 // TestTagListsPaginate walks both tag lists forwards and backwards and

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -61,12 +62,17 @@ func (a *API) searchTagsPost(w http.ResponseWriter, r *http.Request, p oauth.Pri
 	return nil
 }
 
-// bulkTagIDs checks the tagIds of a bulk write: 1 to 100 UUIDs.
-func bulkTagIDs(ids []string) ([]string, error) {
-	if len(ids) == 0 {
-		return nil, badField("tagIds", "must hold at least one tag ID.")
+// bulkTagTarget checks what a bulk write names: tagIds, 1 to 100 UUIDs
+// (returned in lower case), then companyId, a company the token may see.
+func (a *API) bulkTagTarget(ctx context.Context, p oauth.Principal, companyID string, tagIDs []string) (company string, ids []string, err error) {
+	if len(tagIDs) == 0 {
+		return "", nil, badField("tagIds", "must hold at least one tag ID.")
 	}
-	return uuidList("tagIds", ids, maxBulkTags)
+	if ids, err = uuidList("tagIds", tagIDs, maxBulkTags); err != nil {
+		return "", nil, err
+	}
+	company, err = a.bodyCompany(ctx, p, "companyId", companyID)
+	return company, ids, err
 }
 
 // bulkTagError renders an error of a bulk write: a tag that is not the
@@ -91,22 +97,15 @@ var bulkArchiveTagsDoc = operation{
 // is 404 and changes nothing (an emulator choice; Pleo documents only the
 // success).
 func (a *API) bulkArchiveTags(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[bulkTagArchiveModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
-		return err
-	}
-	if err := body.require("archived", "companyId", "tagIds"); err != nil {
-		return err
-	}
-	ids, err := bulkTagIDs(body.v.TagIDs)
+	b, err := readFields[bulkTagArchiveModel](w, r, true, "archived", "companyId", "tagIds")
 	if err != nil {
 		return err
 	}
-	company, err := a.bodyCompany(r.Context(), p, "companyId", body.v.CompanyID)
+	company, ids, err := a.bulkTagTarget(r.Context(), p, b.CompanyID, b.TagIDs)
 	if err != nil {
 		return err
 	}
-	tags, err := a.store.ArchiveTags(r.Context(), company, ids, body.v.Archived, a.clock.Now())
+	tags, err := a.store.ArchiveTags(r.Context(), company, ids, b.Archived, a.clock.Now())
 	if err != nil {
 		return bulkTagError(err)
 	}
@@ -124,18 +123,11 @@ var bulkDeleteTagsDoc = operation{
 // bulkDeleteTags answers DELETE /v0/tags with 204, as Pleo documents. All
 // or nothing, as bulkArchiveTags.
 func (a *API) bulkDeleteTags(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[bulkTagDeleteModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
-		return err
-	}
-	if err := body.require("companyId", "tagIds"); err != nil {
-		return err
-	}
-	ids, err := bulkTagIDs(body.v.TagIDs)
+	b, err := readFields[bulkTagDeleteModel](w, r, true, "companyId", "tagIds")
 	if err != nil {
 		return err
 	}
-	company, err := a.bodyCompany(r.Context(), p, "companyId", body.v.CompanyID)
+	company, ids, err := a.bulkTagTarget(r.Context(), p, b.CompanyID, b.TagIDs)
 	if err != nil {
 		return err
 	}

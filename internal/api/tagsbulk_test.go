@@ -82,10 +82,7 @@ func TestBulkArchiveAndDeleteTags(t *testing.T) {
 	e.do("GET", "/v0/tags/"+dkTag3, "dk", "").ok(t, http.StatusOK, nil)
 	e.do("DELETE", "/v0/tags", "dk", body(seed.SwedenID, seTag)+`}`).fails(t, http.StatusForbidden, "FORBIDDEN")
 
-	r := e.do("DELETE", "/v0/tags", "dk", body(seed.DenmarkID, dkTag3, dkTag4)+`}`)
-	if r.status != http.StatusNoContent || len(r.body) != 0 {
-		t.Fatalf("bulk delete: %d %s", r.status, r.body)
-	}
+	e.do("DELETE", "/v0/tags", "dk", body(seed.DenmarkID, dkTag3, dkTag4)+`}`).noContent(t, "bulk delete")
 	e.do("GET", "/v0/tags/"+dkTag3, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
 	e.do("GET", "/v0/tags/"+dkTag4, "dk", "").fails(t, http.StatusNotFound, "NOT_FOUND")
 

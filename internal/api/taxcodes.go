@@ -45,20 +45,19 @@ type taxCodeSearchRequest struct {
 
 var taxCodeNotFound = notFound("Tax code not found.")
 
-// taxCode validates a create or update body and returns the tax code it
-// describes, for a company the token may see. The tax-code rules
-// (pleo.TaxCode.Validate) are checked before the company.
-func (a *API) taxCode(r *http.Request, p oauth.Principal, body requestFields[taxCodeCreateUpdateModel]) (pleo.TaxCode, error) {
-	if err := body.require("companyId", "name", "rate", "type", "archived"); err != nil {
+// readTaxCode reads and validates a create or update body and returns the
+// tax code it describes, for a company the token may see. The tax-code
+// rules (pleo.TaxCode.Validate) are checked before the company.
+func (a *API) readTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) (pleo.TaxCode, error) {
+	b, err := readFields[taxCodeCreateUpdateModel](w, r, true, "companyId", "name", "rate", "type", "archived")
+	if err != nil {
 		return pleo.TaxCode{}, err
 	}
-	b := body.v
 	c := pleo.TaxCode{Name: b.Name, Rate: b.Rate, Type: b.Type, Archived: b.Archived, Code: b.Code,
 		IngoingTaxAccount: b.IngoingTaxAccount, OutgoingTaxAccount: b.OutgoingTaxAccount}
 	if err := c.Validate(); err != nil {
 		return c, storeError(err, nil, "") // the 400 the store would answer
 	}
-	var err error
 	c.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID)
 	return c, err
 }
@@ -73,11 +72,7 @@ var createTaxCodeDoc = operation{
 // createTaxCode answers POST /v0/tax-codes. Pleo documents no success
 // status; the emulator answers 200.
 func (a *API) createTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[taxCodeCreateUpdateModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
-		return err
-	}
-	c, err := a.taxCode(r, p, body)
+	c, err := a.readTaxCode(w, r, p)
 	if err != nil {
 		return err
 	}
@@ -115,11 +110,7 @@ func (a *API) updateTaxCode(w http.ResponseWriter, r *http.Request, p oauth.Prin
 	if err != nil {
 		return err
 	}
-	var body requestFields[taxCodeCreateUpdateModel]
-	if err := decodeBody(w, r, &body, true); err != nil {
-		return err
-	}
-	c, err := a.taxCode(r, p, body)
+	c, err := a.readTaxCode(w, r, p)
 	if err != nil {
 		return err
 	}

@@ -96,19 +96,14 @@ var createCsvImportJobDoc = operation{
 // the job in UPLOAD_INITIATED. The rules (pleo.ValidateCsvImportJob) are
 // checked before the company.
 func (a *API) createCsvImportJob(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[csvImportJobCreateRequest]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[csvImportJobCreateRequest](w, r, true, "companyId", "originalFilename", "type")
+	if err != nil {
 		return err
 	}
-	if err := body.require("companyId", "originalFilename", "type"); err != nil {
-		return err
-	}
-	b := body.v
 	job := pleo.CsvImportJob{Type: b.Type, OriginalFilename: b.OriginalFilename, CsvFormat: b.CsvFormat, Metadata: b.Metadata}
 	if err := job.ValidateCsvImportJob(); err != nil {
 		return storeError(err, nil, "")
 	}
-	var err error
 	if job.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID); err != nil {
 		return err
 	}
@@ -223,14 +218,11 @@ func (a *API) updateCsvImportMetadata(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	var body requestFields[csvImportMetadataRequest]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[csvImportMetadataRequest](w, r, true, "metadata", "strategy")
+	if err != nil {
 		return err
 	}
-	if err := body.require("metadata", "strategy"); err != nil {
-		return err
-	}
-	job, err := a.store.UpdateCsvImportMetadata(r.Context(), companies, id, body.v.Metadata, body.v.Strategy, a.clock.Now())
+	job, err := a.store.UpdateCsvImportMetadata(r.Context(), companies, id, b.Metadata, b.Strategy, a.clock.Now())
 	if err != nil {
 		return csvJobError(err, id)
 	}
@@ -255,17 +247,14 @@ func (a *API) updateCsvImportStatus(w http.ResponseWriter, r *http.Request, p oa
 	if err != nil {
 		return err
 	}
-	var body requestFields[pleo.CsvImportStatusUpdate]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[pleo.CsvImportStatusUpdate](w, r, true, "status")
+	if err != nil {
 		return err
 	}
-	if err := body.require("status"); err != nil {
-		return err
-	}
-	if err := body.v.Validate(); err != nil {
+	if err := b.Validate(); err != nil {
 		return storeError(err, nil, "")
 	}
-	job, err := a.store.UpdateCsvImportStatus(r.Context(), companies, id, body.v, a.clock.Now())
+	job, err := a.store.UpdateCsvImportStatus(r.Context(), companies, id, b, a.clock.Now())
 	if err != nil {
 		return csvJobError(err, id)
 	}

@@ -77,20 +77,15 @@ var createVendorDoc = operation{
 // externalId (it exists in the ERP) and DRAFT otherwise. The vendor rules
 // (pleo.Vendor.Validate) are checked before the company.
 func (a *API) createVendor(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	var body requestFields[vendorCreateRequest]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[vendorCreateRequest](w, r, true, "companyId", "name", "defaultCurrency")
+	if err != nil {
 		return err
 	}
-	if err := body.require("companyId", "name", "defaultCurrency"); err != nil {
-		return err
-	}
-	b := body.v
 	v := pleo.Vendor{Name: b.Name, DefaultCurrency: b.DefaultCurrency, Code: b.Code, Country: b.Country,
 		ExternalID: b.ExternalID, RegistrationNumber: b.RegistrationNumber, TaxRegistrationNumber: b.TaxRegistrationNumber}
 	if err := v.Validate(); err != nil {
 		return storeError(err, nil, "") // the 400 the store would answer
 	}
-	var err error
 	if v.CompanyID, err = a.bodyCompany(r.Context(), p, "companyId", b.CompanyID); err != nil {
 		return err
 	}
@@ -214,14 +209,10 @@ func (a *API) updateVendor(w http.ResponseWriter, r *http.Request, p oauth.Princ
 	if err != nil {
 		return err
 	}
-	var body requestFields[vendorUpdateRequest]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[vendorUpdateRequest](w, r, true, "companyId", "name", "defaultCurrency", "externalId", "state")
+	if err != nil {
 		return err
 	}
-	if err := body.require("companyId", "name", "defaultCurrency", "externalId", "state"); err != nil {
-		return err
-	}
-	b := body.v
 	v := pleo.Vendor{ID: id, Name: b.Name, DefaultCurrency: b.DefaultCurrency, ExternalID: b.ExternalID, State: b.State,
 		Code: b.Code, Country: b.Country, RegistrationNumber: b.RegistrationNumber, TaxRegistrationNumber: b.TaxRegistrationNumber}
 	if err := v.ValidateUpdate(); err != nil {
@@ -282,22 +273,19 @@ func (a *API) activateVendor(w http.ResponseWriter, r *http.Request, p oauth.Pri
 	if err != nil {
 		return err
 	}
-	var body requestFields[activateVendorEventRequest]
-	if err := decodeBody(w, r, &body, true); err != nil {
+	b, err := readFields[activateVendorEventRequest](w, r, true, "externalId")
+	if err != nil {
 		return err
 	}
-	if err := body.require("externalId"); err != nil {
-		return err
-	}
-	if err := pleo.ValidateVendorExternalID(body.v.ExternalID); err != nil {
+	if err := pleo.ValidateVendorExternalID(b.ExternalID); err != nil {
 		return storeError(err, nil, "")
 	}
 	companies, err := a.visibleCompanies(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	if _, err := a.store.ActivateVendor(r.Context(), companies, id, body.v.ExternalID, body.v.Code, a.clock.Now()); err != nil {
-		return storeError(err, vendorNotFound, "Another vendor of the company has the externalId "+body.v.ExternalID+".")
+	if _, err := a.store.ActivateVendor(r.Context(), companies, id, b.ExternalID, b.Code, a.clock.Now()); err != nil {
+		return storeError(err, vendorNotFound, "Another vendor of the company has the externalId "+b.ExternalID+".")
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -113,9 +113,7 @@ func TestVendorsCRUD(t *testing.T) {
 	// Archive and activate answer 204 without a body.
 	e.clock.advance(time.Minute)
 	e.do("POST", one+":archive", "se", "").fails(t, http.StatusNotFound, "NOT_FOUND")
-	if r := e.do("POST", one+":archive", "dk", ""); r.status != http.StatusNoContent || len(r.body) != 0 {
-		t.Fatalf("archive: %d %s", r.status, r.body)
-	}
+	e.do("POST", one+":archive", "dk", "").noContent(t, "archive")
 	if got := data[pleo.Vendor](t, e.do("GET", one, "dk", ""), http.StatusOK); got.State != "ARCHIVED" || !got.UpdatedAt.Equal(e.clock.Now()) {
 		t.Errorf("archived %+v", got)
 	}
@@ -124,9 +122,7 @@ func TestVendorsCRUD(t *testing.T) {
 	mentions(t, e.do("POST", one+":activate", "dk", `{"code":"K1"}`), "VALIDATION_FAILED", "externalId")
 	e.do("POST", one+":activate", "dk", `{"externalId":"erp-77"}`).fails(t, http.StatusConflict, "CONFLICT")
 	e.do("POST", one+":activate", "se", `{"externalId":"erp-99"}`).fails(t, http.StatusNotFound, "NOT_FOUND")
-	if r := e.do("POST", one+":activate", "dk", `{"externalId":"erp-99","code":"K99"}`); r.status != http.StatusNoContent || len(r.body) != 0 {
-		t.Fatalf("activate: %d %s", r.status, r.body)
-	}
+	e.do("POST", one+":activate", "dk", `{"externalId":"erp-99","code":"K99"}`).noContent(t, "activate")
 	got := data[pleo.Vendor](t, e.do("GET", one, "dk", ""), http.StatusOK)
 	if got.State != "ACTIVE" || got.ExternalID != "erp-99" || got.Code != "K99" || !got.UpdatedAt.Equal(e.clock.Now()) {
 		t.Errorf("activated %+v", got)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
@@ -189,4 +190,22 @@ func (c *controlClient) answerError(resp *http.Response, raw []byte) error {
 		return fmt.Errorf("%s (HTTP 401): the control token given is not the emulator's", e.Error)
 	}
 	return fmt.Errorf("%s (HTTP %d)", e.Error, resp.StatusCode)
+}
+
+// printAnswer sends the request (do) and prints the answer on stdout: as
+// the control API sent it when asJSON, else as the table that table writes
+// from out, its tab-separated columns aligned.
+func (c *controlClient) printAnswer(ctx context.Context, method, path string, in, out any, stdout io.Writer, asJSON bool,
+	table func(tw io.Writer)) error {
+	raw, err := c.do(ctx, method, path, in, out)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		_, err := stdout.Write(raw)
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	table(tw)
+	return tw.Flush()
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 )
@@ -129,25 +128,17 @@ func clientsList(ctx context.Context, args []string, getenv Env, stdout, stderr 
 	var list struct {
 		Clients []clientInfo `json:"clients"`
 	}
-	raw, err := c.do(ctx, http.MethodGet, "/clients", nil, &list)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := stdout.Write(raw)
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLIENT ID\tTYPE\tPKCE\tAUTO-APPROVE\tNAME\tREDIRECT URIS\tSCOPES")
-	for _, cl := range list.Clients {
-		pkce := "required"
-		if !cl.PKCERequired {
-			pkce = "optional"
+	return c.printAnswer(ctx, http.MethodGet, "/clients", nil, &list, stdout, *asJSON, func(tw io.Writer) {
+		fmt.Fprintln(tw, "CLIENT ID\tTYPE\tPKCE\tAUTO-APPROVE\tNAME\tREDIRECT URIS\tSCOPES")
+		for _, cl := range list.Clients {
+			pkce := "required"
+			if !cl.PKCERequired {
+				pkce = "optional"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cl.ClientID, cl.Type, pkce, dash(cl.AutoApprove), cl.Name,
+				dash(strings.Join(cl.RedirectURIs, ",")), dash(strings.Join(cl.Scopes, " ")))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cl.ClientID, cl.Type, pkce, dash(cl.AutoApprove), cl.Name,
-			dash(strings.Join(cl.RedirectURIs, ",")), dash(strings.Join(cl.Scopes, " ")))
-	}
-	return tw.Flush()
+	})
 }
 
 func dash(s string) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"text/tabwriter"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
@@ -45,21 +44,13 @@ func token(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 		req["refresh_token_ttl"] = *refreshTTL
 	}
 	var t mintedTokens
-	raw, err := c.do(ctx, http.MethodPost, "/tokens", req, &t)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		_, err := stdout.Write(raw)
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "access token\t%s\n", t.AccessToken)
-	fmt.Fprintf(tw, "token type\t%s\n", t.TokenType)
-	fmt.Fprintf(tw, "expires in\t%s\n", time.Duration(t.ExpiresIn)*time.Second)
-	fmt.Fprintf(tw, "refresh token\t%s\n", t.RefreshToken)
-	fmt.Fprintf(tw, "scope\t%s\n", t.Scope)
-	fmt.Fprintf(tw, "subject\t%s\n", t.SubjectURN)
-	fmt.Fprintf(tw, "client\t%s\n", *clientID)
-	return tw.Flush()
+	return c.printAnswer(ctx, http.MethodPost, "/tokens", req, &t, stdout, *asJSON, func(tw io.Writer) {
+		fmt.Fprintf(tw, "access token\t%s\n", t.AccessToken)
+		fmt.Fprintf(tw, "token type\t%s\n", t.TokenType)
+		fmt.Fprintf(tw, "expires in\t%s\n", time.Duration(t.ExpiresIn)*time.Second)
+		fmt.Fprintf(tw, "refresh token\t%s\n", t.RefreshToken)
+		fmt.Fprintf(tw, "scope\t%s\n", t.Scope)
+		fmt.Fprintf(tw, "subject\t%s\n", t.SubjectURN)
+		fmt.Fprintf(tw, "client\t%s\n", *clientID)
+	})
 }

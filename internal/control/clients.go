@@ -72,24 +72,13 @@ func (c *Control) createClient(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.InsertClient(r.Context(), client) }); err != nil {
-		c.storeFail(w, r, "client "+client.ID, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, viewClient(client, spec.Secret))
+	c.insert(w, r, "client "+client.ID, func(ctx context.Context, tx *store.Tx) error { return tx.InsertClient(ctx, client) },
+		viewClient(client, spec.Secret))
 }
 
 func (c *Control) listClients(w http.ResponseWriter, r *http.Request) {
 	clients, err := c.Store.Clients(r.Context())
-	if err != nil {
-		c.storeFail(w, r, "clients", err)
-		return
-	}
-	out := []clientView{}
-	for _, cl := range clients {
-		out = append(out, viewClient(cl, ""))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"clients": out})
+	answerList(c, w, r, "clients", clients, err, func(cl oauth.Client) clientView { return viewClient(cl, "") })
 }
 
 func (c *Control) getClient(w http.ResponseWriter, r *http.Request) {

@@ -13,20 +13,13 @@ import (
 
 func (c *Control) listOrganizations(w http.ResponseWriter, r *http.Request) {
 	orgs, err := c.Store.Organizations(r.Context())
-	if err != nil {
-		c.storeFail(w, r, "organizations", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"organizations": nonNil(orgs)})
+	answerList(c, w, r, "organizations", orgs, err, func(o pleo.Organization) pleo.Organization { return o })
 }
 
 func (c *Control) createOrganization(w http.ResponseWriter, r *http.Request) {
 	var spec config.OrganizationSpec
-	if !decode(w, r, &spec) {
+	if !decodeSpec(w, r, &spec, &spec.ID) {
 		return
-	}
-	if spec.ID == "" {
-		spec.ID = store.NewUUID()
 	}
 	if !oauth.IsUUID(spec.ID) || spec.Name == "" {
 		fail(w, http.StatusBadRequest, "an organization needs a name and, if given, a UUID id")
@@ -34,11 +27,7 @@ func (c *Control) createOrganization(w http.ResponseWriter, r *http.Request) {
 	}
 	now := c.Clock.Now()
 	o := pleo.Organization{ID: strings.ToLower(spec.ID), Name: spec.Name, CreatedAt: now, UpdatedAt: now}
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.InsertOrganization(r.Context(), o) }); err != nil {
-		c.storeFail(w, r, "organization "+o.ID, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, o)
+	c.insert(w, r, "organization "+o.ID, func(ctx context.Context, tx *store.Tx) error { return tx.InsertOrganization(ctx, o) }, o)
 }
 
 func (c *Control) deleteOrganization(w http.ResponseWriter, r *http.Request) {
@@ -55,24 +44,13 @@ type companyView struct {
 
 func (c *Control) listCompanies(w http.ResponseWriter, r *http.Request) {
 	companies, err := c.Store.Companies(r.Context())
-	if err != nil {
-		c.storeFail(w, r, "companies", err)
-		return
-	}
-	out := []companyView{}
-	for _, co := range companies {
-		out = append(out, companyView{co, co.Currency})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"companies": out})
+	answerList(c, w, r, "companies", companies, err, func(co pleo.Company) companyView { return companyView{co, co.Currency} })
 }
 
 func (c *Control) createCompany(w http.ResponseWriter, r *http.Request) {
 	var spec config.CompanySpec
-	if !decode(w, r, &spec) {
+	if !decodeSpec(w, r, &spec, &spec.ID) {
 		return
-	}
-	if spec.ID == "" {
-		spec.ID = store.NewUUID()
 	}
 	co, err := spec.Company(c.Clock.Now())
 	if err != nil {
@@ -85,11 +63,8 @@ func (c *Control) createCompany(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return tx.InsertCompany(r.Context(), co) }); err != nil {
-		c.storeFail(w, r, "company "+co.ID, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, companyView{co, co.Currency})
+	c.insert(w, r, "company "+co.ID, func(ctx context.Context, tx *store.Tx) error { return tx.InsertCompany(ctx, co) },
+		companyView{co, co.Currency})
 }
 
 func (c *Control) deleteCompany(w http.ResponseWriter, r *http.Request) {
@@ -144,11 +119,8 @@ func (c *Control) listUsers(w http.ResponseWriter, r *http.Request) {
 
 func (c *Control) createUser(w http.ResponseWriter, r *http.Request) {
 	var spec config.UserSpec
-	if !decode(w, r, &spec) {
+	if !decodeSpec(w, r, &spec, &spec.ID) {
 		return
-	}
-	if spec.ID == "" {
-		spec.ID = store.NewUUID()
 	}
 	spec.ID = strings.ToLower(spec.ID)
 	if err := spec.Validate(); err != nil {
@@ -203,9 +175,40 @@ func (c *Control) deleteUser(w http.ResponseWriter, r *http.Request) {
 	c.deleteByID(w, r, "user", func(ctx context.Context, tx *store.Tx, id string) error { return tx.DeleteUser(ctx, id) })
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// decodeSpec decodes the body of a create into spec and, when the body
+// names no id, gives it a new UUID. False: the body was refused, and the
+// refusal answered.
+func decodeSpec(w http.ResponseWriter, r *http.Request, spec any, id *string) bool {
+	if !decode(w, r, spec) {
+		return false
 	}
-	return s
+	if *id == "" {
+		*id = store.NewUUID()
+	}
+	return true
+}
+
+// insert runs the write that adds what and answers 201 with view, or the
+// store's error about what.
+func (c *Control) insert(w http.ResponseWriter, r *http.Request, what string, write func(ctx context.Context, tx *store.Tx) error, view any) {
+	if err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return write(r.Context(), tx) }); err != nil {
+		c.storeFail(w, r, what, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, view)
+}
+
+// answerList answers GET of a collection: {key: [...]} with each of items
+// as view shows it (an empty list, not null, when there are none), or,
+// when err is not nil, the store's error about key.
+func answerList[T, V any](c *Control, w http.ResponseWriter, r *http.Request, key string, items []T, err error, view func(T) V) {
+	if err != nil {
+		c.storeFail(w, r, key, err)
+		return
+	}
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: out})
 }

@@ -35,17 +35,11 @@ type subscriptionView struct {
 
 func (c *Control) listSubscriptions(w http.ResponseWriter, r *http.Request) {
 	subs, err := c.Store.AllSubscriptions(r.Context())
-	if err != nil {
-		c.storeFail(w, r, "subscriptions", err)
-		return
-	}
-	out := make([]subscriptionView, 0, len(subs))
-	for _, s := range subs {
-		out = append(out, subscriptionView{ID: s.ID, ClientID: s.ClientID, Subject: s.Subject.URN(), EndpointURL: s.EndpointURL,
+	answerList(c, w, r, "subscriptions", subs, err, func(s store.Subscription) subscriptionView {
+		return subscriptionView{ID: s.ID, ClientID: s.ClientID, Subject: s.Subject.URN(), EndpointURL: s.EndpointURL,
 			EventTypes: s.EventTypes, Status: s.Status, CustomHeaders: s.CustomHeaders, AuthType: s.AuthType, Secret: s.Secret,
-			FailingSince: s.FailingSince, CreatedAt: s.CreatedAt, DeletedAt: s.DeletedAt})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"subscriptions": out})
+			FailingSince: s.FailingSince, CreatedAt: s.CreatedAt, DeletedAt: s.DeletedAt}
+	})
 }
 
 // deliveryView is a delivery as the control API shows it.
@@ -109,15 +103,7 @@ func (c *Control) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ds, err := c.Store.ListDeliveries(r.Context(), f)
-	if err != nil {
-		c.storeFail(w, r, "deliveries", err)
-		return
-	}
-	out := make([]deliveryView, 0, len(ds))
-	for _, d := range ds {
-		out = append(out, newDeliveryView(d))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
+	answerList(c, w, r, "deliveries", ds, err, newDeliveryView)
 }
 
 // getDelivery serves GET /_emulator/webhooks/deliveries/{id} with its attempts.

@@ -82,8 +82,7 @@ func sameAccount(a, b pleo.Account) bool {
 
 // Account returns an account of one of companies.
 func (s *Store) Account(ctx context.Context, companies []string, id string) (pleo.Account, error) {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE `+where, args...))
+	return scanAccount(selectRowOfCompanies(ctx, s.r, accountColumns, "accounts", id, companies))
 }
 
 // UpdateAccount replaces the name, code, archived flag, taxCodeExternalId
@@ -97,12 +96,8 @@ func (s *Store) UpdateAccount(ctx context.Context, companies []string, a pleo.Ac
 	if err != nil {
 		return a, err
 	}
-	where, args := rowInCompanies("id", a.ID, "company_id", companies)
-	err = s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE accounts SET name = ?, code = ?, archived = ?,
-			tax_code_external_id = ?, metadata = ?, updated_at = ? WHERE `+where,
-			append([]any{a.Name, a.Code, boolInt(a.Archived), a.TaxCodeExternalID, meta, formatTime(now)}, args...)...))
-	})
+	err = s.updateRowOfCompanies(ctx, "accounts", "name = ?, code = ?, archived = ?, tax_code_external_id = ?, metadata = ?, updated_at = ?",
+		[]any{a.Name, a.Code, boolInt(a.Archived), a.TaxCodeExternalID, meta, formatTime(now)}, a.ID, companies)
 	if err != nil {
 		return a, err
 	}
@@ -159,15 +154,9 @@ func (s *Store) SearchAccounts(ctx context.Context, companies []string, f Accoun
 	q.scopeToCompanies("company_id", companies)
 	q.filterIn("id", f.IDs)
 	q.filterIn("code", f.Codes)
-	if f.Archived != nil {
-		q.filter("archived = ?", boolInt(*f.Archived))
-	}
-	if f.ExternalID != "" {
-		q.filter("external_id = ?", f.ExternalID)
-	}
-	if f.Name != "" {
-		q.filter("instr(lower(name), lower(?)) > 0", f.Name)
-	}
+	q.filterArchived("archived", f.Archived)
+	q.filterEqual("external_id", f.ExternalID)
+	q.filterContains("name", f.Name)
 	return listPage(ctx, s, q, req, scanAccount)
 }
 

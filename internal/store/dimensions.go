@@ -51,7 +51,7 @@ func scanDimension(row interface{ Scan(...any) error }) (pleo.TagGroupDimension,
 // querier is what reads need of a *sql.DB or a *sql.Tx.
 type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	QueryRowContext(context.Context, string, ...any) *sql.Row
+	rowQuerier
 }
 
 // requireTagGroup returns ErrNotFound unless groupID is a tag group of one

@@ -81,8 +81,7 @@ func (c tgCountScanner) Scan(dest ...any) error { return c.row.Scan(append(dest,
 
 // TagGroup returns a tag group of one of companies.
 func (s *Store) TagGroup(ctx context.Context, companies []string, id string) (pleo.TagGroup, error) {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return scanTagGroup(s.r.QueryRowContext(ctx, `SELECT `+tagGroupColumns+` FROM tag_groups WHERE `+where, args...))
+	return scanTagGroup(selectRowOfCompanies(ctx, s.r, tagGroupColumns, "tag_groups", id, companies))
 }
 
 // CreateTagGroup adds g (ID generated) to g.CompanyID; ErrNotFound if
@@ -108,11 +107,8 @@ func (s *Store) UpdateTagGroup(ctx context.Context, companies []string, g pleo.T
 	if err != nil {
 		return g, err
 	}
-	where, args := rowInCompanies("id", g.ID, "company_id", companies)
-	err = s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE tag_groups SET name = ?, code = ?, archived = ?, metadata = ?,
-			updated_at = ? WHERE `+where, append([]any{g.Name, g.Code, boolInt(g.Archived), meta, formatTime(now)}, args...)...))
-	})
+	err = s.updateRowOfCompanies(ctx, "tag_groups", "name = ?, code = ?, archived = ?, metadata = ?, updated_at = ?",
+		[]any{g.Name, g.Code, boolInt(g.Archived), meta, formatTime(now)}, g.ID, companies)
 	if err != nil {
 		return g, err
 	}
@@ -122,10 +118,7 @@ func (s *Store) UpdateTagGroup(ctx context.Context, companies []string, g pleo.T
 // DeleteTagGroup removes a tag group of one of companies and its tags.
 // Accounting entries keep their references to the removed tags.
 func (s *Store) DeleteTagGroup(ctx context.Context, companies []string, id string) error {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tag_groups WHERE `+where, args...))
-	})
+	return s.deleteRowOfCompanies(ctx, "tag_groups", id, companies)
 }
 
 // TagFilter selects tags; empty fields do not filter. Archived, when set,
@@ -157,7 +150,7 @@ func (s *Store) ListTags(ctx context.Context, companies []string, f TagFilter, r
 	}
 	switch {
 	case f.Archived != nil:
-		q.filter("t.archived = ?", boolInt(*f.Archived))
+		q.filterArchived("t.archived", f.Archived)
 	case !f.IncludeArchived:
 		q.filter("t.archived = 0")
 	}
@@ -169,9 +162,7 @@ func (s *Store) Tag(ctx context.Context, companies []string, id string) (pleo.Ta
 	return tagByID(ctx, s.r, companies, id)
 }
 
-func tagByID(ctx context.Context, db interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, companies []string, id string) (pleo.Tag, error) {
+func tagByID(ctx context.Context, db rowQuerier, companies []string, id string) (pleo.Tag, error) {
 	where, args := rowInCompanies("t.id", id, "g.company_id", companies)
 	return scanTag(db.QueryRowContext(ctx, `SELECT `+tagColumns+` `+tagFrom+` WHERE `+where, args...))
 }
@@ -277,6 +268,64 @@ func companyScope(expr string, companies []string) (string, []any) {
 func rowInCompanies(idExpr, id, companyExpr string, companies []string) (string, []any) {
 	where, args := companyScope(companyExpr, companies)
 	return idExpr + " = ? AND " + where, append([]any{id}, args...)
+}
+
+// rowQuerier is what a read of one row needs of a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// selectRowOfCompanies reads columns of the row id of table (a table with
+// id and company_id columns) when it belongs to one of companies; without
+// such a row, scanning it gives sql.ErrNoRows.
+func selectRowOfCompanies(ctx context.Context, db rowQuerier, columns, table, id string, companies []string) *sql.Row {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return db.QueryRowContext(ctx, `SELECT `+columns+` FROM `+table+` WHERE `+where, args...)
+}
+
+// updateRowOfCompanies sets columns of the row id of table (a table with
+// id and company_id columns) when it belongs to one of companies: set is
+// the SET clause ("name = ?, code = ?"), values its arguments.
+// ErrNotFound: no such row among companies.
+func (s *Store) updateRowOfCompanies(ctx context.Context, table, set string, values []any, id string, companies []string) error {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return s.Write(ctx, func(tx *Tx) error {
+		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE `+table+` SET `+set+` WHERE `+where, append(values, args...)...))
+	})
+}
+
+// deleteRowOfCompanies removes the row id of table (a table with id and
+// company_id columns) when it belongs to one of companies. ErrNotFound: no
+// such row among companies.
+func (s *Store) deleteRowOfCompanies(ctx context.Context, table, id string, companies []string) error {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return s.Write(ctx, func(tx *Tx) error {
+		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where, args...))
+	})
+}
+
+// filterEqual keeps the rows whose column equals value; an empty value
+// does not filter.
+func (q *listQuery) filterEqual(column, value string) {
+	if value != "" {
+		q.filter(column+" = ?", value)
+	}
+}
+
+// filterContains keeps the rows whose column contains text, ignoring
+// case; an empty text does not filter.
+func (q *listQuery) filterContains(column, text string) {
+	if text != "" {
+		q.filter("instr(lower("+column+"), lower(?)) > 0", text)
+	}
+}
+
+// filterArchived keeps the archived rows (true) or the active ones
+// (false) by the flag column; nil does not filter.
+func (q *listQuery) filterArchived(column string, archived *bool) {
+	if archived != nil {
+		q.filter(column+" = ?", boolInt(*archived))
+	}
 }
 
 // scopeToCompanies restricts a list to the rows of companies.

@@ -60,15 +60,10 @@ func TestTagGroupsCRUD(t *testing.T) {
 	}
 
 	// Isolation: a Danish group is not found for Sweden.
-	if _, err := st.TagGroup(ctx, se, g.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("TagGroup(se) = %v", err)
-	}
-	if _, err := st.UpdateTagGroup(ctx, se, up, later); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("UpdateTagGroup(se) = %v", err)
-	}
-	if err := st.DeleteTagGroup(ctx, se, g.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("DeleteTagGroup(se) = %v", err)
-	}
+	hiddenFromSweden(t, st.TagGroup, func() error {
+		_, err := st.UpdateTagGroup(ctx, se, up, later)
+		return err
+	}, st.DeleteTagGroup, g.ID)
 	if _, err := st.CreateTagGroup(ctx, pleo.TagGroup{CompanyID: "no-such-company", Name: "x", Code: "x"}, resNow); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("group of unknown company: %v", err)
 	}
@@ -78,12 +73,7 @@ func TestTagGroupsCRUD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DeleteTagGroup(ctx, dk, g.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.TagGroup(ctx, dk, g.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("deleted group: %v", err)
-	}
+	deleteAndGone(t, st.DeleteTagGroup, st.TagGroup, g.ID)
 	if _, err := st.Tag(ctx, dk, tag.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("tag of deleted group: %v", err)
 	}
@@ -128,21 +118,11 @@ func TestTagsCRUD(t *testing.T) {
 	if _, err := st.UpdateTag(ctx, dk, tag.ID, store.TagUpdate{Code: taken}, later); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("code %s taken: %v", taken, err)
 	}
-	if _, err := st.UpdateTag(ctx, se, tag.ID, store.TagUpdate{Code: "X"}, later); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("UpdateTag(se) = %v", err)
-	}
-	if _, err := st.Tag(ctx, se, tag.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("Tag(se) = %v", err)
-	}
-	if err := st.DeleteTag(ctx, se, tag.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("DeleteTag(se) = %v", err)
-	}
-	if err := st.DeleteTag(ctx, dk, tag.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Tag(ctx, dk, tag.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("deleted tag: %v", err)
-	}
+	hiddenFromSweden(t, st.Tag, func() error {
+		_, err := st.UpdateTag(ctx, se, tag.ID, store.TagUpdate{Code: "X"}, later)
+		return err
+	}, st.DeleteTag, tag.ID)
+	deleteAndGone(t, st.DeleteTag, st.Tag, tag.ID)
 }
 
 func TestListTagsFiltersAndPages(t *testing.T) {
@@ -248,6 +228,36 @@ var byCreation = store.WithTiebreak([]store.Sort{{Key: "createdAt"}})
 // firstPage asks for the first page of limit items in the default order.
 func firstPage(limit int) store.PageRequest {
 	return store.PageRequest{Order: byCreation, Limit: limit}
+}
+
+// hiddenFromSweden checks that Sweden's companies neither find, update
+// nor delete Denmark's row id: get, updateAmongSweden (an update of the row
+// among se) and remove all answer ErrNotFound.
+func hiddenFromSweden[T any](t *testing.T, get func(context.Context, []string, string) (T, error),
+	updateAmongSweden func() error, remove func(context.Context, []string, string) error, id string) {
+	t.Helper()
+	if _, err := get(context.Background(), se, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("get among se: %v", err)
+	}
+	if err := updateAmongSweden(); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("update among se: %v", err)
+	}
+	if err := remove(context.Background(), se, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("delete among se: %v", err)
+	}
+}
+
+// deleteAndGone deletes row id among Denmark's companies with remove,
+// failing the test on an error, and checks that get no longer finds it.
+func deleteAndGone[T any](t *testing.T, remove func(context.Context, []string, string) error,
+	get func(context.Context, []string, string) (T, error), id string) {
+	t.Helper()
+	if err := remove(context.Background(), dk, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := get(context.Background(), dk, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after delete: %v", err)
+	}
 }
 
 // firstPageOf returns a function that asks search for the first page of

@@ -48,8 +48,7 @@ func (s *Store) CreateTaxCode(ctx context.Context, c pleo.TaxCode, now time.Time
 
 // TaxCode returns a tax code of one of companies.
 func (s *Store) TaxCode(ctx context.Context, companies []string, id string) (pleo.TaxCode, error) {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return scanTaxCode(s.r.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes WHERE `+where, args...))
+	return scanTaxCode(selectRowOfCompanies(ctx, s.r, taxCodeColumns, "tax_codes", id, companies))
 }
 
 // UpdateTaxCode replaces every field of tax code c.ID of one of companies.
@@ -86,10 +85,7 @@ func (s *Store) UpdateTaxCode(ctx context.Context, companies []string, c pleo.Ta
 // DeleteTaxCode removes a tax code of one of companies. Accounting entries
 // that used it lose their taxCodeId (the schema's ON DELETE SET NULL).
 func (s *Store) DeleteTaxCode(ctx context.Context, companies []string, id string) error {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM tax_codes WHERE `+where, args...))
-	})
+	return s.deleteRowOfCompanies(ctx, "tax_codes", id, companies)
 }
 
 // TaxCodeFilter is TaxCodeSearchRequest; empty fields do not filter.
@@ -119,15 +115,9 @@ func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCod
 	q := listQuery{columns: taxCodeColumns, from: "FROM tax_codes", sortable: taxCodeSortColumns}
 	q.scopeToCompanies("company_id", companies)
 	q.filterIn("id", f.IDs)
-	if f.Archived != nil {
-		q.filter("archived = ?", boolInt(*f.Archived))
-	}
-	if f.Code != "" {
-		q.filter("code = ?", f.Code)
-	}
-	if f.Type != "" {
-		q.filter("type = ?", f.Type)
-	}
+	q.filterArchived("archived", f.Archived)
+	q.filterEqual("code", f.Code)
+	q.filterEqual("type", f.Type)
 	return listPage(ctx, s, q, req, scanTaxCode)
 }
 

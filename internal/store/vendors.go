@@ -93,11 +93,8 @@ func (s *Store) Vendor(ctx context.Context, companies []string, id string) (pleo
 	return vendorByID(ctx, s.r, companies, id)
 }
 
-func vendorByID(ctx context.Context, db interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, companies []string, id string) (pleo.Vendor, error) {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return scanVendor(db.QueryRowContext(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE `+where, args...))
+func vendorByID(ctx context.Context, db rowQuerier, companies []string, id string) (pleo.Vendor, error) {
+	return scanVendor(selectRowOfCompanies(ctx, db, vendorColumns, "vendors", id, companies))
 }
 
 // VendorFilter is VendorSearchRequestV1; empty fields do not filter.
@@ -134,9 +131,7 @@ func (s *Store) SearchVendors(ctx context.Context, companies []string, f VendorF
 	q.filterIn("country", f.Countries)
 	q.filterIn("tax_registration_number", f.TaxRegistrationNumbers)
 	q.filterIn("state", f.States)
-	if f.Name != "" {
-		q.filter("instr(lower(name), lower(?)) > 0", f.Name)
-	}
+	q.filterContains("name", f.Name)
 	return listPage(ctx, s, q, req, scanVendor)
 }
 

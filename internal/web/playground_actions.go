@@ -98,16 +98,11 @@ func (h *Handlers) PlaygroundRefresh(w http.ResponseWriter, r *http.Request) {
 // PlaygroundIntrospect serves POST /playground/introspect (field token: access or refresh).
 func (h *Handlers) PlaygroundIntrospect(w http.ResponseWriter, r *http.Request) {
 	h.withFlow(w, r, func(s *playState) string {
-		token, hint, label, ok := pickToken(s, r.PostFormValue("token"))
-		if !ok {
-			s.err = "There is no such token yet."
+		if _, _, ok := h.sendPickedToken(r, s, "Introspection", "/oauth/token/introspect", func(string) string {
+			return "RFC 7662. active is true while the token is unexpired and neither it nor its grant is revoked. A client may only introspect its own tokens."
+		}); !ok {
 			return playPath
 		}
-		form := url.Values{"token": {token}, "token_type_hint": {hint}}
-		ex, _ := h.send(r.Context(), request{title: "Introspection of the " + label, method: http.MethodPost,
-			path: "/oauth/token/introspect", header: s.clientAuth(form), form: form,
-			note: "RFC 7662. active is true while the token is unexpired and neither it nor its grant is revoked. A client may only introspect its own tokens."})
-		s.addExchange(ex)
 		return lastExchange(s)
 	})
 }
@@ -115,19 +110,15 @@ func (h *Handlers) PlaygroundIntrospect(w http.ResponseWriter, r *http.Request) 
 // PlaygroundRevoke serves POST /playground/revoke (field token: access or refresh).
 func (h *Handlers) PlaygroundRevoke(w http.ResponseWriter, r *http.Request) {
 	h.withFlow(w, r, func(s *playState) string {
-		token, hint, label, ok := pickToken(s, r.PostFormValue("token"))
+		ex, label, ok := h.sendPickedToken(r, s, "Revocation", "/oauth/revoke", func(hint string) string {
+			if hint == "refresh_token" {
+				return "RFC 7009. Revoking a refresh token revokes its whole grant: every token issued from this authorisation stops working. Refreshing now fails with invalid_grant, and the API answers 401."
+			}
+			return "RFC 7009. Revoking the access token stops only that token: the API answers 401 to it from now on."
+		})
 		if !ok {
-			s.err = "There is no such token yet."
 			return playPath
 		}
-		note := "RFC 7009. Revoking the access token stops only that token: the API answers 401 to it from now on."
-		if hint == "refresh_token" {
-			note = "RFC 7009. Revoking a refresh token revokes its whole grant: every token issued from this authorisation stops working. Refreshing now fails with invalid_grant, and the API answers 401."
-		}
-		form := url.Values{"token": {token}, "token_type_hint": {hint}}
-		ex, _ := h.send(r.Context(), request{title: "Revocation of the " + label, method: http.MethodPost,
-			path: "/oauth/revoke", header: s.clientAuth(form), form: form, note: note})
-		s.addExchange(ex)
 		if ex.Status == http.StatusOK {
 			s.notice = "The " + label + " is revoked. Call the API or refresh to see it refused."
 		}
@@ -167,6 +158,24 @@ func (h *Handlers) PlaygroundCall(w http.ResponseWriter, r *http.Request) {
 		s.addExchange(ex)
 		return lastExchange(s)
 	})
+}
+
+// sendPickedToken posts the token that the form field token picks (access
+// or refresh) to the OAuth endpoint path, authenticated as the client, and
+// records the exchange, titled "<what> of the <label>"; note gives, from
+// the token type hint, the explanation shown with the answer. Without such
+// a token yet it sets s.err and returns ok false.
+func (h *Handlers) sendPickedToken(r *http.Request, s *playState, what, path string, note func(hint string) string) (ex exchange, label string, ok bool) {
+	token, hint, label, ok := pickToken(s, r.PostFormValue("token"))
+	if !ok {
+		s.err = "There is no such token yet."
+		return ex, label, false
+	}
+	form := url.Values{"token": {token}, "token_type_hint": {hint}}
+	ex, _ = h.send(r.Context(), request{title: what + " of the " + label, method: http.MethodPost,
+		path: path, header: s.clientAuth(form), form: form, note: note(hint)})
+	s.addExchange(ex)
+	return ex, label, true
 }
 
 // pickToken returns the flow's access or refresh token with its type hint and a label.
