@@ -3,7 +3,6 @@ package browser_test
 import (
 	"context"
 	"flag"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/app"
-	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 )
 
 var updateScreenshots = flag.Bool("update-screenshots", false, "write the screenshots into docs/screenshots")
@@ -32,14 +31,7 @@ func startEmulator(t *testing.T) string {
 // emulator's store.
 func startLoopback(t *testing.T) *app.Loopback {
 	t.Helper()
-	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "emulator.db")
-	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lb.Close() })
-	return lb
+	return apptest.Start(t, "").Loopback
 }
 
 // browser is one headless chromium with one tab, pointed at an emulator.

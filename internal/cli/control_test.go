@@ -3,7 +3,6 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pleo-emulator/pleo-emulator/internal/app"
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/cli"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
@@ -21,14 +20,7 @@ import (
 // loopback port and returns its URL.
 func startEmulator(t *testing.T, edit ...func(*config.Config)) string {
 	t.Helper()
-	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "emulator.db")
-	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler), edit...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lb.Close() })
-	return lb.URL
+	return apptest.Start(t, "", edit...).URL
 }
 
 // run executes the CLI and returns its exit code, stdout and stderr.

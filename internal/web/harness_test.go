@@ -1,19 +1,17 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/app"
+	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -22,14 +20,7 @@ import (
 // loopback port, closed when the test ends.
 func startEmulator(t *testing.T, edit ...func(*config.Config)) *app.Loopback {
 	t.Helper()
-	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "emulator.db")
-	lb, err := app.StartLoopback(context.Background(), cfg, slog.New(slog.DiscardHandler), edit...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lb.Close() })
-	return lb
+	return apptest.Start(t, "", edit...).Loopback
 }
 
 // client is a cookie-keeping HTTP client that does not follow redirects.
