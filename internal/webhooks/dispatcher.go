@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
@@ -45,7 +46,17 @@ type Options struct {
 	Poll time.Duration
 	// Transport sends the requests (default: a transport of its own).
 	Transport http.RoundTripper
+	// Busy reports whether the emulator is handling requests (nil: never).
+	// While it is, deliveries go one at a time, at most one per BusyPace:
+	// deliveries are asynchronous, the token endpoint and the API are not,
+	// and on a machine with few cores a flood of deliveries would otherwise
+	// take the cores the requests are waiting for.
+	Busy func() bool
 }
+
+// BusyPace is the least time between two deliveries while Options.Busy
+// reports requests in progress: at most 200 deliveries a second.
+const BusyPace = 5 * time.Millisecond
 
 // MaxResponseBody caps the answer body an attempt records.
 const MaxResponseBody = 4 << 10
@@ -67,6 +78,9 @@ type Dispatcher struct {
 	results chan store.AttemptOutcome
 	slots   chan struct{}
 	held    chan func() // out-of-order messages waiting for the next send
+
+	sending   atomic.Int32 // attempts under way
+	lastPaced time.Time    // when the last delivery paced by yield started (loop goroutine only)
 
 	stop     context.CancelFunc
 	loopDone chan struct{}
@@ -186,6 +200,7 @@ func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 			return
 		}
 		for _, o := range batch {
+			d.yield(ctx)
 			select {
 			case d.slots <- struct{}{}:
 			case <-ctx.Done():
@@ -193,13 +208,35 @@ func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 				return
 			}
 			d.sends.Add(1)
+			d.sending.Add(1)
 			go func() {
 				defer d.sends.Done()
 				defer func() { <-d.slots }()
+				defer d.sending.Add(-1)
 				d.send(ctx, o)
 			}()
 		}
 		if len(batch) < claimBatch {
+			return
+		}
+	}
+}
+
+// yield returns when the next delivery may start: at once while the
+// emulator is idle; while it is busy, once no delivery is under way and
+// BusyPace has passed since the last paced one started (or when ctx ends).
+func (d *Dispatcher) yield(ctx context.Context) {
+	if d.opt.Busy == nil {
+		return
+	}
+	for d.opt.Busy() {
+		if d.sending.Load() == 0 && time.Since(d.lastPaced) >= BusyPace {
+			d.lastPaced = time.Now()
+			return
+		}
+		select {
+		case <-time.After(time.Millisecond):
+		case <-ctx.Done():
 			return
 		}
 	}
