@@ -360,23 +360,46 @@ func (d *Dispatcher) failed(out store.AttemptOutcome, n int) store.AttemptOutcom
 	return out
 }
 
-// record stores outcomes in batches, one transaction per batch.
+// RecordLinger is how long, while Options.Busy reports requests in
+// progress, the recorder gathers outcomes before writing them. Every write
+// ends the cached revocation state of access tokens and the database
+// readers' page caches, so writing each paced delivery's outcome at once
+// would cost the requests far more than the delivery itself.
+const RecordLinger = 100 * time.Millisecond
+
+// record stores outcomes in batches, one transaction per batch: what is
+// queued when the first outcome arrives, or, while the emulator is busy,
+// what arrives within RecordLinger.
 func (d *Dispatcher) record() {
 	defer close(d.recorder)
 	batch := make([]store.AttemptOutcome, 0, claimBatch)
 	for first := range d.results {
 		batch = append(batch[:0], first)
+		var linger <-chan time.Time
+		if d.opt.Busy != nil && d.opt.Busy() {
+			linger = time.After(RecordLinger)
+		}
 	drain:
 		for len(batch) < claimBatch {
-			select {
-			case o, ok := <-d.results:
-				if !ok {
+			var o store.AttemptOutcome
+			var ok bool
+			if linger == nil {
+				select {
+				case o, ok = <-d.results:
+				default:
 					break drain
 				}
-				batch = append(batch, o)
-			default:
+			} else {
+				select {
+				case o, ok = <-d.results:
+				case <-linger:
+					break drain
+				}
+			}
+			if !ok {
 				break drain
 			}
+			batch = append(batch, o)
 		}
 		// Recording must not be cut short by Stop: the attempts happened.
 		if err := d.store.RecordAttempts(context.Background(), batch, d.clock.Now()); err != nil {
