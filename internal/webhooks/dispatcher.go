@@ -79,7 +79,7 @@ type Dispatcher struct {
 	slots   chan struct{}
 	held    chan func() // out-of-order messages waiting for the next send
 
-	sending   atomic.Int32 // attempts under way
+	sending   atomic.Int32 // requests to endpoints under way (not deliveries a fault holds back)
 	lastPaced time.Time    // when the last delivery paced by yield started (loop goroutine only)
 
 	stop     context.CancelFunc
@@ -208,11 +208,9 @@ func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 				return
 			}
 			d.sends.Add(1)
-			d.sending.Add(1)
 			go func() {
 				defer d.sends.Done()
 				defer func() { <-d.slots }()
-				defer d.sending.Add(-1)
 				d.send(ctx, o)
 			}()
 		}
@@ -223,8 +221,10 @@ func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 }
 
 // yield returns when the next delivery may start: at once while the
-// emulator is idle; while it is busy, once no delivery is under way and
-// BusyPace has passed since the last paced one started (or when ctx ends).
+// emulator is idle; while it is busy, once no request to an endpoint is
+// under way and BusyPace has passed since the last paced delivery started
+// (or when ctx ends). A delivery a fault delays or holds back for
+// reordering sends no request meanwhile, so it does not hold up the next.
 func (d *Dispatcher) yield(ctx context.Context) {
 	if d.opt.Busy == nil {
 		return
@@ -326,6 +326,7 @@ func (d *Dispatcher) attempt(ctx context.Context, o store.Outgoing, n int, secre
 	}
 	out.RequestBody = string(body)
 	t0 := time.Now()
+	d.sending.Add(1)
 	resp, err := d.client.Do(req)
 	if err == nil {
 		var b []byte
@@ -334,6 +335,7 @@ func (d *Dispatcher) attempt(ctx context.Context, o store.Outgoing, n int, secre
 		resp.Body.Close()
 		out.ResponseStatus, out.ResponseBody = resp.StatusCode, string(b)
 	}
+	d.sending.Add(-1)
 	out.Duration = time.Since(t0)
 	if err != nil {
 		out.Error = err.Error()
