@@ -147,19 +147,24 @@ func (f *feeder) start() error {
 	return nil
 }
 
-// stop stops feeding and waits until every delivery has arrived, so the
-// next quiet measurement is quiet.
+// stop stops feeding and waits until every delivery has arrived, or none
+// has for two seconds (what is left failed and waits for a retry minutes
+// away), so the next quiet measurement is quiet.
 func (f *feeder) stop() error {
 	close(f.done)
 	f.wg.Wait()
 	if f.err != nil {
 		return f.err
 	}
-	for deadline := time.Now().Add(2 * time.Minute); f.outstanding() > 0; {
+	last, lastChange := f.rcv.count.Load(), time.Now()
+	for deadline := time.Now().Add(2 * time.Minute); f.outstanding() > 0 && time.Since(lastChange) < 2*time.Second; {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%d webhook deliveries still outstanding after 2 minutes", f.outstanding())
 		}
 		time.Sleep(50 * time.Millisecond)
+		if n := f.rcv.count.Load(); n != last {
+			last, lastChange = n, time.Now()
+		}
 	}
 	return nil
 }

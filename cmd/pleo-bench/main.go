@@ -26,19 +26,17 @@ import (
 // bench is what the phases of one run share: the binary and settings, and,
 // started when a phase first needs them, a server and the signing rate.
 type bench struct {
-	binary        string
-	runs          int
-	duration      time.Duration
-	tokenClients  int
-	apiConns      int
-	soakTotal     int
-	soakChains    int
-	soakTTL       time.Duration
-	floodFanOut   int
-	srv           *server
-	signRate      float64
-	setupRows     [][2]string // rows of the shared server's start and the signing rate
-	setupReported int         // how many of setupRows are already printed
+	binary       string
+	runs         int
+	duration     time.Duration
+	tokenClients int
+	apiConns     int
+	soakTotal    int
+	soakChains   int
+	soakTTL      time.Duration
+	floodFanOut  int
+	srv          *server
+	signRate     float64
 }
 
 // phase is one part of the report; a full run takes, in this order, every
@@ -127,39 +125,40 @@ func (b *bench) run(only string) ([][2]string, error) {
 		if only != p.name && (only != "" || p.onlyNamed) {
 			continue
 		}
-		if err := b.prepare(p.needs); err != nil {
+		setup, err := b.prepare(p.needs)
+		if err != nil {
 			return rows, err
 		}
 		r, err := p.run(b, b.srv)
 		if err != nil {
 			return rows, fmt.Errorf("%s: %w", p.name, err)
 		}
-		rows = append(append(rows, b.setupRows[b.setupReported:]...), r...)
-		b.setupReported = len(b.setupRows)
+		rows = append(append(rows, setup...), r...)
 	}
 	return rows, nil
 }
 
 // prepare starts the shared server and measures the signing rate, as
-// far as n needs and not done yet, recording their rows.
-func (b *bench) prepare(n need) error {
+// far as n needs and not done yet, and returns the rows reporting them.
+func (b *bench) prepare(n need) ([][2]string, error) {
+	var rows [][2]string
 	if n >= sharedServer && b.srv == nil {
 		srv, err := startServer(b.binary)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		b.srv = srv
-		b.setupRows = append(b.setupRows, [2]string{"resident memory, idle after start", fmt.Sprintf("%.1f MiB", srv.rssMB())})
+		rows = append(rows, [2]string{"resident memory, idle after start", fmt.Sprintf("%.1f MiB", srv.rssMB())})
 	}
 	if n >= sharedServerAndSigningRate && b.signRate == 0 {
 		rate, err := signingRate(3 * time.Second)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		b.signRate = rate
-		b.setupRows = append(b.setupRows, [2]string{"raw RS256 signing rate (2048-bit, all cores, same run)", fmt.Sprintf("%.0f signatures/s", rate)})
+		rows = append(rows, [2]string{"raw RS256 signing rate (2048-bit, all cores, same run)", fmt.Sprintf("%.0f signatures/s", rate)})
 	}
-	return nil
+	return rows, nil
 }
 
 // startup times fresh starts and reports the binary's size.
