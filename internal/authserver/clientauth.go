@@ -121,14 +121,6 @@ type clientHandler func(w http.ResponseWriter, r *http.Request, req clientReques
 // serveClient is the one shape of the token, introspection and revocation
 // endpoints: fire a fault queued for target, parse the form, authenticate
 // the client, run h, and write any error as RFC 6749 §5.2 JSON.
-//
-// Once the form is read, the rest waits for a turn: requests are handled a
-// core's worth at a time, in arrival order, as the API's are. With every
-// request running at once, the order was left to the Go scheduler and to
-// database/sql, which hands a freed reader connection to a random waiter,
-// so a request could be passed many times over. A client that sends its
-// body slowly holds no turn, and the answer is small enough to be buffered
-// without waiting on the client.
 func (s *Server) serveClient(w http.ResponseWriter, r *http.Request, target string, h clientHandler) {
 	f, fire, err := s.faults.Fire(r.Context(), w, faults.Endpoint{Target: target})
 	switch {
@@ -139,14 +131,6 @@ func (s *Server) serveClient(w http.ResponseWriter, r *http.Request, target stri
 		return
 	}
 	form, err := parseForm(r)
-	if err == nil {
-		select {
-		case s.turns <- struct{}{}:
-			defer func() { <-s.turns }()
-		case <-r.Context().Done():
-			return // the client went away while waiting
-		}
-	}
 	var client oauth.Client
 	if err == nil {
 		client, err = s.authenticateClient(r, form)

@@ -52,7 +52,6 @@ type Server struct {
 	verified verifiedTokens
 	states   tokenStates
 	signing  chan struct{} // one slot per core; see sign
-	turns    chan struct{} // token, introspection and revocation requests in progress; see serveClient
 	faults   *faults.Queue // injected failures of the authorisation server's endpoints
 	csrf     httpx.CSRF
 	answered answeredRequests // consent forms already answered, to say so on a second submit
@@ -72,7 +71,7 @@ func New(ctx context.Context, opt Options, st *store.Store, clk *clock.Clock, pa
 		return nil, err
 	}
 	s := &Server{opt: opt, st: st, clock: clk, log: log, pages: pages, keys: keys, throttle: newLoginThrottle(),
-		signing: make(chan struct{}, runtime.GOMAXPROCS(0)), turns: make(chan struct{}, runtime.GOMAXPROCS(0)), faults: fq, csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}
+		signing: make(chan struct{}, runtime.GOMAXPROCS(0)), faults: fq, csrf: httpx.CSRF{SecureCookie: opt.SecureCookies}}
 	st.StartHousekeeping(housekeepingInterval, clk.Now, retention, s.reportHousekeeping)
 	return s, nil
 }
