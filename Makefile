@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/pleo-emulator/pleo-emulator/internal/cli.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: build run test lint bench fuzz load docker clean
+.PHONY: build run test lint bench fuzz load profile docker clean
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/pleo-emulator
@@ -38,9 +38,19 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzWriteBody$$' -fuzztime $(FUZZTIME) ./internal/api
 
 # load starts the built binary on a fresh database and prints a Markdown table of
-# start-up time, memory, token endpoint and API throughput (loopback only, bounded).
+# start-up time, memory, token endpoint and API throughput, also during a flood
+# of webhook deliveries (loopback only, bounded).
 load: build
 	go run ./cmd/pleo-bench -binary $(BINARY)
+
+# profile is load against a binary built with net/http/pprof (-tags pprof), saving
+# CPU, mutex and block profiles of every load phase into PROFILE_DIR; read them with
+# go tool pprof -top bin/pleo-emulator-pprof PROFILE_DIR/refresh.cpu.pprof
+PROFILE_DIR ?= profiles
+profile:
+	mkdir -p $(PROFILE_DIR)
+	CGO_ENABLED=0 go build -tags pprof -trimpath -o bin/pleo-emulator-pprof ./cmd/pleo-emulator
+	go run ./cmd/pleo-bench -binary bin/pleo-emulator-pprof -pprof $(PROFILE_DIR) $(BENCH_FLAGS)
 
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t pleo-emulator:$(VERSION) .

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -43,27 +42,13 @@ func exchangeLoad(s *server, clients int, d time.Duration, signRate float64) ([]
 		return nil, err
 	}
 	issueRate := float64(len(codes)) / time.Since(start).Seconds()
-	rows := [][2]string{{"authorisation codes issued (GET /oauth/authorize, auto-approve, 4 clients)", fmt.Sprintf("%.0f codes/s", issueRate)}}
-
-	s.peak = 0
-	stopSampling := s.sample()
-	var r wrkResult
-	generator := "Go load generator"
-	if haveWrk() {
-		generator = "wrk"
-		r, err = wrkExchange(s, codes, secret, clients, d)
-	} else {
-		r, err = goExchange(c, s.url, codes, secret, clients, d)
-	}
-	stopSampling()
-	if err != nil {
-		return nil, err
-	}
-	return append(rows,
-		[2]string{fmt.Sprintf("code exchange (authorization_code + PKCE), %d concurrent clients, %s (%s)", clients, d, generator),
-			fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, 100*r.rps/signRate, r.p50, r.p99, r.errors)},
-		[2]string{"resident memory, peak during the code exchange load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)},
-	), nil
+	rows, _, err := measure(s, d, loadRun{
+		name: "exchange", label: fmt.Sprintf("code exchange (authorization_code + PKCE), %d concurrent clients", clients),
+		memory: "the code exchange load", signRate: signRate,
+		wrk:    func() (wrkResult, error) { return wrkExchange(s, codes, secret, clients, d) },
+		goLoad: func() (wrkResult, error) { return goExchange(c, s.url, codes, secret, clients, d) },
+	})
+	return append([][2]string{{"authorisation codes issued (GET /oauth/authorize, auto-approve, 4 clients)", fmt.Sprintf("%.0f codes/s", issueRate)}}, rows...), err
 }
 
 // registerBenchClient registers the auto-approving confidential client and
@@ -153,47 +138,27 @@ func exchangeForm(code string) string {
 
 // goExchange exchanges the codes from clients goroutines for d.
 func goExchange(c *http.Client, base string, codes []string, secret string, clients int, d time.Duration) (wrkResult, error) {
-	var res result
 	queue := make(chan string, len(codes))
 	for _, code := range codes {
 		queue <- code
 	}
 	close(queue)
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
 	start := time.Now()
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			for code := range queue {
-				if ctx.Err() != nil {
-					return
-				}
-				req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader(exchangeForm(code)))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.SetBasicAuth(benchClientID, secret)
-				t0 := time.Now()
-				resp, err := c.Do(req)
-				if err != nil {
-					res.fail(err)
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					res.fail(fmt.Errorf("exchange: %s", resp.Status))
-					continue
-				}
-				res.ok(time.Since(t0))
-			}
-		})
-	}
-	wg.Wait()
-	rps, p50, p99 := res.summary(time.Since(start))
-	if ctx.Err() == nil {
+	r := goLoop(clients, d, func(int) error {
+		code, ok := <-queue
+		if !ok {
+			return errStop
+		}
+		req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader(exchangeForm(code)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(benchClientID, secret)
+		_, err := send(c, req)
+		return err
+	})
+	if time.Since(start) < d {
 		return wrkResult{}, fmt.Errorf("the %d codes ran out before %s", len(codes), d)
 	}
-	return wrkResult{rps: rps, p50: p50, p99: p99, errors: res.errors.Load()}, nil
+	return r, nil
 }
 
 // exchangeScript exchanges each queued code once (see queueScript).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -24,7 +23,8 @@ import (
 const (
 	demoClientID     = "demo-client"
 	demoClientSecret = "demo-secret"
-	demoCompanyURN   = "urn:pleo:company:92f464a4-4e7d-5f5b-bb8f-9a2dfa429ce2"
+	demoCompanyID    = "92f464a4-4e7d-5f5b-bb8f-9a2dfa429ce2" // Acme Denmark
+	demoCompanyURN   = "urn:pleo:company:" + demoCompanyID
 )
 
 func newClient(conns int) *http.Client {
@@ -40,17 +40,12 @@ type pair struct {
 // mintPair gets a token pair from the control API.
 func mintPair(c *http.Client, base, scope string) (pair, error) {
 	body := fmt.Sprintf(`{"client_id": %q, "subject": %q, "scope": %q}`, demoClientID, demoCompanyURN, scope)
-	resp, err := c.Post(base+"/_emulator/tokens", "application/json", strings.NewReader(body))
-	if err != nil {
-		return pair{}, err
-	}
-	defer resp.Body.Close()
 	var p pair
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		return p, fmt.Errorf("mint: %s: %s", resp.Status, b)
+	b, err := send(c, newRequest(http.MethodPost, base+"/_emulator/tokens", body, ""))
+	if err != nil {
+		return p, err
 	}
-	return p, json.NewDecoder(resp.Body).Decode(&p)
+	return p, json.Unmarshal(b, &p)
 }
 
 // result gathers latencies and errors of one load phase.
@@ -109,66 +104,35 @@ func signingRate(d time.Duration) (float64, error) {
 // the pair its previous refresh returned) for d, and compares the rate with
 // the raw signing rate measured just before.
 func refreshLoad(s *server, clients int, d time.Duration, sign float64) ([][2]string, error) {
+	rows, _, err := measureRefresh(s, "refresh", clients, d, sign)
+	return rows, err
+}
+
+// measureRefresh is refreshLoad's measurement, named name, with its result.
+func measureRefresh(s *server, name string, clients int, d time.Duration, sign float64) ([][2]string, wrkResult, error) {
 	c := newClient(clients)
-	pairs := make([]pair, clients)
-	for i := range pairs {
-		var err error
-		if pairs[i], err = mintPair(c, s.url, "users:read"); err != nil {
-			return nil, err
-		}
-	}
-	s.peak = 0
-	if haveWrk() {
-		tokens := make([]string, len(pairs))
-		for i, p := range pairs {
-			tokens[i] = p.RefreshToken
-		}
-		stopSampling := s.sample()
-		r, err := wrkRefresh(s, tokens, d)
-		stopSampling()
+	tokens := make([]string, clients)
+	for i := range tokens {
+		p, err := mintPair(c, s.url, "users:read")
 		if err != nil {
-			return nil, err
+			return nil, wrkResult{}, err
 		}
-		return [][2]string{
-			{fmt.Sprintf("refresh grant, %d concurrent clients, %s (wrk)", clients, d), fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, 100*r.rps/sign, r.p50, r.p99, r.errors)},
-			{"resident memory, peak during the refresh load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)},
-		}, nil
+		tokens[i] = p.RefreshToken
 	}
-	var res result
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	stopSampling := s.sample()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range clients {
-		wg.Go(func() {
-			refresh := pairs[i].RefreshToken
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				next, err := refreshOnce(c, s.url, refresh)
+	return measure(s, d, loadRun{
+		name: name, label: fmt.Sprintf("refresh grant, %d concurrent clients", clients), memory: "the refresh load", signRate: sign,
+		wrk: func() (wrkResult, error) { return wrkRefresh(s, tokens, d) },
+		goLoad: func() (wrkResult, error) {
+			return goLoop(clients, d, func(i int) error {
+				next, err := refreshOnce(c, s.url, tokens[i])
 				if err != nil {
-					if ctx.Err() == nil {
-						res.fail(err)
-					}
-					return // the chain is broken; stop this client
+					return fmt.Errorf("%w: %w", errStop, err) // the chain is broken; stop this client
 				}
-				res.ok(time.Since(t0))
-				refresh = next
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	stopSampling()
-	rps, p50, p99 := res.summary(elapsed)
-	rows := [][2]string{
-		{fmt.Sprintf("refresh grant, %d concurrent clients, %s (Go load generator)", clients, d), fmt.Sprintf("%.0f requests/s (%.0f%% of the signing rate), p50 %.1f ms, p99 %.1f ms, %d errors", rps, 100*rps/sign, p50, p99, res.errors.Load())},
-	}
-	if e := res.firstErr.Load(); e != nil {
-		rows = append(rows, [2]string{"first refresh error", e.(string)})
-	}
-	rows = append(rows, [2]string{"resident memory, peak during the refresh load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)})
-	return rows, nil
+				tokens[i] = next
+				return nil
+			}), nil
+		},
+	})
 }
 
 func refreshOnce(c *http.Client, base, refresh string) (string, error) {
@@ -176,14 +140,9 @@ func refreshOnce(c *http.Client, base, refresh string) (string, error) {
 	req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(demoClientID, demoClientSecret)
-	resp, err := c.Do(req)
+	body, err := send(c, req)
 	if err != nil {
 		return "", err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("refresh: %s: %s", resp.Status, bytes.TrimSpace(body))
 	}
 	var p pair
 	if err := json.Unmarshal(body, &p); err != nil {
@@ -192,68 +151,34 @@ func refreshOnce(c *http.Client, base, refresh string) (string, error) {
 	return p.RefreshToken, nil
 }
 
+// employeesPath is the API call of the API phase.
+const employeesPath = "/v2/employees?limit=20"
+
 // apiLoad calls GET /v2/employees?limit=20 from conns connections for d,
 // with full token verification (signature and revocation check) on each call.
 func apiLoad(s *server, conns int, d time.Duration) ([][2]string, error) {
+	rows, _, err := measureAPI(s, "api", conns, d)
+	return rows, err
+}
+
+// measureAPI is apiLoad's measurement, named name, with its result.
+func measureAPI(s *server, name string, conns int, d time.Duration) ([][2]string, wrkResult, error) {
 	c := newClient(conns)
 	p, err := mintPair(c, s.url, "users:read")
 	if err != nil {
-		return nil, err
+		return nil, wrkResult{}, err
 	}
-	s.peak = 0
-	if haveWrk() {
-		stopSampling := s.sample()
-		r, err := wrkAPI(s, "/v2/employees?limit=20", p.AccessToken, conns, d)
-		stopSampling()
-		if err != nil {
-			return nil, err
-		}
-		return [][2]string{
-			{fmt.Sprintf("GET /v2/employees?limit=20, %d connections, %s (wrk)", conns, d), fmt.Sprintf("%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, r.p50, r.p99, r.errors)},
-			{"resident memory, peak during the API load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)},
-		}, nil
-	}
-	var res result
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	stopSampling := s.sample()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				req, _ := http.NewRequest(http.MethodGet, s.url+"/v2/employees?limit=20", nil)
-				req.Header.Set("Authorization", "Bearer "+p.AccessToken)
-				t0 := time.Now()
-				resp, err := c.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						res.fail(err)
-					}
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					res.fail(fmt.Errorf("employees: %s", resp.Status))
-					continue
-				}
-				res.ok(time.Since(t0))
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	stopSampling()
-	rps, p50, p99 := res.summary(elapsed)
-	rows := [][2]string{
-		{fmt.Sprintf("GET /v2/employees?limit=20, %d connections, %s (Go load generator)", conns, d), fmt.Sprintf("%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors", rps, p50, p99, res.errors.Load())},
-	}
-	if e := res.firstErr.Load(); e != nil {
-		rows = append(rows, [2]string{"first API error", e.(string)})
-	}
-	rows = append(rows, [2]string{"resident memory, peak during the API load", fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)})
-	return rows, nil
+	lr := loadRun{name: name, label: fmt.Sprintf("GET %s, %d connections", employeesPath, conns), memory: "the API load"}
+	return measure(s, d, requestRun(lr, c, http.MethodGet, s.url+employeesPath, "", p.AccessToken, conns, d))
+}
+
+// requestRun completes lr (name, label and memory set) with a load that
+// sends one request (method, URL, JSON body and bearer token, both
+// optional) from conns connections for d.
+func requestRun(lr loadRun, c *http.Client, method, u, body, token string, conns int, d time.Duration) loadRun {
+	lr.wrk = func() (wrkResult, error) { return wrkRequest(method, u, body, token, conns, d) }
+	lr.goLoad = func() (wrkResult, error) { return goLoad(c, method, u, body, token, conns, d) }
+	return lr
 }
 
 // sample records the server's resident memory every 200 ms until stopped.

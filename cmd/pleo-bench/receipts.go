@@ -2,16 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 )
 
@@ -42,31 +38,17 @@ func receiptsLoad(s *server, conns int, d time.Duration) ([][2]string, error) {
 		return nil, err
 	}
 	var rows [][2]string
-	phases := []struct {
-		name, method, url, body, token string
-	}{
-		{"POST " + receiptSearchPath, http.MethodPost, s.url + receiptSearchPath, receiptSearchBody, p.AccessToken},
-		{"GET of a presigned 1 MiB receipt URL", http.MethodGet, fileURL, "", ""},
-	}
-	for _, ph := range phases {
-		s.peak = 0
-		stopSampling := s.sample()
-		var r wrkResult
-		generator := "Go load generator"
-		if haveWrk() {
-			generator = "wrk"
-			r, err = wrkRequest(ph.method, ph.url, ph.body, ph.token, conns, d)
-		} else {
-			r, err = goLoad(c, ph.method, ph.url, ph.body, ph.token, conns, d)
-		}
-		stopSampling()
+	for _, lr := range []loadRun{
+		requestRun(loadRun{name: "receipts-search", label: fmt.Sprintf("POST %s, %d connections", receiptSearchPath, conns), memory: "the receipts search load"},
+			c, http.MethodPost, s.url+receiptSearchPath, receiptSearchBody, p.AccessToken, conns, d),
+		requestRun(loadRun{name: "receipt-download", label: fmt.Sprintf("GET of a presigned 1 MiB receipt URL, %d connections", conns), memory: "the receipt download load"},
+			c, http.MethodGet, fileURL, "", "", conns, d),
+	} {
+		r, _, err := measure(s, d, lr)
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows,
-			[2]string{fmt.Sprintf("%s, %d connections, %s (%s)", ph.name, conns, d, generator),
-				fmt.Sprintf("%.0f requests/s, p50 %.1f ms, p99 %.1f ms, %d errors", r.rps, r.p50, r.p99, r.errors)},
-			[2]string{"resident memory, peak during " + ph.name, fmt.Sprintf("%.1f MiB", float64(s.peak)/1024)})
+		rows = append(rows, r...)
 	}
 	return rows, nil
 }
@@ -123,40 +105,8 @@ func wrkRequest(method, u, body, token string, conns int, d time.Duration) (wrkR
 
 // goLoad is wrkRequest with the Go load generator.
 func goLoad(c *http.Client, method, u, body, token string, conns int, d time.Duration) (wrkResult, error) {
-	var res result
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				req, _ := http.NewRequest(method, u, strings.NewReader(body))
-				if body != "" {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				if token != "" {
-					req.Header.Set("Authorization", "Bearer "+token)
-				}
-				t0 := time.Now()
-				resp, err := c.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						res.fail(err)
-					}
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					res.fail(fmt.Errorf("%s %s: %s", method, u, resp.Status))
-					continue
-				}
-				res.ok(time.Since(t0))
-			}
-		})
-	}
-	wg.Wait()
-	rps, p50, p99 := res.summary(time.Since(start))
-	return wrkResult{rps: rps, p50: p50, p99: p99, errors: res.errors.Load()}, nil
+	return goLoop(conns, d, func(int) error {
+		_, err := send(c, newRequest(method, u, body, token))
+		return err
+	}), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -12,32 +13,40 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // server is a pleo-emulator process on a fresh database.
 type server struct {
-	cmd  *exec.Cmd
-	dir  string
-	url  string
-	peak int // highest resident memory seen, kB
+	cmd       *exec.Cmd
+	dir       string
+	url       string
+	pprofAddr string // where the process serves net/http/pprof; "" when not profiled
+	peak      int    // highest resident memory seen, kB
 }
 
+// profileDir is where profiles go (-pprof); empty means no profiling.
+var profileDir string
+
 // startServer starts the binary on a free loopback port with a fresh
-// database and extra flags, and waits for /readyz.
+// database and extra flags, and waits for /readyz. With -pprof, the
+// process also serves net/http/pprof on another loopback port.
 func startServer(binary string, extra ...string) (*server, error) {
-	dir, err := os.MkdirTemp("", "pleo-bench")
-	if err != nil {
-		return nil, err
-	}
-	addr, err := freeAddr()
+	dir, addr, err := freshPlace()
 	if err != nil {
 		return nil, err
 	}
 	s := &server{dir: dir, url: "http://" + addr}
-	s.cmd = exec.Command(binary, append([]string{"serve", "--addr", addr, "--public-url", s.url,
-		"--db", filepath.Join(dir, "e.db"), "--log-level", "error"}, extra...)...)
+	s.cmd = serveCommand(binary, dir, addr, "--public-url", s.url, "--log-level", "error")
+	s.cmd.Args = append(s.cmd.Args, extra...)
 	s.cmd.Stderr = os.Stderr
+	if profileDir != "" {
+		if s.pprofAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+		s.cmd.Env = append(os.Environ(), "PLEO_EMULATOR_PPROF_ADDR="+s.pprofAddr)
+	}
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -46,6 +55,24 @@ func startServer(binary string, extra ...string) (*server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// freshPlace returns a new temporary directory for a database and a free
+// loopback address.
+func freshPlace() (dir, addr string, err error) {
+	if dir, err = os.MkdirTemp("", "pleo-bench"); err != nil {
+		return "", "", err
+	}
+	if addr, err = freeAddr(); err != nil {
+		_ = os.RemoveAll(dir)
+		return "", "", err
+	}
+	return dir, addr, nil
+}
+
+// serveCommand is "binary serve" on addr with a database in dir.
+func serveCommand(binary, dir, addr string, args ...string) *exec.Cmd {
+	return exec.Command(binary, append([]string{"serve", "--addr", addr, "--db", filepath.Join(dir, "e.db")}, args...)...)
 }
 
 func (s *server) stop() {
@@ -87,15 +114,11 @@ func startup(binary string, runs int) ([][2]string, error) {
 	var times []time.Duration
 	var rss []int
 	for i := range runs {
-		dir, err := os.MkdirTemp("", "pleo-bench")
+		dir, addr, err := freshPlace()
 		if err != nil {
 			return nil, err
 		}
-		addr, err := freeAddr()
-		if err != nil {
-			return nil, err
-		}
-		cmd := exec.Command(binary, "serve", "--addr", addr, "--db", filepath.Join(dir, "e.db"), "--log-level", "warn")
+		cmd := serveCommand(binary, dir, addr, "--log-level", "warn")
 		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			return nil, err
@@ -160,4 +183,46 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%s/%s, %d cores, %s, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), model, runtime.Version())
+}
+
+// profile takes a CPU, a mutex and a block profile of s over the next d
+// (less a second, so they end before the load does) into profileDir as
+// name.cpu.pprof, name.mutex.pprof and name.block.pprof; stop waits for
+// them. It does nothing without -pprof.
+func (s *server) profile(name string, d time.Duration) (stop func()) {
+	if s.pprofAddr == "" {
+		return func() {}
+	}
+	secs := strconv.Itoa(max(1, int(d.Seconds())-1))
+	var wg sync.WaitGroup
+	for kind, path := range map[string]string{"cpu": "profile", "mutex": "mutex", "block": "block"} {
+		wg.Go(func() {
+			file := filepath.Join(profileDir, name+"."+kind+".pprof")
+			if err := download("http://"+s.pprofAddr+"/debug/pprof/"+path+"?seconds="+secs, file); err != nil {
+				fmt.Fprintf(os.Stderr, "pleo-bench: %s profile: %v\n", kind, err)
+			}
+		})
+	}
+	return wg.Wait
+}
+
+// download saves what u answers in file.
+func download(u, file string) error {
+	resp, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", u, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

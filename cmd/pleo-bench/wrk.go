@@ -20,6 +20,7 @@ import (
 type wrkResult struct {
 	rps, p50, p99 float64
 	errors        int64
+	firstErr      string // the Go load generator's first error, if any
 }
 
 var (
@@ -147,10 +148,4 @@ func runQueueWrk(s *server, script string, lines []string, conns int, d time.Dur
 	}
 	args := append([]string{"-t" + wrkThreads, "-c" + strconv.Itoa(conns), "-d" + d.String(), "--latency", "-s", scriptPath}, extra...)
 	return runWrk(append(args, s.url+"/oauth/token", "--", linesPath, wrkThreads)...)
-}
-
-// wrkAPI runs conns connections against one API URL with a bearer token for d.
-func wrkAPI(s *server, path, token string, conns int, d time.Duration) (wrkResult, error) {
-	c := strconv.Itoa(conns)
-	return runWrk("-t"+wrkThreads, "-c"+c, "-d"+d.String(), "--latency", "-H", "Authorization: Bearer "+token, s.url+path)
 }

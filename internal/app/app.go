@@ -43,7 +43,8 @@ type App struct {
 	// Spend creates and changes accounting entries as Pleo's customers do.
 	Spend *spend.Service
 
-	handler http.Handler
+	handler  http.Handler
+	inFlight requestsInFlight // webhook deliveries yield to these
 }
 
 // New opens the database, applies migrations, writes the seed into an empty
@@ -87,12 +88,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		st.Close()
 		return nil, err
 	}
-	a.Webhooks = webhooks.New(st, a.Clock, log, webhooks.Options{})
+	a.Webhooks = webhooks.New(st, a.Clock, log, webhooks.Options{Busy: a.inFlight.busy})
 	if err := a.Webhooks.Start(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
-	a.handler = a.routes(as, pages)
+	a.handler = a.inFlight.count(a.routes(as, pages))
 	return a, nil
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,3 +45,19 @@ func (l ServerLimits) apply(srv *http.Server) {
 	srv.IdleTimeout = l.IdleTimeout
 	srv.MaxHeaderBytes = l.MaxHeaderBytes
 }
+
+// requestsInFlight counts the requests being handled, so background work
+// (webhook deliveries) can yield the cores to them.
+type requestsInFlight struct{ n atomic.Int64 }
+
+// count wraps h so every request is counted while it is handled.
+func (f *requestsInFlight) count(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.n.Add(1)
+		defer f.n.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// busy reports whether any request is being handled.
+func (f *requestsInFlight) busy() bool { return f.n.Load() > 0 }

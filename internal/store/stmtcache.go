@@ -89,6 +89,15 @@ func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
+// query runs a query inside the transaction, prepared when it was declared.
+func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = uncancelled(ctx)
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
 // queryRow runs a single-row query inside the transaction.
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx = uncancelled(ctx)

@@ -51,7 +51,7 @@ func (t *Tx) EnqueueEvent(ctx context.Context, typ, companyID string, data any, 
 		return "", err
 	}
 	id := NewUUID()
-	if _, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (id, type, company_id, data, created_at) VALUES (?, ?, ?, ?, ?)`,
+	if _, err := t.exec(ctx, qInsertEvent,
 		id, typ, companyID, string(body), formatTime(now)); err != nil {
 		return "", err
 	}
@@ -68,9 +68,7 @@ func (t *Tx) EnqueueEvent(ctx context.Context, typ, companyID string, data any, 
 	}
 	for _, sub := range subs {
 		name := deliveryName(sub.EventTypes, names)
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, seq, event_id, subscription_id, event_type,
-			state, next_attempt_at, created_at, updated_at)
-			VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM webhook_deliveries), ?, ?, ?, 'pending', ?, ?, ?)`,
+		if _, err := t.exec(ctx, qInsertDelivery,
 			NewMessageID(), id, sub.ID, name, formatTime(now), formatTime(now), formatTime(now)); err != nil {
 			return "", err
 		}
@@ -169,7 +167,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int) (
 	var out []Outgoing
 	err := s.Write(ctx, func(tx *Tx) error {
 		out = out[:0]
-		rows, err := tx.tx.QueryContext(ctx, qClaimDeliveries, formatTime(now), limit)
+		rows, err := tx.query(ctx, qClaimDeliveries, formatTime(now), limit)
 		if err != nil {
 			return err
 		}
@@ -196,11 +194,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int) (
 				return err
 			}
 			if live {
-				_, err = tx.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET in_flight = 1 WHERE id = ?`, o.DeliveryID)
+				_, err = tx.exec(ctx, qMarkInFlight, o.DeliveryID)
 				kept = append(kept, o)
 			} else {
-				_, err = tx.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'cancelled', next_attempt_at = NULL,
-					updated_at = ? WHERE id = ?`, formatTime(now), o.DeliveryID)
+				_, err = tx.exec(ctx, qCancelDelivery, formatTime(now), o.DeliveryID)
 			}
 			if err != nil {
 				return err
@@ -212,10 +209,34 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int) (
 	return out, err
 }
 
-var qClaimDeliveries = `SELECT d.id, d.seq, d.event_id, d.event_type, d.attempts, e.data, e.type, ` + subscriptionColumnsOf("s.") + `
+// The dispatcher's statements, prepared once (see writeQuery): a flood of
+// deliveries runs them thousands of times a second on the writer, which the
+// token endpoint shares.
+var (
+	qInsertEvent    = writeQuery(`INSERT INTO webhook_events (id, type, company_id, data, created_at) VALUES (?, ?, ?, ?, ?)`)
+	qInsertDelivery = writeQuery(`INSERT INTO webhook_deliveries (id, seq, event_id, subscription_id, event_type,
+		state, next_attempt_at, created_at, updated_at)
+		VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM webhook_deliveries), ?, ?, ?, 'pending', ?, ?, ?)`)
+	qMarkInFlight   = writeQuery(`UPDATE webhook_deliveries SET in_flight = 1 WHERE id = ?`)
+	qCancelDelivery = writeQuery(`UPDATE webhook_deliveries SET state = 'cancelled', next_attempt_at = NULL,
+		updated_at = ? WHERE id = ?`)
+	qDeliverable   = writeQuery(`SELECT ` + liveGrant("s", 2) + ` FROM webhook_subscriptions s WHERE s.id = ?1`)
+	qInsertAttempt = writeQuery(`INSERT INTO webhook_attempts (delivery_id, number, started_at, request_headers,
+		request_body, response_status, response_body, error, duration_us, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (delivery_id, number) DO NOTHING`)
+	qAttemptRecorded = writeQuery(`UPDATE webhook_deliveries SET attempts = max(attempts, ?), in_flight = 0 WHERE id = ?`)
+	qAttemptOutcome  = writeQuery(`UPDATE webhook_deliveries SET state = ?, next_attempt_at = ?, updated_at = ?
+		WHERE id = ? AND state = 'pending'`)
+	qSubscriptionRecovered = writeQuery(`UPDATE webhook_subscriptions SET failing_since = NULL
+		WHERE id = (SELECT subscription_id FROM webhook_deliveries WHERE id = ?) AND failing_since IS NOT NULL`)
+	qSubscriptionFailing = writeQuery(`UPDATE webhook_subscriptions SET failing_since = ?
+		WHERE id = (SELECT subscription_id FROM webhook_deliveries WHERE id = ?) AND failing_since IS NULL`)
+)
+
+var qClaimDeliveries = writeQuery(`SELECT d.id, d.seq, d.event_id, d.event_type, d.attempts, e.data, e.type, ` + subscriptionColumnsOf("s.") + `
 	FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
 	JOIN webhook_subscriptions s ON s.id = d.subscription_id
-	WHERE d.state = 'pending' AND d.in_flight = 0 AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.seq LIMIT ?`
+	WHERE d.state = 'pending' AND d.in_flight = 0 AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.seq LIMIT ?`)
 
 // ReleaseInFlight makes deliveries left in flight by a dispatcher that
 // stopped without recording their attempt (the process was killed) due
@@ -240,8 +261,7 @@ func (t *Tx) deliverable(ctx context.Context, sub Subscription, typ string) (boo
 	}
 	et, _ := events.Lookup(typ)
 	var ok bool
-	err := t.tx.QueryRowContext(ctx, `SELECT `+liveGrant("s", 2)+` FROM webhook_subscriptions s WHERE s.id = ?1`,
-		sub.ID, et.Scope).Scan(&ok)
+	err := t.queryRow(ctx, qDeliverable, sub.ID, et.Scope).Scan(&ok)
 	return ok, err
 }
 
@@ -288,19 +308,15 @@ func (s *Store) RecordAttempts(ctx context.Context, outcomes []AttemptOutcome, n
 			if err != nil {
 				return err
 			}
-			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO webhook_attempts (delivery_id, number, started_at, request_headers,
-				request_body, response_status, response_body, error, duration_us, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (delivery_id, number) DO NOTHING`,
+			if _, err := tx.exec(ctx, qInsertAttempt,
 				o.DeliveryID, o.Number, formatTime(o.StartedAt), headers, o.RequestBody, o.ResponseStatus, o.ResponseBody,
 				o.Error, o.Duration.Microseconds(), o.Note); err != nil {
 				return err
 			}
-			if _, err := tx.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = max(attempts, ?), in_flight = 0
-				WHERE id = ?`, o.Number, o.DeliveryID); err != nil {
+			if _, err := tx.exec(ctx, qAttemptRecorded, o.Number, o.DeliveryID); err != nil {
 				return err
 			}
-			res, err := tx.tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, next_attempt_at = ?, updated_at = ?
-				WHERE id = ? AND state = 'pending'`, o.State, nullTime(o.NextAttemptAt), formatTime(now), o.DeliveryID)
+			res, err := tx.exec(ctx, qAttemptOutcome, o.State, nullTime(o.NextAttemptAt), formatTime(now), o.DeliveryID)
 			if err != nil {
 				return err
 			}
@@ -309,12 +325,9 @@ func (s *Store) RecordAttempts(ctx context.Context, outcomes []AttemptOutcome, n
 			}
 			switch o.State {
 			case DeliverySucceeded:
-				_, err = tx.tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET failing_since = NULL
-					WHERE id = (SELECT subscription_id FROM webhook_deliveries WHERE id = ?) AND failing_since IS NOT NULL`, o.DeliveryID)
+				_, err = tx.exec(ctx, qSubscriptionRecovered, o.DeliveryID)
 			case DeliveryFailed:
-				_, err = tx.tx.ExecContext(ctx, `UPDATE webhook_subscriptions SET failing_since = ?
-					WHERE id = (SELECT subscription_id FROM webhook_deliveries WHERE id = ?) AND failing_since IS NULL`,
-					formatTime(now), o.DeliveryID)
+				_, err = tx.exec(ctx, qSubscriptionFailing, formatTime(now), o.DeliveryID)
 			}
 			if err != nil {
 				return err

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
@@ -45,7 +46,17 @@ type Options struct {
 	Poll time.Duration
 	// Transport sends the requests (default: a transport of its own).
 	Transport http.RoundTripper
+	// Busy reports whether the emulator is handling requests (nil: never).
+	// While it is, deliveries go one at a time, at most one per BusyPace:
+	// deliveries are asynchronous, the token endpoint and the API are not,
+	// and on a machine with few cores a flood of deliveries would otherwise
+	// take the cores the requests are waiting for.
+	Busy func() bool
 }
+
+// BusyPace is the least time between two deliveries while Options.Busy
+// reports requests in progress: at most 200 deliveries a second.
+const BusyPace = 5 * time.Millisecond
 
 // MaxResponseBody caps the answer body an attempt records.
 const MaxResponseBody = 4 << 10
@@ -67,6 +78,9 @@ type Dispatcher struct {
 	results chan store.AttemptOutcome
 	slots   chan struct{}
 	held    chan func() // out-of-order messages waiting for the next send
+
+	sending   atomic.Int32 // requests to endpoints under way (not deliveries a fault holds back)
+	lastPaced time.Time    // when the last delivery paced by yield started (loop goroutine only)
 
 	stop     context.CancelFunc
 	loopDone chan struct{}
@@ -186,6 +200,7 @@ func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 			return
 		}
 		for _, o := range batch {
+			d.yield(ctx)
 			select {
 			case d.slots <- struct{}{}:
 			case <-ctx.Done():
@@ -200,6 +215,28 @@ func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 			}()
 		}
 		if len(batch) < claimBatch {
+			return
+		}
+	}
+}
+
+// yield returns when the next delivery may start: at once while the
+// emulator is idle; while it is busy, once no request to an endpoint is
+// under way and BusyPace has passed since the last paced delivery started
+// (or when ctx ends). A delivery a fault delays or holds back for
+// reordering sends no request meanwhile, so it does not hold up the next.
+func (d *Dispatcher) yield(ctx context.Context) {
+	if d.opt.Busy == nil {
+		return
+	}
+	for d.opt.Busy() {
+		if d.sending.Load() == 0 && time.Since(d.lastPaced) >= BusyPace {
+			d.lastPaced = time.Now()
+			return
+		}
+		select {
+		case <-time.After(time.Millisecond):
+		case <-ctx.Done():
 			return
 		}
 	}
@@ -289,6 +326,7 @@ func (d *Dispatcher) attempt(ctx context.Context, o store.Outgoing, n int, secre
 	}
 	out.RequestBody = string(body)
 	t0 := time.Now()
+	d.sending.Add(1)
 	resp, err := d.client.Do(req)
 	if err == nil {
 		var b []byte
@@ -297,6 +335,7 @@ func (d *Dispatcher) attempt(ctx context.Context, o store.Outgoing, n int, secre
 		resp.Body.Close()
 		out.ResponseStatus, out.ResponseBody = resp.StatusCode, string(b)
 	}
+	d.sending.Add(-1)
 	out.Duration = time.Since(t0)
 	if err != nil {
 		out.Error = err.Error()
@@ -323,23 +362,46 @@ func (d *Dispatcher) failed(out store.AttemptOutcome, n int) store.AttemptOutcom
 	return out
 }
 
-// record stores outcomes in batches, one transaction per batch.
+// RecordLinger is how long, while Options.Busy reports requests in
+// progress, the recorder gathers outcomes before writing them. Every write
+// ends the cached revocation state of access tokens and the database
+// readers' page caches, so writing each paced delivery's outcome at once
+// would cost the requests far more than the delivery itself.
+const RecordLinger = 100 * time.Millisecond
+
+// record stores outcomes in batches, one transaction per batch: what is
+// queued when the first outcome arrives, or, while the emulator is busy,
+// what arrives within RecordLinger.
 func (d *Dispatcher) record() {
 	defer close(d.recorder)
 	batch := make([]store.AttemptOutcome, 0, claimBatch)
 	for first := range d.results {
 		batch = append(batch[:0], first)
+		var linger <-chan time.Time
+		if d.opt.Busy != nil && d.opt.Busy() {
+			linger = time.After(RecordLinger)
+		}
 	drain:
 		for len(batch) < claimBatch {
-			select {
-			case o, ok := <-d.results:
-				if !ok {
+			var o store.AttemptOutcome
+			var ok bool
+			if linger == nil {
+				select {
+				case o, ok = <-d.results:
+				default:
 					break drain
 				}
-				batch = append(batch, o)
-			default:
+			} else {
+				select {
+				case o, ok = <-d.results:
+				case <-linger:
+					break drain
+				}
+			}
+			if !ok {
 				break drain
 			}
+			batch = append(batch, o)
 		}
 		// Recording must not be cut short by Stop: the attempts happened.
 		if err := d.store.RecordAttempts(context.Background(), batch, d.clock.Now()); err != nil {
