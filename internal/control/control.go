@@ -112,6 +112,7 @@ func (c *Control) Handler() http.Handler {
 	r.Post("/webhooks/faults", c.addWebhookFault)
 	r.Delete("/webhooks/faults", c.clearWebhookFaults)
 	r.Post("/accounting-entries/{id}/receipts", c.attachReceipt)
+	r.Post("/companies/{id}/generate", c.generateEntries)
 	return r
 }
 
@@ -257,6 +258,7 @@ func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 		"GET /_emulator/webhooks/deliveries/{id}", "POST /_emulator/webhooks/deliveries/{id}/redeliver",
 		"POST /_emulator/webhooks/deliver-now", "GET|POST|DELETE /_emulator/webhooks/faults",
 		"POST /_emulator/accounting-entries/{id}/receipts",
+		"POST /_emulator/companies/{id}/generate",
 	}})
 }
 

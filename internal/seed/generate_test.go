@@ -168,7 +168,7 @@ func TestGenerateWindowGrowsWithCount(t *testing.T) {
 	for _, tc := range []struct {
 		count int
 		days  int
-	}{{1, 90}, {20_000, 90}, {100_000, 365}, {200_000, 730}, {seed.MaxGenerateCount, 3650}} {
+	}{{1, 90}, {20_000, 90}, {100_000, 365}, {200_000, 730}, {seed.MaxGenerateCount, 730}, {1_000_000, 3650}} {
 		if got := seed.GenerateWindow(tc.count); got != time.Duration(tc.days)*24*time.Hour {
 			t.Errorf("GenerateWindow(%d) = %s, want %d days", tc.count, got, tc.days)
 		}
