@@ -23,7 +23,7 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "length of each load phase")
 	refreshClients := flag.Int("token-clients", 32, "concurrent clients exchanging codes and refreshing tokens")
 	apiConns := flag.Int("api-conns", 64, "concurrent connections calling the API")
-	only := flag.String("only", "", "run one phase: startup, reset, exchange, refresh, api, receipts or soak (soak runs only when named)")
+	only := flag.String("only", "", "run one phase: startup, reset, exchange, refresh, api, receipts, soak or scale (soak and scale run only when named)")
 	soakTotal := flag.Int("soak-refreshes", 200_000, "refreshes in the soak phase")
 	soakChains := flag.Int("soak-chains", 100, "concurrent refresh chains in the soak phase")
 	soakTTL := flag.Duration("soak-access-ttl", 30*time.Second, "access-token lifetime of the soak phase's server")
@@ -31,7 +31,9 @@ func main() {
 
 	var rows [][2]string
 	var err error
-	if *only == "soak" {
+	if *only == "scale" {
+		rows, err = scaleLoad(*binary)
+	} else if *only == "soak" {
 		rows, err = soakLoad(*binary, *soakChains, *soakTotal, *soakTTL)
 	} else {
 		rows, err = run(*binary, *runs, *duration, *refreshClients, *apiConns, *only)
