@@ -12,10 +12,10 @@ import (
 )
 
 // seedSnapshot makes resets to the large demo seed fast: generating its
-// 100,000 entries takes seconds, so the state right after the seed is
-// written is copied once per process to a private file, and later resets
-// copy its rows back inside SQLite (store.RestoreSnapshot). The small seed
-// resets by writing the seed again, which is faster than the copy.
+// 100,000 entries takes many seconds, so the database right after the seed
+// is written is copied once per process to a private file, and later
+// resets copy its pages back (store.RestoreSnapshot). The small seed is
+// written again at every reset, as before.
 type seedSnapshot struct {
 	mu   sync.Mutex // one reset at a time
 	dir  string     // private folder holding the snapshot, "" until one is saved

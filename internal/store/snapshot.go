@@ -2,19 +2,20 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
+
+	"modernc.org/sqlite"
 )
 
-// This file copies the database's rows to a snapshot file and back, so a
-// reset to a large seed restores rows inside SQLite instead of generating
-// them again. Both hold the single writer connection outside a transaction
-// (ATTACH and VACUUM INTO refuse to run inside one); write transactions
-// queued meanwhile wait for it.
+// This file copies the database to a snapshot file and back, so a reset to
+// a large seed copies pages instead of generating the rows again. Both
+// hold the single writer connection outside a transaction (VACUUM INTO and
+// the backup API refuse to run inside one); write transactions queued
+// meanwhile wait for it.
 
-// keptTables are the tables a reset leaves alone (see DeleteAllData).
-const keptTables = `'schema_migrations', 'signing_keys', 'emulator_settings'`
+// keptRows are the tables whose rows a reset keeps (see DeleteAllData;
+// the third, schema_migrations, is the same in a snapshot this process made).
+var keptRows = []string{"signing_keys", "emulator_settings"}
 
 // SaveSnapshot writes a copy of the whole database to path, a file that
 // must not exist yet (VACUUM INTO). The copy holds secrets: put it in a
@@ -29,40 +30,81 @@ func (s *Store) SaveSnapshot(ctx context.Context, path string) error {
 	return err
 }
 
-// RestoreSnapshot replaces the rows of every table but the migration
-// record, the signing keys and the emulator settings with the rows of the
-// snapshot at path (made by SaveSnapshot from this database), in one
-// transaction.
-func (s *Store) RestoreSnapshot(ctx context.Context, path string) (err error) {
+// RestoreSnapshot replaces the database with the snapshot at path (made
+// by SaveSnapshot from this database) by copying its pages (SQLite's
+// backup API), then writes back the rows of the tables a reset keeps, the
+// signing keys and the emulator settings, as they were before. Copying
+// pages takes a tenth of the time of copying rows, which updates every
+// index row by row. Readers see the snapshot's keys and settings between
+// the copy and their write-back, a moment in which only a key rotated
+// since the snapshot is missing.
+func (s *Store) RestoreSnapshot(ctx context.Context, path string) error {
 	ctx = uncancelled(ctx)
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS snapshot`, path); err != nil {
-		return fmt.Errorf("attach snapshot: %w", err)
+	kept := map[string][][]any{}
+	for _, table := range keptRows {
+		rows, err := conn.QueryContext(ctx, `SELECT * FROM "`+table+`"`)
+		if err != nil {
+			return err
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return err
+			}
+			kept[table] = append(kept[table], vals)
+		}
+		rows.Close()
 	}
-	defer func() {
-		_, detach := conn.ExecContext(ctx, `DETACH DATABASE snapshot`)
-		err = errors.Join(err, detach)
-	}()
+	err = conn.Raw(func(dc any) error {
+		r, ok := dc.(interface {
+			NewRestore(string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return errors.New("the driver cannot restore")
+		}
+		b, err := r.NewRestore("file:" + path)
+		if err != nil {
+			return err
+		}
+		for {
+			more, err := b.Step(-1)
+			if err != nil {
+				b.Finish()
+				return err
+			}
+			if !more {
+				break
+			}
+		}
+		return b.Finish()
+	})
+	if err != nil {
+		return err
+	}
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = sqlTx.Rollback() }()
-	tx := &Tx{tx: writeTx{sqlTx}}
-	if err := tx.DeleteAllData(ctx); err != nil {
-		return err
-	}
-	tables, err := parentsFirst(ctx, sqlTx)
-	if err != nil {
-		return err
-	}
-	for _, table := range tables {
-		if _, err := sqlTx.ExecContext(ctx, `INSERT INTO main."`+table+`" SELECT * FROM snapshot."`+table+`"`); err != nil {
-			return fmt.Errorf("restore %s: %w", table, err)
+	for table, rows := range kept {
+		if _, err := sqlTx.ExecContext(ctx, `DELETE FROM "`+table+`"`); err != nil {
+			return err
+		}
+		for _, vals := range rows {
+			if _, err := sqlTx.ExecContext(ctx, `INSERT INTO "`+table+`" VALUES (`+placeholders(len(vals))+`)`, vals...); err != nil {
+				return err
+			}
 		}
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -70,60 +112,4 @@ func (s *Store) RestoreSnapshot(ctx context.Context, path string) (err error) {
 	}
 	s.generation.Add(1)
 	return nil
-}
-
-// parentsFirst lists the snapshot's tables but keptTables, every table
-// after the tables its foreign keys refer to, so that each copied row finds
-// its parent already there.
-func parentsFirst(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	type edge struct{ table, parent string }
-	edges, err := queryList(ctx, tx, func(row interface{ Scan(...any) error }) (edge, error) {
-		var e edge
-		var parent sql.NullString
-		err := row.Scan(&e.table, &parent)
-		e.parent = parent.String
-		return e, err
-	}, `SELECT m.name, f."table" FROM snapshot.sqlite_schema m LEFT JOIN pragma_foreign_key_list(m.name, 'snapshot') f
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT IN (`+keptTables+`) ORDER BY m.name`)
-	if err != nil {
-		return nil, err
-	}
-	parents := map[string][]string{}
-	var names []string
-	for _, e := range edges {
-		if _, seen := parents[e.table]; !seen {
-			names = append(names, e.table)
-			parents[e.table] = nil
-		}
-		if e.parent != "" && e.parent != e.table {
-			parents[e.table] = append(parents[e.table], e.parent)
-		}
-	}
-	var order []string
-	placed := map[string]bool{}
-	var place func(name string, depth int) error
-	place = func(name string, depth int) error {
-		if placed[name] {
-			return nil
-		}
-		if depth > len(names) {
-			return fmt.Errorf("foreign keys form a cycle through %s", name)
-		}
-		for _, p := range parents[name] {
-			if _, known := parents[p]; known {
-				if err := place(p, depth+1); err != nil {
-					return err
-				}
-			}
-		}
-		placed[name] = true
-		order = append(order, name)
-		return nil
-	}
-	for _, name := range names {
-		if err := place(name, 0); err != nil {
-			return nil, err
-		}
-	}
-	return order, nil
 }
