@@ -244,7 +244,7 @@ func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest
 		slices.Reverse(page.Positions)
 		page.HasNext, page.HasPrevious = other, more
 	}
-	err = s.queryRow(ctx, "SELECT count(*) "+q.from+whereClause(q.where), q.args...).Scan(&page.Total)
+	page.Total, err = s.counts.count(ctx, s, "SELECT count(*) "+q.from+whereClause(q.where), q.args)
 	return page, err
 }
 
