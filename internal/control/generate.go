@@ -13,6 +13,9 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
+// generateWriteTimeout is how long a generation's answer may take to write.
+const generateWriteTimeout = 10 * time.Minute
+
 // generateRequest is the body of POST /_emulator/companies/{id}/generate.
 type generateRequest struct {
 	Count *int    `json:"count"`
@@ -62,6 +65,9 @@ func (c *Control) generateEntries(w http.ResponseWriter, r *http.Request) {
 		}
 		opt.Until = day
 	}
+	// On a busy machine a large generation outlasts the server's write
+	// timeout; this answer waits for it (the connection's other limits stay).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(generateWriteTimeout))
 	start := time.Now()
 	err := c.Store.Write(r.Context(), func(tx *store.Tx) error { return seed.Generate(r.Context(), tx, companyID, opt) })
 	elapsed := time.Since(start)
