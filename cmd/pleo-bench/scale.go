@@ -49,8 +49,16 @@ var scaleSearches = []struct{ name, query, body string }{
 	{"performedAt in the last 6 months", "", "PERFORMED_RANGE"},
 }
 
-func scaleLoad(binary string) ([][2]string, error) {
+func scaleLoad(binary string) (_ [][2]string, err error) {
 	rows := [][2]string{{"machine", machine()}}
+	// The phase takes many minutes: a failure still shows what was measured.
+	defer func() {
+		if err != nil {
+			for _, r := range rows {
+				fmt.Fprintf(os.Stderr, "scale: %s: %s\n", r[0], r[1])
+			}
+		}
+	}()
 	s, startup, err := startLarge(binary)
 	if err != nil {
 		return nil, err
@@ -102,8 +110,9 @@ func scaleLoad(binary string) ([][2]string, error) {
 		[2]string{"resident memory after generating", fmt.Sprintf("%.1f MiB", s.rssMB())})
 
 	// A restart on the database the large seed is in: nothing to seed.
-	s.stop()
-	restart, err := restartOn(binary, s)
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	restart, err := s.start(binary)
 	if err != nil {
 		return nil, err
 	}
@@ -122,15 +131,6 @@ func startLarge(binary string) (*server, time.Duration, error) {
 	s := &server{dir: dir}
 	d, err := s.start(binary)
 	return s, d, err
-}
-
-// restartOn starts the binary again on s's database (s is stopped).
-func restartOn(binary string, s *server) (time.Duration, error) {
-	d, err := s.start(binary)
-	if err == nil {
-		s.stop()
-	}
-	return d, err
 }
 
 // start runs the binary on s.dir's database with the large seed on a new
