@@ -5,8 +5,13 @@
 -- (IS NULL) the index serves, and the count of a search reads the index
 -- alone. One index per sort key; settledAt and bookkeepingDate are ordered
 -- with their NULLs after every date, as coalesce(column, '~') (see
--- entryNullsHigh in internal/store/accounting_entries.go).
+-- entryNullsHigh in internal/store/accounting_entries.go), and have a
+-- second, descending index: their NULLs are one large group of equal keys
+-- whose id tiebreak (always ascending) an ascending index read backwards
+-- would have to sort.
 CREATE INDEX accounting_entries_live_performed ON accounting_entries(company_id, deleted_at, performed_at, id);
 CREATE INDEX accounting_entries_live_id ON accounting_entries(company_id, deleted_at, id);
 CREATE INDEX accounting_entries_live_settled ON accounting_entries(company_id, deleted_at, coalesce(settled_at, '~'), id);
 CREATE INDEX accounting_entries_live_bookkeeping ON accounting_entries(company_id, deleted_at, coalesce(bookkeeping_date, '~'), id);
+CREATE INDEX accounting_entries_live_settled_desc ON accounting_entries(company_id, deleted_at, coalesce(settled_at, '~') DESC, id);
+CREATE INDEX accounting_entries_live_bookkeeping_desc ON accounting_entries(company_id, deleted_at, coalesce(bookkeeping_date, '~') DESC, id);

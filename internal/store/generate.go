@@ -124,10 +124,10 @@ func (t *Tx) AccountingEntryExists(ctx context.Context, id string) (bool, error)
 	return exists, err
 }
 
-// bulkCacheKiB is the writer's page cache during a bulk write: enough for
-// the tables and indexes a generation of 100,000 entries touches, so pages
-// are not spilled to the WAL and read back mid-transaction.
-const bulkCacheKiB = 128 << 10
+// bulkCacheKiB is the writer's page cache during a bulk write (SQLite's
+// default is 2 MiB), so fewer pages are spilled to the WAL and read back
+// mid-transaction; the memory it takes may stay with the process.
+const bulkCacheKiB = 32 << 10
 
 // WithBulkCache runs fn with the writer connection's page cache raised to
 // bulkCacheKiB, and puts the previous size back afterwards (SQLite then
