@@ -57,3 +57,10 @@ docker:
 
 clean:
 	rm -rf bin pleo-emulator.db pleo-emulator.db-wal pleo-emulator.db-shm
+
+# load-scale measures the emulator with --seed-size large (100,000 more
+# accounting entries in Acme Denmark): start-up, reset, search pages first
+# and 500 cursors deep, an export job of 1,000 entries, generation speed.
+.PHONY: load-scale
+load-scale: build
+	go run ./cmd/pleo-bench -binary $(BINARY) -only scale

@@ -75,6 +75,7 @@ var phases = []phase{
 	{"soak", nothing, true, func(b *bench, _ *server) ([][2]string, error) {
 		return soakLoad(b.binary, b.soakChains, b.soakTotal, b.soakTTL)
 	}},
+	{"scale", nothing, true, func(b *bench, _ *server) ([][2]string, error) { return scaleLoad(b.binary) }},
 }
 
 func main() {
@@ -88,7 +89,7 @@ func main() {
 	for _, p := range phases {
 		names = append(names, p.name)
 	}
-	only := flag.String("only", "", "run one phase: "+strings.Join(names, ", ")+" (soak runs only when named)")
+	only := flag.String("only", "", "run one phase: "+strings.Join(names, ", ")+" (soak and scale run only when named)")
 	flag.IntVar(&b.soakTotal, "soak-refreshes", 200_000, "refreshes in the soak phase")
 	flag.IntVar(&b.soakChains, "soak-chains", 100, "concurrent refresh chains in the soak phase")
 	flag.DurationVar(&b.soakTTL, "soak-access-ttl", 30*time.Second, "access-token lifetime of the soak phase's server")

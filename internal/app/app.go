@@ -43,8 +43,9 @@ type App struct {
 	// Spend creates and changes accounting entries as Pleo's customers do.
 	Spend *spend.Service
 
-	handler  http.Handler
-	inFlight requestsInFlight // webhook deliveries yield to these
+	handler      http.Handler
+	inFlight     requestsInFlight // webhook deliveries yield to these
+	seedSnapshot seedSnapshot     // the large seed's state, for fast resets
 }
 
 // New opens the database, applies migrations, writes the seed into an empty
@@ -102,6 +103,7 @@ func (a *App) Handler() http.Handler { return a.handler }
 
 // Close stops webhook deliveries and releases the database.
 func (a *App) Close() error {
+	defer a.seedSnapshot.remove()
 	a.Webhooks.Stop()
 	return a.Store.Close()
 }
@@ -136,25 +138,38 @@ const seedAnchorKey = "seed_anchor"
 // populate seeds an empty database and applies the config file's additions,
 // all in one transaction, so a failure leaves nothing half-written.
 func (a *App) populate(ctx context.Context) error {
-	return a.Store.Write(ctx, func(tx *store.Tx) error {
+	seeded := false
+	err := a.Store.Write(ctx, func(tx *store.Tx) error {
 		empty, err := tx.IsEmpty(ctx)
 		if err != nil {
 			return err
 		}
+		seeded = empty
 		return a.fill(ctx, tx, empty)
 	})
+	if err != nil || !seeded || !a.seedSnapshot.wanted(a.Config) {
+		return err
+	}
+	return a.seedSnapshot.save(ctx, a.Store)
 }
 
 // Reset restores the state of a fresh start: every table is emptied and the
 // seed and the config file's additions are written again, with the same
 // anchor day, so the result is identical row for row. Signing keys stay.
+// The large seed is restored from a copy of its rows (see seedSnapshot).
 func (a *App) Reset(ctx context.Context) error {
-	return a.Store.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.DeleteAllData(ctx); err != nil {
-			return err
-		}
-		return a.fill(ctx, tx, true)
-	})
+	rewrite := func(ctx context.Context) error {
+		return a.Store.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.DeleteAllData(ctx); err != nil {
+				return err
+			}
+			return a.fill(ctx, tx, true)
+		})
+	}
+	if a.seedSnapshot.wanted(a.Config) {
+		return a.seedSnapshot.reset(ctx, a.Store, rewrite)
+	}
+	return rewrite(ctx)
 }
 
 // fill writes the seed (when withSeed and --seed demo) and the additions.
@@ -172,7 +187,8 @@ func (a *App) fill(ctx context.Context, tx *store.Tx, withSeed bool) error {
 		}
 	}
 	if withSeed && a.Config.Seed == "demo" {
-		if err := seed.Demo(ctx, tx, seed.Options{PublicURL: a.Config.PublicURL, Anchor: anchor}); err != nil {
+		if err := seed.Demo(ctx, tx, seed.Options{PublicURL: a.Config.PublicURL, Anchor: anchor,
+			LargeEntries: a.largeSeedEntries()}); err != nil {
 			return err
 		}
 	}

@@ -48,6 +48,12 @@ type Config struct {
 	// integration itself) emit v1.export-job.created too; Pleo documents the
 	// event for a user's click on Export only.
 	APIExportJobsEmit bool
+	// SeedSize is the demo seed's size: SeedSmall or SeedLarge.
+	SeedSize string
+	// LargeSeedEntries, when positive, replaces the number of entries the
+	// large seed generates (seed.LargeSeedEntries); not a setting, so that
+	// tests of the large seed stay fast.
+	LargeSeedEntries int
 
 	Additions Additions // clients, organisations, companies and users from the config file
 }
@@ -105,7 +111,14 @@ var settings = []setting{
 	{"cors-origins", `browser origins allowed to call the token, revocation, metadata and JWKS endpoints: "registered" (the origins of registered redirect URIs), "*", "none", or origins separated by spaces (may include "registered")`, "registered", str(func(c *Config) *string { return &c.CORSOrigins })},
 	{"webhooks-api-export-jobs", "export jobs created through the API also emit v1.export-job.created", "false", boolean(func(c *Config) *bool { return &c.APIExportJobsEmit })},
 	{"control-open", "without --control-token, let other machines use the control API too (default: loopback peers only)", "false", boolean(func(c *Config) *bool { return &c.ControlOpen })},
+	{"seed-size", "size of the demo seed: small (220 accounting entries per company) or large (100,000 more in Acme Denmark)", SeedSmall, str(func(c *Config) *string { return &c.SeedSize })},
 }
+
+// The sizes of the demo seed (--seed-size).
+const (
+	SeedSmall = "small"
+	SeedLarge = "large"
+)
 
 // The "pleo" preset of --token-claims: the iss and aud a third-party Pleo
 // client (github.com/pleo-io's ecosystem; see the fidelity table) shows in
@@ -226,6 +239,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Seed != "demo" && c.Seed != "none" {
 		return fmt.Errorf("seed %q must be demo or none", c.Seed)
+	}
+	if c.SeedSize != SeedSmall && c.SeedSize != SeedLarge {
+		return fmt.Errorf("seed-size %q must be small or large", c.SeedSize)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format %q must be text or json", c.LogFormat)

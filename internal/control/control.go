@@ -119,6 +119,7 @@ func (c *Control) Handler() http.Handler {
 	r.Post("/accounting-entries/{id}/review", c.reviewEntry)
 	r.Patch("/accounting-entries/{id}", c.editEntry)
 	r.Delete("/accounting-entries/{id}", c.deleteEntry)
+	r.Post("/companies/{id}/generate", c.generateEntries)
 	return r
 }
 
@@ -266,6 +267,7 @@ func (c *Control) index(w http.ResponseWriter, _ *http.Request) {
 		"POST /_emulator/accounting-entries/{id}/receipts",
 		"POST /_emulator/companies/{id}/accounting-entries", "POST /_emulator/accounting-entries/{id}/settle",
 		"POST /_emulator/accounting-entries/{id}/review", "PATCH|DELETE /_emulator/accounting-entries/{id}",
+		"POST /_emulator/companies/{id}/generate",
 	}})
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
+	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
 // Volumes of the per-company demo data.
@@ -53,24 +54,6 @@ var families = []familySpec{
 	{"CASHBACK", nil, 2, 500, 20_000, []int{11}},
 }
 
-// weighted picks from choices with the given weights.
-func (d *demo) weighted(choices []string, weights []int) string {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := d.rng.IntN(total)
-	for i, w := range weights {
-		if n < w {
-			return choices[i]
-		}
-		n -= w
-	}
-	return choices[len(choices)-1]
-}
-
-func (d *demo) pick(s []string) string { return s[d.rng.IntN(len(s))] }
-
 func (d *demo) company(spec companySpec) error {
 	ctx, tx := d.ctx, d.tx
 	companyID := ID("company/" + spec.key)
@@ -102,7 +85,7 @@ func (d *demo) company(spec companySpec) error {
 		email := fmt.Sprintf("%s.%s%d@%s", asciiLower(first), asciiLower(last), i, spec.emailDomain)
 		people = append(people, person{first, last, email, ""})
 	}
-	var employeeIDs, employeeTeams []string
+	var employees []store.EmployeeRef
 	for i, p := range people {
 		id := key("employee", i)
 		team := teamIDs[i%len(teamIDs)]
@@ -110,7 +93,7 @@ func (d *demo) company(spec companySpec) error {
 			Email: p.email, Code: fmt.Sprintf("%s-%03d", strings.ToUpper(spec.country), i+1),
 			Phone:    fmt.Sprintf("+%s %08d", map[string]string{"DK": "45", "SE": "46"}[spec.country], 20_000_000+i*1_337),
 			JobTitle: jobTitles[i%len(jobTitles)], CreatedAt: t0, UpdatedAt: t0}
-		employeeIDs, employeeTeams = append(employeeIDs, id), append(employeeTeams, team)
+		employees = append(employees, store.EmployeeRef{ID: id, TeamID: team})
 		if err := tx.InsertEmployee(ctx, e); err != nil {
 			return err
 		}
@@ -125,15 +108,14 @@ func (d *demo) company(spec companySpec) error {
 		{"Projects", "PROJ", []string{"Website relaunch", "Nordic expansion", "ERP migration", "Summer conference", "Internal tooling", "Customer onboarding"}},
 		{"Cost centres", "CC", []string{"Headquarters", "Sales floor", "R&D", "Warehouse", "Management"}},
 	}
-	type tagRef struct{ group, tag string }
-	var groupTags [][]tagRef
+	var groupTags []store.TagGroupRefs
 	for gi, g := range groups {
 		gid := key("tag-group", gi)
 		if err := tx.InsertTagGroup(ctx, pleo.TagGroup{ID: gid, CompanyID: companyID, Name: g.name, Code: g.code,
 			Metadata: map[string]string{"source": "demo"}, CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			return err
 		}
-		var refs []tagRef
+		refs := store.TagGroupRefs{ID: gid}
 		for ti, name := range g.tags {
 			tid := key(fmt.Sprintf("tag/%d", gi), ti)
 			archived := ti == len(g.tags)-1 && gi == 0 // one archived tag to test filters
@@ -142,14 +124,14 @@ func (d *demo) company(spec companySpec) error {
 				return err
 			}
 			if !archived {
-				refs = append(refs, tagRef{gid, tid})
+				refs.TagIDs = append(refs.TagIDs, tid)
 			}
 		}
 		groupTags = append(groupTags, refs)
 	}
 
 	// Tax codes.
-	var taxCodeIDs []string
+	var taxCodes []store.TaxCodeRef
 	for i, rate := range spec.vatRates {
 		id := key("tax-code", i)
 		// Pleo writes rates as decimals (0.25 is 25 %); "exclusive" codes are not supported by Pleo yet.
@@ -163,7 +145,7 @@ func (d *demo) company(spec companySpec) error {
 			IngoingTaxAccount: &in, OutgoingTaxAccount: &out, CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			return err
 		}
-		taxCodeIDs = append(taxCodeIDs, id)
+		taxCodes = append(taxCodes, store.TaxCodeRef{ID: id, Type: "inclusive"})
 	}
 	reverseCode, reverseID := spec.country+"RC", key("tax-code", len(spec.vatRates))
 	if err := tx.InsertTaxCode(ctx, pleo.TaxCode{ID: reverseID, CompanyID: companyID, Name: "EU reverse charge", Code: &reverseCode,
@@ -172,7 +154,7 @@ func (d *demo) company(spec companySpec) error {
 	}
 
 	// Chart of accounts.
-	var accountIDs []string
+	var accounts []store.AccountRef
 	for i, a := range chartOfAccounts {
 		id := key("account", i)
 		code := a.code
@@ -180,14 +162,17 @@ func (d *demo) company(spec companySpec) error {
 			Code: &code, CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			return err
 		}
-		accountIDs = append(accountIDs, id)
+		accounts = append(accounts, store.AccountRef{ID: id, Code: code})
 	}
 
 	// Vendors: the merchants, one archived.
+	var supplierIDs []string
 	for i, m := range spec.merchants[:12] {
 		state := "ACTIVE"
 		if i == 11 {
 			state = "ARCHIVED"
+		} else {
+			supplierIDs = append(supplierIDs, fmt.Sprintf("ext-vendor-%d", 1001+i))
 		}
 		if err := tx.InsertVendor(ctx, pleo.Vendor{ID: key("vendor", i), CompanyID: companyID, Name: m,
 			Code: fmt.Sprintf("V%04d", 1001+i), ExternalID: fmt.Sprintf("ext-vendor-%d", 1001+i), Country: spec.country,
@@ -197,95 +182,17 @@ func (d *demo) company(spec companySpec) error {
 		}
 	}
 
-	// Accounting entries spread over the 90 days before the anchor.
-	weights := make([]int, len(families))
-	names := make([]string, len(families))
-	for i, f := range families {
-		weights[i], names[i] = f.weight, f.family
-	}
+	// Accounting entries spread over the 90 days before the anchor, from
+	// the demo's random stream, in the demo's merchants.
+	m := newEntryMaker(companyID, store.EntryRefs{Currency: spec.currency, Country: spec.country, Employees: employees,
+		Accounts: accounts, TaxCodes: taxCodes, TagGroups: groupTags}, d.rng, d.anchor, entryWindowDays*24*time.Hour)
+	m.key, m.merchants, m.supplierIDs = key, spec.merchants, supplierIDs
 	for i := range entriesPerCompany {
-		fam := families[0]
-		chosen := d.weighted(names, weights)
-		for _, f := range families {
-			if f.family == chosen {
-				fam = f
-			}
-		}
-		emp := d.rng.IntN(len(employeeIDs))
-		performed := d.anchor.Add(-time.Duration(d.rng.Int64N(int64(entryWindowDays * 24 * time.Hour)))).Truncate(time.Second)
-		ageDays := int(d.anchor.Sub(performed).Hours() / 24)
-		status := d.weighted([]string{"COMPLETED", "PENDING", "DRAFT", "CANCELLED", "REJECTED"}, []int{80, 10, 5, 3, 2})
-		export := "NOT_EXPORTED"
-		if status == "COMPLETED" && ageDays > 30 {
-			export = d.weighted([]string{"EXPORTED", "NOT_EXPORTED"}, []int{85, 15})
-		}
-		review := d.weighted([]string{"OK", "NOT_REQUIRED", "NOT_SET", "WAITING_FOR_REVIEWER"}, []int{50, 30, 12, 8})
-		minors := fam.minMinors + d.rng.Int64N(fam.maxMinors-fam.minMinors)
-		e := pleo.AccountingEntry{
-			ID: key("entry", i), CompanyID: companyID, Family: fam.family, Status: status, ReviewStatus: review,
-			ExportStatus: export, TransactionValue: pleo.Money{Currency: spec.currency, Minors: minors},
-			PerformedAt: performed, Tags: []pleo.EntryTag{}, SplitItems: []pleo.SplitItem{}, Attendees: []pleo.Attendee{},
-			ReceiptIDs: []string{}, CreatedAt: performed, UpdatedAt: performed,
-		}
-		if fam.subFamily != nil {
-			e.SubFamily = d.pick(fam.subFamily)
-		}
-		if fam.family != "WALLET" && fam.family != "PLEO_INVOICE" {
-			e.EmployeeID, e.TeamID = employeeIDs[emp], employeeTeams[emp]
-		}
-		if fam.family == "CARD_PURCHASE" || fam.family == "BILL_INVOICE" || fam.family == "OUT_OF_POCKET" {
-			e.MerchantName = d.pick(spec.merchants)
-		}
-		if fam.accountIdx != nil && d.rng.IntN(10) < 8 {
-			ai := fam.accountIdx[d.rng.IntN(len(fam.accountIdx))]
-			e.AccountID, e.AccountCode = accountIDs[ai], chartOfAccounts[ai].code
-			e.TaxCodeID = taxCodeIDs[d.rng.IntN(len(taxCodeIDs))]
-		}
-		if status == "COMPLETED" || status == "PENDING" {
-			if fam.family == "CARD_PURCHASE" || fam.family == "WALLET" || status == "COMPLETED" {
-				settled := performed.Add(time.Duration(1+d.rng.IntN(3)) * 24 * time.Hour)
-				if settled.Before(d.anchor) {
-					e.SettledAt = &settled
-					e.UpdatedAt = settled
-				}
-			}
-		}
-		if export == "EXPORTED" {
-			bk := AnchorDay(performed)
-			e.BookkeepingDate = &bk
-		}
-		for gi, refs := range groupTags {
-			if len(refs) > 0 && d.rng.IntN(10) < 6-gi*2 {
-				r := refs[d.rng.IntN(len(refs))]
-				e.Tags = append(e.Tags, pleo.EntryTag{TagGroupID: r.group, TagID: r.tag})
-			}
-		}
-		if d.rng.IntN(10) < 4 {
-			e.Note = d.pick([]string{"Client lunch", "Team offsite", "Conference ticket", "Taxi to airport",
-				"Monthly subscription", "Hardware for new hire", "Coffee for workshop", "Train to customer visit"})
-		}
-		if fam.family == "CARD_PURCHASE" || fam.family == "OUT_OF_POCKET" || fam.family == "BILL_INVOICE" {
-			if d.rng.IntN(10) < 8 {
-				e.ReceiptIDs = []string{key("receipt", i)}
-			}
-		}
-		if fam.family == "BILL_INVOICE" {
-			e.Supplier = &pleo.Supplier{DocumentNumber: fmt.Sprintf("INV-%06d", 100_000+i), DocumentType: "INVOICE",
-				ExternalSupplierID: fmt.Sprintf("ext-vendor-%d", 1001+d.rng.IntN(11))}
-			bill := e.TransactionValue
-			e.TotalBillValue = &bill
-		}
-		if e.Note == "Client lunch" {
-			e.Attendees = []pleo.Attendee{{ID: key("attendee", i), AttendableID: employeeIDs[(emp+1)%len(employeeIDs)], AttendableType: "EMPLOYEE"}}
-		}
-		if i%73 == 5 { // a few deleted entries for includeDeleted
-			del := performed.Add(2 * time.Hour)
-			e.DeletedAt = &del
-		}
+		e := m.entry(i)
 		if err := tx.InsertAccountingEntry(ctx, e); err != nil {
 			return err
 		}
-		if err := d.receipts(e); err != nil {
+		if err := insertReceipts(ctx, tx, e); err != nil {
 			return err
 		}
 	}

@@ -22,7 +22,18 @@ type Options struct {
 	// Anchor is the day the data is relative to: entries fall in the 90 days
 	// before it. Two seeds with the same anchor are identical.
 	Anchor time.Time
+	// LargeEntries, when positive, adds that many generated entries to
+	// Acme Denmark (--seed-size large adds LargeSeedEntries), after the
+	// rest of the demo data, which stays the same.
+	LargeEntries int
 }
+
+// The large demo seed: Acme Denmark gets LargeSeedEntries more accounting
+// entries, generated with seed LargeSeedSeed over the year before the anchor.
+const (
+	LargeSeedEntries = 100_000
+	LargeSeedSeed    = 2026
+)
 
 // AnchorDay truncates t to midnight UTC, the granularity of Options.Anchor.
 func AnchorDay(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
@@ -39,6 +50,11 @@ func Demo(ctx context.Context, tx *store.Tx, opt Options) error {
 		func() error { return d.company(sweden) },
 		func() error { return d.vendorImport(denmark) },
 		d.dimensions,
+	}
+	if opt.LargeEntries > 0 {
+		steps = append(steps, func() error {
+			return Generate(ctx, tx, DenmarkID, GenerateOptions{Count: opt.LargeEntries, Seed: LargeSeedSeed, Until: anchor})
+		})
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

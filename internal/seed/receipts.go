@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -10,13 +11,13 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
-// receipts adds the receipts of an entry's receiptIds: a PDF for bills and
+// insertReceipts adds the receipts of an entry's receiptIds: a PDF for bills and
 // for two online card purchases in three (sent by email), a PNG photo for
 // the others, each showing the entry's merchant, date and amount. The store
 // draws a file when it is first read, so seeding stays fast. Type,
 // source and upload time derive from the receipt ID, not from the seed's
 // random numbers, so the rest of the demo data does not depend on them.
-func (d *demo) receipts(e pleo.AccountingEntry) error {
+func insertReceipts(ctx context.Context, tx *store.Tx, e pleo.AccountingEntry) error {
 	for _, id := range e.ReceiptIDs {
 		h := fnv.New32a()
 		h.Write([]byte(id))
@@ -31,7 +32,7 @@ func (d *demo) receipts(e pleo.AccountingEntry) error {
 		slip := receipts.Slip{Merchant: e.MerchantName, Date: e.PerformedAt, Minors: e.TransactionValue.Minors,
 			Currency: e.TransactionValue.Currency, Reference: id[:8]}
 		created := e.PerformedAt.Add(time.Duration(5+n%180) * time.Minute)
-		if err := d.tx.InsertDrawnReceipt(d.ctx, store.NewReceipt{ID: id, AccountingEntryID: e.ID, ContentType: mimeType,
+		if err := tx.InsertDrawnReceipt(ctx, store.NewReceipt{ID: id, AccountingEntryID: e.ID, ContentType: mimeType,
 			Source: source, CreatedAt: created}, slip); err != nil {
 			return fmt.Errorf("receipt %s: %w", id, err)
 		}

@@ -25,6 +25,11 @@ const entryColumns = `id, company_id, coalesce(employee_id, ''), coalesce(team_i
 var entrySortColumns = map[string]string{
 	"id": "id", "performedAt": "performed_at", "settledAt": "settled_at", "bookkeepingDate": "bookkeeping_date"}
 
+// entryNullsHigh is the sentinel that stands for a NULL settledAt or
+// bookkeepingDate when it sorts after every date: "~" sorts after any
+// RFC 3339 text. migrations/0016_entry_pages.sql indexes the same expressions.
+var entryNullsHigh = map[string]string{"settledAt": "~", "bookkeepingDate": "~"}
+
 // EntrySortKeys are the sort keys AccountingEntries accepts, sorted.
 var EntrySortKeys = sortKeys(entrySortColumns)
 
@@ -110,7 +115,13 @@ func (s *Store) AccountingEntries(ctx context.Context, f EntryFilter, req PageRe
 	if len(f.CompanyIDs) == 0 {
 		return Page[pleo.AccountingEntry]{}, nil
 	}
-	q := listQuery{columns: entryColumns, from: "FROM accounting_entries", sortable: entrySortColumns}
+	return listPage(ctx, s, entryQuery(f), req, scanEntry)
+}
+
+// entryQuery is the list query of the accounting entries matching f.
+func entryQuery(f EntryFilter) listQuery {
+	q := listQuery{columns: entryColumns, from: "FROM accounting_entries", sortable: entrySortColumns,
+		notNull: map[string]bool{"id": true, "performedAt": true}, nullsHigh: entryNullsHigh}
 	q.filterIn("company_id", f.CompanyIDs)
 	q.filterIn("employee_id", f.EmployeeIDs)
 	q.filterIn("team_id", f.TeamIDs)
@@ -159,7 +170,7 @@ func (s *Store) AccountingEntries(ctx context.Context, f EntryFilter, req PageRe
 	if !f.IncludeDeleted {
 		q.filter("deleted_at IS NULL")
 	}
-	return listPage(ctx, s, q, req, scanEntry)
+	return q
 }
 
 // AccountingEntry returns one accounting entry, deleted or not; ErrNotFound if there is none.

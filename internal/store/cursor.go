@@ -69,6 +69,53 @@ type listQuery struct {
 	where    []string
 	args     []any
 	sortable map[string]string
+	// notNull are sort keys whose column is never NULL, and nullsHigh
+	// nullable sort keys whose column sorts below the given sentinel
+	// (text). For these keys the order and the keyset condition are plain
+	// comparisons an index can serve (see sortKey); other keys are compared
+	// with their NULLs spelt out, which is right but needs a sort.
+	notNull   map[string]bool
+	nullsHigh map[string]string
+}
+
+// sortKey is how one key of an order is compared in SQL.
+type sortKey struct {
+	col  string // the column, as selected into positions
+	term string // the expression ordered by
+	Sort
+	// indexable: term is never NULL, so the order and "after" are
+	// plain comparisons; sentinel stands for NULL in positions.
+	indexable bool
+	sentinel  string
+}
+
+// sortKeys describes the keys of order: a NOT NULL column as itself; a
+// nullsHigh column, when the order puts its NULLs after the values (ASC
+// NULLS LAST, DESC NULLS FIRST), as coalesce(col, sentinel), which an
+// expression index can hold; anything else as the bare column.
+func (q listQuery) sortKeys(cols []string, order []Sort) []sortKey {
+	keys := make([]sortKey, len(order))
+	for i, o := range order {
+		k := sortKey{col: cols[i], term: cols[i], Sort: o}
+		sentinel, high := q.nullsHigh[o.Key]
+		switch {
+		case q.notNull[o.Key]:
+			k.indexable = true
+		case high && o.Desc == o.NullsFirst:
+			k.indexable, k.sentinel = true, sentinel
+			k.term = "coalesce(" + cols[i] + ", '" + sentinel + "')"
+		}
+		keys[i] = k
+	}
+	return keys
+}
+
+// value is the position's value v as term compares it.
+func (k sortKey) value(v any) any {
+	if v == nil && k.sentinel != "" {
+		return k.sentinel
+	}
+	return v
 }
 
 // filter adds one WHERE condition with its arguments.
@@ -85,55 +132,75 @@ func (q *listQuery) filterIn(expr string, values []string) {
 	q.filter(expr+" IN ("+placeholders(len(values))+")", anySlice(values)...)
 }
 
-// listPage runs q for one page. Sort keys the list does not know are a
-// programming error (the API validates them first).
-func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest,
-	scan func(interface{ Scan(...any) error }) (T, error)) (Page[T], error) {
-	var page Page[T]
-	cols := make([]string, len(req.Order))
+// pageQuery is the SQL of one page of a list (see listQuery.page).
+type pageQuery struct {
+	sql       string
+	args      []any
+	cols      []string // the sort keys' columns, in req.Order's order
+	order     []Sort   // the order the SQL reads in: req.Order, reversed for a page before a position
+	pos       Position // the position the page starts after, nil for the first
+	offset    int64
+	backwards bool
+}
+
+// page builds the query of one page. Sort keys the list does not know are
+// a programming error (the API validates them first).
+func (q listQuery) page(req PageRequest) (pageQuery, error) {
+	var p pageQuery
+	p.cols = make([]string, len(req.Order))
 	for i, o := range req.Order {
 		col, ok := q.sortable[o.Key]
 		if !ok {
-			return page, fmt.Errorf("list: unknown sort key %q", o.Key)
+			return p, fmt.Errorf("list: unknown sort key %q", o.Key)
 		}
-		cols[i] = col
+		p.cols[i] = col
 	}
 	if !slices.ContainsFunc(req.Order, func(s Sort) bool { return s.Key == TiebreakKey }) {
-		return page, errors.New("list: order lacks the id tiebreak")
+		return p, errors.New("list: order lacks the id tiebreak")
 	}
 	if req.After != nil && req.Before != nil {
-		return page, errors.New("list: both after and before")
+		return p, errors.New("list: both after and before")
 	}
 	if req.Limit < 1 {
-		return page, errors.New("list: limit must be positive")
+		return p, errors.New("list: limit must be positive")
 	}
-	backwards := req.Before != nil
-	pos := req.After
-	order := req.Order
-	if backwards {
-		pos, order = req.Before, reverseOrder(req.Order)
+	p.backwards = req.Before != nil
+	p.pos, p.order = req.After, req.Order
+	if p.backwards {
+		p.pos, p.order = req.Before, reverseOrder(req.Order)
 	}
-	if pos != nil && len(pos) != len(order) {
-		return page, ErrBadPosition
+	if p.pos != nil && len(p.pos) != len(p.order) {
+		return p, ErrBadPosition
 	}
-	for _, v := range pos {
+	for _, v := range p.pos {
 		if _, ok := v.(string); v != nil && !ok {
-			return page, ErrBadPosition
+			return p, ErrBadPosition
 		}
 	}
-
 	where, args := slices.Clone(q.where), slices.Clone(q.args)
-	if pos != nil {
-		cond, cargs := keysetAfter(cols, order, pos, false)
+	keys := q.sortKeys(p.cols, p.order)
+	if p.pos != nil {
+		cond, cargs := keysetAfter(keys, p.pos, false)
 		where, args = append(where, cond), append(args, cargs...)
+	} else {
+		p.offset = req.Offset
 	}
-	query := "SELECT " + q.columns + ", " + strings.Join(cols, ", ") + " " + q.from + whereClause(where) +
-		" ORDER BY " + orderClause(cols, order) + " LIMIT ? OFFSET ?"
-	offset := int64(0)
-	if pos == nil {
-		offset = req.Offset
+	p.sql = "SELECT " + q.columns + ", " + strings.Join(p.cols, ", ") + " " + q.from + whereClause(where) +
+		" ORDER BY " + orderClause(keys) + " LIMIT ? OFFSET ?"
+	p.args = append(args, req.Limit+1, p.offset)
+	return p, nil
+}
+
+// listPage runs q for one page.
+func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest,
+	scan func(interface{ Scan(...any) error }) (T, error)) (Page[T], error) {
+	var page Page[T]
+	pq, err := q.page(req)
+	if err != nil {
+		return page, err
 	}
-	rows, err := s.query(ctx, query, append(args, req.Limit+1, offset)...)
+	cols, order, pos, offset, backwards := pq.cols, pq.order, pq.pos, pq.offset, pq.backwards
+	rows, err := s.query(ctx, pq.sql, pq.args...)
 	if err != nil {
 		return page, err
 	}
@@ -164,7 +231,7 @@ func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest
 	// Is there anything on the other side of the cursor (or the offset)?
 	other := offset > 0
 	if pos != nil {
-		cond, cargs := keysetAfter(cols, reverseOrder(order), pos, true)
+		cond, cargs := keysetAfter(q.sortKeys(cols, reverseOrder(order)), pos, true)
 		err := s.queryRow(ctx, "SELECT EXISTS (SELECT 1 "+q.from+whereClause(append(slices.Clone(q.where), cond))+")",
 			append(slices.Clone(q.args), cargs...)...).Scan(&other)
 		if err != nil {
@@ -177,47 +244,64 @@ func listPage[T any](ctx context.Context, s *Store, q listQuery, req PageRequest
 		slices.Reverse(page.Positions)
 		page.HasNext, page.HasPrevious = other, more
 	}
-	err = s.queryRow(ctx, "SELECT count(*) "+q.from+whereClause(q.where), q.args...).Scan(&page.Total)
+	page.Total, err = s.counts.count(ctx, s, "SELECT count(*) "+q.from+whereClause(q.where), q.args)
 	return page, err
 }
 
-// keysetAfter returns the condition "the row comes after pos in order" (or
-// "at or after" when inclusive), expanded as
-// (k1 after) OR (k1 = v1 AND k2 after) OR ..., with NULLs placed as order says.
-func keysetAfter(cols []string, order []Sort, pos Position, inclusive bool) (string, []any) {
+// keysetAfter returns the condition "the row comes after pos in the order
+// of keys" (or "at or after" when inclusive), expanded as
+// (k1 after) OR (k1 = v1 AND k2 after) OR ..., with NULLs placed as the
+// order says. When the first key is indexable, the condition starts with
+// the redundant bound k1 >= v1 (<= when descending), which lets SQLite
+// seek to the position in an index instead of reading every row before it.
+func keysetAfter(keys []sortKey, pos Position, inclusive bool) (string, []any) {
 	var terms []string
 	var args []any
 	var eq []string
 	var eqArgs []any
-	for i, col := range cols {
-		after, aargs := strictlyAfter(col, order[i], pos[i])
+	for i, k := range keys {
+		after, aargs := k.strictlyAfter(pos[i])
 		terms = append(terms, "("+strings.Join(append(slices.Clone(eq), after), " AND ")+")")
 		args = append(append(args, eqArgs...), aargs...)
-		eq, eqArgs = append(eq, col+" IS ?"), append(eqArgs, pos[i])
+		eq, eqArgs = append(eq, k.term+" IS ?"), append(eqArgs, k.value(pos[i]))
 	}
 	if inclusive {
 		terms = append(terms, "("+strings.Join(eq, " AND ")+")")
 		args = append(args, eqArgs...)
 	}
-	return "(" + strings.Join(terms, " OR ") + ")", args
+	cond := "(" + strings.Join(terms, " OR ") + ")"
+	if first := keys[0]; first.indexable && first.value(pos[0]) != nil {
+		bound := first.term + " >= ?"
+		if first.Desc {
+			bound = first.term + " <= ?"
+		}
+		return bound + " AND " + cond, append([]any{first.value(pos[0])}, args...)
+	}
+	return cond, args
 }
 
-// strictlyAfter returns "col comes strictly after v" for one key.
-func strictlyAfter(col string, o Sort, v any) (string, []any) {
+// strictlyAfter returns "the key's term comes strictly after v".
+func (k sortKey) strictlyAfter(v any) (string, []any) {
+	cmp := k.term + " > ?"
+	if k.Desc {
+		cmp = k.term + " < ?"
+	}
+	if k.indexable {
+		if v = k.value(v); v == nil {
+			return "0", nil // a NOT NULL column has no NULL position; nothing follows a forged one
+		}
+		return cmp, []any{v}
+	}
 	if v == nil {
-		if o.NullsFirst {
-			return col + " IS NOT NULL", nil
+		if k.NullsFirst {
+			return k.col + " IS NOT NULL", nil
 		}
 		return "0", nil // nothing comes after the NULLs at the end
 	}
-	cmp := col + " > ?"
-	if o.Desc {
-		cmp = col + " < ?"
-	}
-	if o.NullsFirst {
+	if k.NullsFirst {
 		return cmp, []any{v}
 	}
-	return "(" + cmp + " OR " + col + " IS NULL)", []any{v}
+	return "(" + cmp + " OR " + k.col + " IS NULL)", []any{v}
 }
 
 func reverseOrder(order []Sort) []Sort {
@@ -228,17 +312,20 @@ func reverseOrder(order []Sort) []Sort {
 	return out
 }
 
-func orderClause(cols []string, order []Sort) string {
-	parts := make([]string, len(cols))
-	for i, col := range cols {
+func orderClause(keys []sortKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
 		dir, nulls := " ASC", " NULLS LAST"
-		if order[i].Desc {
+		if k.Desc {
 			dir = " DESC"
 		}
-		if order[i].NullsFirst {
+		if k.NullsFirst {
 			nulls = " NULLS FIRST"
 		}
-		parts[i] = col + dir + nulls
+		if k.indexable {
+			nulls = "" // never NULL; a NULLS clause would keep SQLite from reading the order off an index
+		}
+		parts[i] = k.term + dir + nulls
 	}
 	return strings.Join(parts, ", ")
 }
@@ -289,4 +376,19 @@ func anySlice(values []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// AccountingEntriesPlan is SQLite's plan (EXPLAIN QUERY PLAN, one line per step) for
+// the page query of the accounting entries that AccountingEntries would
+// run, so tests can check which indexes a search uses.
+func (s *Store) AccountingEntriesPlan(ctx context.Context, f EntryFilter, req PageRequest) ([]string, error) {
+	pq, err := entryQuery(f).page(req)
+	if err != nil {
+		return nil, err
+	}
+	return queryList(ctx, s.r, func(row interface{ Scan(...any) error }) (string, error) {
+		var id, parent, unused int
+		var detail string
+		return detail, row.Scan(&id, &parent, &unused, &detail)
+	}, "EXPLAIN QUERY PLAN "+pq.sql, pq.args...)
 }

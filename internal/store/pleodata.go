@@ -79,6 +79,13 @@ func (t *Tx) InsertAccount(ctx context.Context, a pleo.Account) error {
 	return conflict(err)
 }
 
+// insertAccountingEntry is prepared once: the seed and generation run it for every entry.
+var insertAccountingEntry = writeQuery(`INSERT INTO accounting_entries (id, company_id, employee_id, team_id, account_id,
+		tax_code_id, family, sub_family, status, review_status, export_status, note, foreign_extension_id,
+		transaction_minors, transaction_currency, total_bill_minors, total_bill_currency, performed_at, settled_at,
+		bookkeeping_date, deleted_at, tags, split_items, supplier, attendees, receipt_ids, merchant_name, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+
 // InsertAccountingEntry adds an accounting entry.
 func (t *Tx) InsertAccountingEntry(ctx context.Context, e pleo.AccountingEntry) error {
 	tags, err := jsonText(e.Tags, "[]")
@@ -109,11 +116,7 @@ func (t *Tx) InsertAccountingEntry(ctx context.Context, e pleo.AccountingEntry) 
 	if e.TotalBillValue != nil {
 		billMinors, billCurrency = e.TotalBillValue.Minors, e.TotalBillValue.Currency
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO accounting_entries (id, company_id, employee_id, team_id, account_id,
-		tax_code_id, family, sub_family, status, review_status, export_status, note, foreign_extension_id,
-		transaction_minors, transaction_currency, total_bill_minors, total_bill_currency, performed_at, settled_at,
-		bookkeeping_date, deleted_at, tags, split_items, supplier, attendees, receipt_ids, merchant_name, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = t.exec(ctx, insertAccountingEntry,
 		e.ID, e.CompanyID, nullString(e.EmployeeID), nullString(e.TeamID), nullString(e.AccountID), nullString(e.TaxCodeID),
 		e.Family, nullString(e.SubFamily), e.Status, e.ReviewStatus, e.ExportStatus, nullString(e.Note),
 		nullString(e.ForeignExtensionID), e.TransactionValue.Minors, e.TransactionValue.Currency, billMinors, billCurrency,

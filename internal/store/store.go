@@ -42,6 +42,7 @@ type Store struct {
 	writer                writer        // runs write transactions one at a time; see Write
 	generation            atomic.Uint64 // counts writes; see WriteGeneration
 	lazyReads             readCache
+	counts                countCache // totals of list pages; see countcache.go
 }
 
 // Open opens (creating if needed) the database at path and applies every
