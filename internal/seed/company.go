@@ -44,7 +44,7 @@ type familySpec struct {
 
 var families = []familySpec{
 	{"CARD_PURCHASE", []string{"ONLINE", "IN_STORE", "ONLINE", "IN_STORE", "ATM"}, 60, 2_500, 600_000, []int{1, 2, 3, 6, 7, 8, 9, 10}},
-	{"OUT_OF_POCKET", []string{"REIMBURSEMENT_TO_EMPLOYEE"}, 10, 5_000, 150_000, []int{3, 8, 1}},
+	{"OUT_OF_POCKET", nil, 10, 5_000, 150_000, []int{3, 8, 1}},
 	{"MILEAGE", nil, 6, 3_000, 90_000, []int{4}},
 	{"PER_DIEM", nil, 5, 30_000, 250_000, []int{5}},
 	{"BILL_INVOICE", nil, 8, 100_000, 5_000_000, []int{6, 7, 9, 10}},

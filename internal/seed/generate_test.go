@@ -115,6 +115,9 @@ func TestGeneratedEntriesArePlausible(t *testing.T) {
 			t.Fatalf("entry %+v", e)
 		}
 		families[e.Family]++
+		if err := pleo.ValidateFamily(e.Family, e.SubFamily); err != nil {
+			t.Errorf("entry %s: %v", e.ID, err)
+		}
 		if e.PerformedAt.Before(oldest) {
 			oldest = e.PerformedAt
 		}
