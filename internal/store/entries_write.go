@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -77,33 +76,9 @@ func (t *Tx) AccountingEntryForUpdate(ctx context.Context, id string) (pleo.Acco
 // there is no such entry. accountCode is not stored: reads take it from
 // the account.
 func (t *Tx) UpdateAccountingEntry(ctx context.Context, e pleo.AccountingEntry) error {
-	tags, err := jsonText(e.Tags, "[]")
+	values, err := entryValues(e)
 	if err != nil {
 		return err
-	}
-	splits, err := jsonText(e.SplitItems, "[]")
-	if err != nil {
-		return err
-	}
-	attendees, err := jsonText(e.Attendees, "[]")
-	if err != nil {
-		return err
-	}
-	receiptIDs, err := jsonText(e.ReceiptIDs, "[]")
-	if err != nil {
-		return err
-	}
-	var supplier any
-	if e.Supplier != nil {
-		b, err := json.Marshal(e.Supplier)
-		if err != nil {
-			return err
-		}
-		supplier = string(b)
-	}
-	var billMinors, billCurrency any
-	if e.TotalBillValue != nil {
-		billMinors, billCurrency = e.TotalBillValue.Minors, e.TotalBillValue.Currency
 	}
 	res, err := t.tx.ExecContext(ctx, `UPDATE accounting_entries SET employee_id = ?, team_id = ?, account_id = ?,
 		tax_code_id = ?, family = ?, sub_family = ?, status = ?, review_status = ?, export_status = ?, note = ?,
@@ -111,11 +86,7 @@ func (t *Tx) UpdateAccountingEntry(ctx context.Context, e pleo.AccountingEntry) 
 		total_bill_currency = ?, performed_at = ?, settled_at = ?, bookkeeping_date = ?, deleted_at = ?, tags = ?,
 		split_items = ?, supplier = ?, attendees = ?, receipt_ids = ?, merchant_name = ?, updated_at = ?
 		WHERE id = ?`,
-		nullString(e.EmployeeID), nullString(e.TeamID), nullString(e.AccountID), nullString(e.TaxCodeID),
-		e.Family, nullString(e.SubFamily), e.Status, e.ReviewStatus, e.ExportStatus, nullString(e.Note),
-		nullString(e.ForeignExtensionID), e.TransactionValue.Minors, e.TransactionValue.Currency, billMinors, billCurrency,
-		formatTime(e.PerformedAt), nullTimePtr(e.SettledAt), nullTimePtr(e.BookkeepingDate), nullTimePtr(e.DeletedAt),
-		tags, splits, supplier, attendees, receiptIDs, nullString(e.MerchantName), formatTime(e.UpdatedAt), e.ID)
+		append(values, formatTime(e.UpdatedAt), e.ID)...)
 	if err != nil {
 		return err
 	}

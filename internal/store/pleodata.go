@@ -88,27 +88,32 @@ var insertAccountingEntry = writeQuery(`INSERT INTO accounting_entries (id, comp
 
 // InsertAccountingEntry adds an accounting entry.
 func (t *Tx) InsertAccountingEntry(ctx context.Context, e pleo.AccountingEntry) error {
-	tags, err := jsonText(e.Tags, "[]")
+	values, err := entryValues(e)
 	if err != nil {
 		return err
 	}
-	splits, err := jsonText(e.SplitItems, "[]")
-	if err != nil {
-		return err
-	}
-	attendees, err := jsonText(e.Attendees, "[]")
-	if err != nil {
-		return err
-	}
-	receipts, err := jsonText(e.ReceiptIDs, "[]")
-	if err != nil {
-		return err
+	args := append(append([]any{e.ID, e.CompanyID}, values...), formatTime(e.CreatedAt), formatTime(e.UpdatedAt))
+	_, err = t.exec(ctx, insertAccountingEntry, args...)
+	return conflict(err)
+}
+
+// entryValues are the values of an accounting entry's changeable columns,
+// employee_id to merchant_name in the order of the table: the ones
+// InsertAccountingEntry and UpdateAccountingEntry both write.
+func entryValues(e pleo.AccountingEntry) ([]any, error) {
+	var documents [4]string
+	for i, v := range []any{e.Tags, e.SplitItems, e.Attendees, e.ReceiptIDs} {
+		text, err := jsonText(v, "[]")
+		if err != nil {
+			return nil, err
+		}
+		documents[i] = text
 	}
 	var supplier any
 	if e.Supplier != nil {
 		b, err := json.Marshal(e.Supplier)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		supplier = string(b)
 	}
@@ -116,13 +121,11 @@ func (t *Tx) InsertAccountingEntry(ctx context.Context, e pleo.AccountingEntry) 
 	if e.TotalBillValue != nil {
 		billMinors, billCurrency = e.TotalBillValue.Minors, e.TotalBillValue.Currency
 	}
-	_, err = t.exec(ctx, insertAccountingEntry,
-		e.ID, e.CompanyID, nullString(e.EmployeeID), nullString(e.TeamID), nullString(e.AccountID), nullString(e.TaxCodeID),
+	return []any{nullString(e.EmployeeID), nullString(e.TeamID), nullString(e.AccountID), nullString(e.TaxCodeID),
 		e.Family, nullString(e.SubFamily), e.Status, e.ReviewStatus, e.ExportStatus, nullString(e.Note),
 		nullString(e.ForeignExtensionID), e.TransactionValue.Minors, e.TransactionValue.Currency, billMinors, billCurrency,
 		formatTime(e.PerformedAt), nullTimePtr(e.SettledAt), nullTimePtr(e.BookkeepingDate), nullTimePtr(e.DeletedAt),
-		tags, splits, supplier, attendees, receipts, nullString(e.MerchantName), formatTime(e.CreatedAt), formatTime(e.UpdatedAt))
-	return conflict(err)
+		documents[0], documents[1], supplier, documents[2], documents[3], nullString(e.MerchantName)}, nil
 }
 
 func nullTimePtr(t *time.Time) any {
