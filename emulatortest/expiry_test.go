@@ -173,16 +173,18 @@ func TestRefresherRefreshesOnceForConcurrentRejections(t *testing.T) {
 // 2a. A short lifetime, with x/oauth2's defaults: it treats a token as
 // expired 10 seconds before its Expiry, so a token with expires_in of 10 or
 // less counts as expired on arrival and x/oauth2 refreshes before every
-// request. The refresh path runs on every call, with no waiting.
+// request. The refresh path runs on every call, with no waiting. Five
+// seconds, not one, so that on a loaded machine each fresh token still
+// lives when its request arrives.
 func TestExpiryShortLifetimeRefreshesBeforeEveryRequest(t *testing.T) {
 	t.Parallel()
-	emu := emulatortest.New(t, emulatortest.WithAccessTokenTTL(time.Second))
+	emu := emulatortest.New(t, emulatortest.WithAccessTokenTTL(5*time.Second))
 	ctx, counter := countRequests(t)
 	tokenRequests := &counter.token
 	conf := emu.OAuth2Config("users:read")
 	tok := emu.AuthorizeAndExchange(t, ctx, conf)
-	if tok.ExpiresIn != 1 || tok.Valid() {
-		t.Fatalf("expires_in %d, valid %v; want 1 and not valid to x/oauth2", tok.ExpiresIn, tok.Valid())
+	if tok.ExpiresIn != 5 || tok.Valid() {
+		t.Fatalf("expires_in %d, valid %v; want 5 and not valid to x/oauth2", tok.ExpiresIn, tok.Valid())
 	}
 	api := conf.Client(ctx, tok)
 	for i := range 3 {

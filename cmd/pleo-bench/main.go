@@ -35,6 +35,7 @@ type bench struct {
 	soakChains   int
 	soakTTL      time.Duration
 	floodFanOut  int
+	floodRounds  int
 	srv          *server
 	signRate     float64
 }
@@ -70,7 +71,7 @@ var phases = []phase{
 	{"api", sharedServer, false, func(b *bench, s *server) ([][2]string, error) { return apiLoad(s, b.apiConns, b.duration) }},
 	{"receipts", sharedServer, false, func(b *bench, s *server) ([][2]string, error) { return receiptsLoad(s, b.apiConns, b.duration) }},
 	{"flood", nothing, false, func(b *bench, _ *server) ([][2]string, error) {
-		return floodLoad(b.binary, b.tokenClients, b.apiConns, b.floodFanOut, b.duration)
+		return floodLoad(b.binary, b.tokenClients, b.apiConns, b.floodFanOut, b.floodRounds, b.duration)
 	}},
 	{"soak", nothing, true, func(b *bench, _ *server) ([][2]string, error) {
 		return soakLoad(b.binary, b.soakChains, b.soakTotal, b.soakTTL)
@@ -94,6 +95,7 @@ func main() {
 	flag.IntVar(&b.soakChains, "soak-chains", 100, "concurrent refresh chains in the soak phase")
 	flag.DurationVar(&b.soakTTL, "soak-access-ttl", 30*time.Second, "access-token lifetime of the soak phase's server")
 	flag.IntVar(&b.floodFanOut, "flood-subscriptions", 100, "webhook subscriptions each flood event is delivered to")
+	flag.IntVar(&b.floodRounds, "flood-rounds", 3, "quiet and flooded measurements of each load in the flood phase, in alternating order")
 	flag.StringVar(&profileDir, "pprof", "", "save CPU, mutex and block profiles of each load in this directory (needs a binary built with -tags pprof)")
 	flag.Parse()
 	if *only != "" && !slices.Contains(names, *only) {
