@@ -187,12 +187,23 @@ func (d *Dispatcher) loop(ctx context.Context) {
 	}
 }
 
-// claimBatch is how many deliveries one claim takes.
-const claimBatch = 256
+// claimBatch is how many deliveries one claim takes while the emulator is
+// idle; busyClaimBatch while it is handling requests. A claim is one write
+// transaction, and the requests' writes queue behind it: while busy,
+// deliveries go at most one every BusyPace anyway, so a claim takes only
+// what the next few BusyPace steps send and holds the writer briefly.
+const (
+	claimBatch     = 256
+	busyClaimBatch = 8
+)
 
 func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 	for ctx.Err() == nil {
-		batch, err := d.store.ClaimDeliveries(ctx, now, claimBatch)
+		limit := claimBatch
+		if d.opt.Busy != nil && d.opt.Busy() {
+			limit = busyClaimBatch
+		}
+		batch, err := d.store.ClaimDeliveries(ctx, now, limit)
 		if err != nil {
 			if ctx.Err() == nil {
 				d.log.Error("webhooks: claim deliveries", "error", err)
@@ -214,7 +225,7 @@ func (d *Dispatcher) claimAndSend(ctx context.Context, now time.Time) {
 				d.send(ctx, o)
 			}()
 		}
-		if len(batch) < claimBatch {
+		if len(batch) < limit {
 			return
 		}
 	}
