@@ -174,11 +174,22 @@ func (h *Handlers) clientNames(ctx context.Context) (map[string]string, error) {
 // interactive export job and its v1.export-job.created event through the
 // same code as POST /_emulator/events, then shows the page again.
 func (h *Handlers) WebhookExport(w http.ResponseWriter, r *http.Request) {
-	company, ok := h.webhookAction(w, r)
+	user, company, ok := h.webhookAction(w, r)
 	if !ok {
 		return
 	}
-	job, eventID, err := h.opt.Webhooks.Export(r.Context(), company.Subject.ID, nil)
+	// The job's createdBy is the person who clicked, when they are an
+	// employee of the company (an admin of several companies may not be).
+	employee, err := h.employeeOf(r.Context(), user, company.Subject.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	var createdBy *string
+	if employee != nil {
+		createdBy = &employee.ID
+	}
+	job, eventID, err := h.opt.Webhooks.Export(r.Context(), company.Subject.ID, createdBy)
 	switch {
 	case errors.Is(err, pleo.ErrNothingToExport):
 		seeOther(w, r, webhooksPath+"?error=nothing_to_export#actions")
@@ -196,7 +207,7 @@ func (h *Handlers) WebhookExport(w http.ResponseWriter, r *http.Request) {
 // company_id, name, currency): a person creating a vendor in Pleo. The
 // vendor is a DRAFT; v1.vendor.created is fired in the same transaction.
 func (h *Handlers) WebhookVendor(w http.ResponseWriter, r *http.Request) {
-	company, ok := h.webhookAction(w, r)
+	_, company, ok := h.webhookAction(w, r)
 	if !ok {
 		return
 	}
@@ -222,32 +233,32 @@ func (h *Handlers) WebhookVendor(w http.ResponseWriter, r *http.Request) {
 // webhookAction checks a customer action's form: a valid CSRF token, a
 // signed-in user, and a company_id the user administers. On failure it
 // answers with an error page and returns false.
-func (h *Handlers) webhookAction(w http.ResponseWriter, r *http.Request) (store.Membership, bool) {
+func (h *Handlers) webhookAction(w http.ResponseWriter, r *http.Request) (pleo.User, store.Membership, bool) {
 	if !h.parsePost(w, r) {
-		return store.Membership{}, false
+		return pleo.User{}, store.Membership{}, false
 	}
 	user, err := h.auth.SessionUser(r)
 	if err != nil {
 		h.pages.Render(w, http.StatusUnauthorized, view.ErrorPage{Title: "Signed out",
 			Message: "Your session has ended. Sign in again as an admin or bookkeeper to act for a company.",
 			Detail:  "login_required", BackURL: webhooksLoginPath})
-		return store.Membership{}, false
+		return pleo.User{}, store.Membership{}, false
 	}
 	ms, err := h.auth.ConnectableSubjects(r.Context(), user.ID)
 	if err != nil {
 		h.serverError(w, r, err)
-		return store.Membership{}, false
+		return pleo.User{}, store.Membership{}, false
 	}
 	id := strings.ToLower(r.PostFormValue("company_id"))
 	for _, m := range ms {
 		if m.Subject.Kind == oauth.SubjectCompany && m.Subject.ID == id {
-			return m, true
+			return user, m, true
 		}
 	}
 	h.pages.Render(w, http.StatusForbidden, view.ErrorPage{Title: "Not allowed",
 		Message: "Only an admin or bookkeeper of a company can export its entries or create its vendors.",
 		Detail:  "access_denied", BackURL: webhooksPath})
-	return store.Membership{}, false
+	return pleo.User{}, store.Membership{}, false
 }
 
 // webhookFormError answers a customer action's invalid input.

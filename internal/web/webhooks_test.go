@@ -141,8 +141,9 @@ func TestWebhooksPageListsSubscriptionsAndFiresCustomerActions(t *testing.T) {
 	jobID, eventID := ids[0], ids[1]
 	var job struct {
 		Data struct {
-			Status        string `json:"status"`
-			IsInteractive bool   `json:"isInteractive"`
+			Status        string  `json:"status"`
+			IsInteractive bool    `json:"isInteractive"`
+			CreatedBy     *string `json:"createdBy"`
 		} `json:"data"`
 	}
 	var tok struct {
@@ -152,6 +153,10 @@ func TestWebhooksPageListsSubscriptionsAndFiresCustomerActions(t *testing.T) {
 	if st := callJSON(t, http.MethodGet, lb.URL+"/v3/export-jobs/"+jobID, tok.AccessToken, "", &job); st != http.StatusOK ||
 		job.Data.Status != "pending" || !job.Data.IsInteractive {
 		t.Errorf("export job %s: %d %+v, want a pending interactive job", jobID, st, job.Data)
+	}
+	// The bookkeeper is Bo Bookkeeper, Acme Denmark's second employee.
+	if want := seed.ID("acme-denmark/employee/1"); job.Data.CreatedBy == nil || *job.Data.CreatedBy != want {
+		t.Errorf("export job createdBy %v, want the bookkeeper's employee %s", job.Data.CreatedBy, want)
 	}
 	waitDelivered(t, lb, eventID)
 	_, page = c.get("/webhooks?subscription=" + subID)
