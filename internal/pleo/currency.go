@@ -5,6 +5,8 @@ import (
 	"maps"
 	"math/big"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // This file holds the currency rule of accounting entries: a purchase in a
@@ -68,15 +70,40 @@ func BillValue(transaction Money, wallet string, rate *big.Rat) (Money, error) {
 	if rate == nil || rate.Sign() <= 0 {
 		return Money{}, ErrBadRate
 	}
-	// major units of the transaction, divided by the rate, in wallet minors
-	v := new(big.Rat).SetFrac(big.NewInt(transaction.Minors), pow10(MinorUnitDigits(transaction.Currency)))
-	v.Quo(v, rate)
-	v.Mul(v, new(big.Rat).SetInt(pow10(MinorUnitDigits(wallet))))
-	minors, ok := roundHalfAwayFromZero(v)
+	return FromMajor(new(big.Rat).Quo(Major(transaction), rate), wallet)
+}
+
+// Major is m in major units, exactly: 12550 DKK minors is 125.5.
+func Major(m Money) *big.Rat {
+	return new(big.Rat).SetFrac(big.NewInt(m.Minors), pow10(MinorUnitDigits(m.Currency)))
+}
+
+// FromMajor is the amount v (in major units) of currency, rounded half away
+// from zero to the currency's minor unit.
+func FromMajor(v *big.Rat, currency string) (Money, error) {
+	minors, ok := roundHalfAwayFromZero(new(big.Rat).Mul(v, new(big.Rat).SetInt(pow10(MinorUnitDigits(currency)))))
 	if !ok {
-		return Money{}, errors.New("the converted amount is too large")
+		return Money{}, errors.New("the amount is too large")
 	}
-	return Money{Currency: wallet, Minors: minors}, nil
+	return Money{Currency: currency, Minors: minors}, nil
+}
+
+// FormatMoney writes m with its currency's decimals and code: "125.50 DKK",
+// "1623 JPY", "-0.05 EUR".
+func FormatMoney(m Money) string {
+	digits := MinorUnitDigits(m.Currency)
+	sign, minors := "", m.Minors
+	if minors < 0 {
+		sign, minors = "-", -minors
+	}
+	s := strconv.FormatInt(minors, 10)
+	if digits > 0 {
+		if len(s) <= digits {
+			s = strings.Repeat("0", digits-len(s)+1) + s
+		}
+		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
+	}
+	return sign + s + " " + m.Currency
 }
 
 func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }

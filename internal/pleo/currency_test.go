@@ -63,3 +63,14 @@ func TestReferenceRateRoundTrip(t *testing.T) {
 		t.Error("an unknown currency has a reference rate")
 	}
 }
+
+func TestFormatMoney(t *testing.T) {
+	for m, want := range map[Money]string{
+		{"DKK", 12_550}: "125.50 DKK", {"DKK", 5}: "0.05 DKK", {"EUR", -5}: "-0.05 EUR",
+		{"JPY", 1_623}: "1623 JPY", {"KWD", 1_000}: "1.000 KWD",
+	} {
+		if got := FormatMoney(m); got != want {
+			t.Errorf("FormatMoney(%+v) = %q, want %q", m, got, want)
+		}
+	}
+}

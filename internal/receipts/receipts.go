@@ -10,12 +10,13 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -65,33 +66,9 @@ func (s Slip) lines() []string {
 }
 
 // FormatAmount writes minors as a decimal amount with the currency's ISO
-// 4217 number of decimals (two unless the currency has zero or three),
-// followed by the code, e.g. "1234.50 DKK".
+// 4217 number of decimals, followed by the code, e.g. "1234.50 DKK".
 func FormatAmount(minors int64, currency string) string {
-	digits := decimals(currency)
-	sign := ""
-	if minors < 0 {
-		sign, minors = "-", -minors
-	}
-	s := strconv.FormatInt(minors, 10)
-	if digits > 0 {
-		if len(s) <= digits {
-			s = strings.Repeat("0", digits-len(s)+1) + s
-		}
-		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
-	}
-	return sign + s + " " + currency
-}
-
-// decimals is the number of minor-unit digits of an ISO 4217 currency.
-func decimals(currency string) int {
-	switch currency {
-	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
-		return 0
-	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
-		return 3
-	}
-	return 2
+	return pleo.FormatMoney(pleo.Money{Currency: currency, Minors: minors})
 }
 
 // asciiFold replaces the letters the demo merchants use outside ASCII, and

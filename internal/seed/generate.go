@@ -347,11 +347,11 @@ func (m *entryMaker) abroad(e *pleo.AccountingEntry) {
 	}
 	foreign := weighted(m.fx, usable, weights)
 	rate, _ := pleo.ReferenceRate(foreign, m.currency)
-	amount := new(big.Rat).SetFrac(big.NewInt(e.TransactionValue.Minors), pow10(pleo.MinorUnitDigits(m.currency)))
-	amount.Mul(amount, rate)
-	amount.Mul(amount, new(big.Rat).SetInt(pow10(pleo.MinorUnitDigits(foreign))))
-	f, _ := amount.Float64()
-	tx := pleo.Money{Currency: foreign, Minors: max(1, int64(math.Round(f)))}
+	tx, err := pleo.FromMajor(new(big.Rat).Mul(pleo.Major(e.TransactionValue), rate), foreign)
+	if err != nil {
+		return // cannot happen: the amounts are small
+	}
+	tx.Minors = max(1, tx.Minors)
 	bill, err := pleo.BillValue(tx, m.currency, rate)
 	if err != nil {
 		return // cannot happen: the rate is positive and the amounts small
@@ -368,5 +368,3 @@ func (m *entryMaker) abroad(e *pleo.AccountingEntry) {
 		e.TaxCodeID = ""
 	}
 }
-
-func pow10(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }

@@ -201,9 +201,5 @@ func entryRate(e pleo.AccountingEntry) *big.Rat {
 	if e.TotalBillValue == nil || e.TotalBillValue.Minors == 0 || e.TransactionValue.Minors == 0 {
 		return nil
 	}
-	transaction := new(big.Rat).SetFrac(big.NewInt(e.TransactionValue.Minors), pow10Int(pleo.MinorUnitDigits(e.TransactionValue.Currency)))
-	bill := new(big.Rat).SetFrac(big.NewInt(e.TotalBillValue.Minors), pow10Int(pleo.MinorUnitDigits(e.TotalBillValue.Currency)))
-	return transaction.Quo(transaction, bill)
+	return new(big.Rat).Quo(pleo.Major(e.TransactionValue), pleo.Major(*e.TotalBillValue))
 }
-
-func pow10Int(n int) *big.Int { return big.NewInt(pow10(n)) }

@@ -125,7 +125,7 @@ func (r rules) newEntry(id string, in NewEntry) (pleo.AccountingEntry, error) {
 	if in.TransactionValue != nil {
 		c.TransactionValue = *in.TransactionValue
 	} else {
-		c.TransactionValue = pleo.Money{Currency: r.company.Currency, Minors: 100 * pow10(pleo.MinorUnitDigits(r.company.Currency))}
+		c.TransactionValue, _ = pleo.FromMajor(big.NewRat(100, 1), r.company.Currency) // 100 units cannot overflow
 	}
 	if c.EmployeeID == "" && slices.Contains(personalFamilies, family) {
 		first, err := r.tx.FirstEmployeeOf(r.ctx, r.company.ID)
@@ -444,14 +444,6 @@ func (r rules) attendees(in []NewAttendee) ([]pleo.Attendee, error) {
 		out = append(out, pleo.Attendee{ID: store.NewUUID(), AttendableID: id, AttendableType: kind})
 	}
 	return out, nil
-}
-
-func pow10(n int) int64 {
-	p := int64(1)
-	for range n {
-		p *= 10
-	}
-	return p
 }
 
 func isUUID(s string) bool { return oauth.IsUUID(strings.ToLower(s)) }

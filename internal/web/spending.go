@@ -296,14 +296,14 @@ func (h *Handlers) employeeName(ctx context.Context, id string, cache map[string
 func entryView(e pleo.AccountingEntry, employee string, now time.Time, reviewer bool) view.SpendEntryView {
 	v := view.SpendEntryView{ID: e.ID, PerformedAt: timeView(e.PerformedAt, now), Date: e.PerformedAt.UTC().Format("2 Jan 2006"),
 		Merchant: e.MerchantName, Employee: employee, Kind: kindLabel(e.Family, e.SubFamily), Family: e.Family,
-		SubFamily: e.SubFamily, Amount: formatMoney(e.TransactionValue), Note: e.Note, Receipts: len(e.ReceiptIDs),
+		SubFamily: e.SubFamily, Amount: pleo.FormatMoney(e.TransactionValue), Note: e.Note, Receipts: len(e.ReceiptIDs),
 		Status: e.Status, ReviewStatus: e.ReviewStatus, ExportStatus: e.ExportStatus,
 		StatusTone: statusTone(e.Status), ReviewTone: reviewTone(e.ReviewStatus), ExportTone: exportTone(e.ExportStatus)}
 	if v.Merchant == "" {
 		v.Merchant = "No merchant"
 	}
 	if b := e.TotalBillValue; b != nil && b.Currency != e.TransactionValue.Currency {
-		v.BillAmount = formatMoney(*b)
+		v.BillAmount = pleo.FormatMoney(*b)
 	}
 	if reviewer && e.DeletedAt == nil {
 		v.ReviewOptions = reviewOptions(e.ReviewStatus)

@@ -106,7 +106,7 @@ func recordedWhat(e pleo.AccountingEntry) string {
 	if name == "" {
 		name = kindLabel(e.Family, e.SubFamily)
 	}
-	return name + ", " + formatMoney(e.TransactionValue) + " (" + e.Status + ", review " + e.ReviewStatus + ")"
+	return name + ", " + pleo.FormatMoney(e.TransactionValue) + " (" + e.Status + ", review " + e.ReviewStatus + ")"
 }
 
 // SpendingReview serves POST /spending/review (csrf_token, entry_id,

@@ -237,23 +237,6 @@ func allDigits(s string) bool {
 	return true
 }
 
-// formatMoney writes m with its currency's decimals, e.g. "125.50 DKK".
-func formatMoney(m pleo.Money) string {
-	digits := pleo.MinorUnitDigits(m.Currency)
-	sign, minors := "", m.Minors
-	if minors < 0 {
-		sign, minors = "-", -minors
-	}
-	s := strconv.FormatInt(minors, 10)
-	if digits > 0 {
-		if len(s) <= digits {
-			s = strings.Repeat("0", digits-len(s)+1) + s
-		}
-		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
-	}
-	return sign + s + " " + m.Currency
-}
-
 // receiptTypes are the receipt file types the page accepts: the images
 // and the PDF of Pleo's ReceiptMimeType.
 var receiptTypes = []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/gif"}
