@@ -165,7 +165,7 @@ type Outgoing struct {
 // grant (an uninstall or a revocation), are cancelled instead.
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int) ([]Outgoing, error) {
 	var out []Outgoing
-	err := s.Write(ctx, func(tx *Tx) error {
+	err := s.WriteBackground(ctx, func(tx *Tx) error {
 		out = out[:0]
 		rows, err := tx.query(ctx, qClaimDeliveries, formatTime(now), limit)
 		if err != nil {
@@ -302,7 +302,7 @@ type AttemptOutcome struct {
 // failure sets it. An outcome for a delivery no longer pending (cancelled
 // meanwhile) records the attempt but keeps the state.
 func (s *Store) RecordAttempts(ctx context.Context, outcomes []AttemptOutcome, now time.Time) error {
-	return s.Write(ctx, func(tx *Tx) error {
+	return s.WriteBackground(ctx, func(tx *Tx) error {
 		for _, o := range outcomes {
 			headers, err := jsonText(o.RequestHeaders, "{}")
 			if err != nil {
