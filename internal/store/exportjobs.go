@@ -75,9 +75,9 @@ func scanExportJob(row interface{ Scan(...any) error }) (pleo.ExportJob, error) 
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, ErrNotFound
 	}
-	j.CreatedBy, j.FailureReason = ejString(createdBy), ejString(reason)
-	j.CreatedAt, j.LastUpdatedAt = parseTime(created), ejTimePtr(sql.NullString{String: last, Valid: true})
-	j.StartedAt, j.CompletedAt, j.ExpiredAt = ejTimePtr(started), ejTimePtr(completed), ejTimePtr(expired)
+	j.CreatedBy, j.FailureReason = nullableString(createdBy), nullableString(reason)
+	j.CreatedAt, j.LastUpdatedAt = parseTime(created), nullableTime(sql.NullString{String: last, Valid: true})
+	j.StartedAt, j.CompletedAt, j.ExpiredAt = nullableTime(started), nullableTime(completed), nullableTime(expired)
 	return j, err
 }
 
@@ -93,8 +93,8 @@ func scanExportJobItem(row interface{ Scan(...any) error }) (pleo.ExportJobItem,
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, ErrNotFound
 	}
-	it.ExportedAt, it.UpdatedAt = ejTimePtr(exported), parseTime(updated)
-	it.ExternalID, it.ExternalURL, it.FailureReason = ejString(extID), ejString(extURL), ejString(reason)
+	it.ExportedAt, it.UpdatedAt = nullableTime(exported), parseTime(updated)
+	it.ExternalID, it.ExternalURL, it.FailureReason = nullableString(extID), nullableString(extURL), nullableString(reason)
 	return it, err
 }
 
@@ -115,7 +115,7 @@ func (s *Store) CreateExportJob(ctx context.Context, req pleo.CreateExportJob, n
 // v1.export-job.created in the same transaction and returns its ID.
 func (s *Store) createExportJob(ctx context.Context, req pleo.CreateExportJob, now time.Time, emit eventRule) (pleo.ExportJob, string, error) {
 	var eventID string
-	now = ejSeconds(now)
+	now = wholeSeconds(now)
 	if err := s.expireDue(ctx, now); err != nil {
 		return pleo.ExportJob{}, "", err
 	}
@@ -257,7 +257,7 @@ func (s *Store) ListExportJobs(ctx context.Context, companies, statuses []string
 // in progress is an error matching both pleo.ErrIllegalTransition and
 // pleo.ErrExportInProgress.
 func (s *Store) ApplyExportJobEvent(ctx context.Context, companies []string, ev pleo.ExportJobEvent, now time.Time) (pleo.ExportJob, error) {
-	now = ejSeconds(now)
+	now = wholeSeconds(now)
 	if err := ev.Validate(); err != nil {
 		return pleo.ExportJob{}, err
 	}
@@ -314,7 +314,7 @@ func (s *Store) ListExportJobItems(ctx context.Context, companies []string, jobI
 // pleo.ErrJobFinished.
 func (s *Store) UpdateExportJobItems(ctx context.Context, companies []string, jobID string,
 	updates []pleo.ExportJobItemUpdate, now time.Time) ([]pleo.ExportJobItem, []pleo.ExportJobItemUpdateError, error) {
-	now = ejSeconds(now)
+	now = wholeSeconds(now)
 	if len(updates) > pleo.MaxItemsPerUpdate {
 		return nil, nil, pleo.ErrTooManyItems
 	}
@@ -476,27 +476,9 @@ func ejIndex[T any](ctx context.Context, s *Store, scan func(interface{ Scan(...
 	return out, err
 }
 
-// ejSeconds is now as export timestamps carry it: UTC, whole seconds.
-func ejSeconds(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
-
 func ejNullTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
 	return formatTime(*t)
-}
-
-func ejTimePtr(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t := parseTime(s.String)
-	return &t
-}
-
-func ejString(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
 }

@@ -97,15 +97,6 @@ func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error)
 	return s, json.Unmarshal([]byte(headers), &s.CustomHeaders)
 }
 
-// nullableTime parses a nullable time column.
-func nullableTime(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t := parseTime(s.String)
-	return &t
-}
-
 // subscriptionSortColumns maps the sort keys ListSubscriptions accepts to
 // columns; the default order is createdAt, then id.
 var subscriptionSortColumns = map[string]string{"createdAt": "created_at", "updatedAt": "updated_at", "id": "id"}

@@ -120,15 +120,3 @@ func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCod
 	q.filterEqual("type", f.Type)
 	return listPage(ctx, s, q, req, scanTaxCode)
 }
-
-// wholeSeconds is a time as tax-code timestamps carry it: UTC, whole
-// seconds (Pleo's pattern YYYY-MM-DDTHH:mi:ssZ).
-func wholeSeconds(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
-
-// nullableString returns a nullable column's value, nil for NULL.
-func nullableString(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
-}
