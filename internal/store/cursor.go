@@ -410,9 +410,10 @@ func anySlice(values []string) []any {
 	return out
 }
 
-// Company scoping, shared by the tag, tax-code, vendor and account stores:
-// every read and write of theirs is bound to the companies the caller may
-// see, and an empty list of companies matches no row.
+// Company scoping, shared by the stores of the company-owned resources
+// (tags, tax codes, vendors, accounts, export and import jobs): every read
+// and write of theirs is bound to the companies the caller may see, and an
+// empty list of companies matches no row.
 
 // companyScope returns the condition "expr is one of companies" and its
 // arguments; with no companies it is false.
@@ -441,6 +442,20 @@ type rowQuerier interface {
 func selectRowOfCompanies(ctx context.Context, db rowQuerier, columns, table, id string, companies []string) *sql.Row {
 	where, args := rowInCompanies("id", id, "company_id", companies)
 	return db.QueryRowContext(ctx, `SELECT `+columns+` FROM `+table+` WHERE `+where, args...)
+}
+
+// requireRowOfCompanies returns ErrNotFound unless the row id of table (a
+// table with id and company_id columns) belongs to one of companies.
+func requireRowOfCompanies(ctx context.Context, db rowQuerier, table, id string, companies []string) error {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	var ok bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE `+where+`)`, args...).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // updateRowOfCompanies sets columns of the row id of table (a table with

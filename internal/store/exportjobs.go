@@ -56,12 +56,6 @@ func withDefaultOrder(req PageRequest, order ...Sort) PageRequest {
 	return req
 }
 
-// jobOfCompanies is the query of one job of one of companies; companies is never empty.
-func jobOfCompanies(companies []string, id string) (string, []any) {
-	return `SELECT ` + exportJobColumns + ` FROM export_jobs WHERE id = ? AND company_id IN (` + placeholders(len(companies)) + `)`,
-		append([]any{id}, anySlice(companies)...)
-}
-
 const exportJobColumns = `id, company_id, status, is_interactive, vendor_based_bookkeeping, number_of_items,
 	created_by, failure_reason, coalesce(failure_reason_type, ''), created_at, started_at, completed_at,
 	expired_at, last_updated_at`
@@ -227,11 +221,7 @@ func (s *Store) ExportJob(ctx context.Context, companies []string, id string, no
 	if err := s.expireDue(ctx, now); err != nil {
 		return pleo.ExportJob{}, err
 	}
-	if len(companies) == 0 {
-		return pleo.ExportJob{}, ErrNotFound
-	}
-	query, args := jobOfCompanies(companies, id)
-	j, err := scanExportJob(s.r.QueryRowContext(ctx, query, args...))
+	j, err := scanExportJob(selectRowOfCompanies(ctx, s.r, exportJobColumns, "export_jobs", id, companies))
 	return j.WithExpiresIn(now), err
 }
 
@@ -301,9 +291,7 @@ func (s *Store) ListExportJobItems(ctx context.Context, companies []string, jobI
 	}
 	q := listQuery{columns: exportItemColumns, from: "FROM export_job_items", sortable: exportJobItemSortColumns}
 	q.filter("job_id = ?", jobID)
-	if status != "" {
-		q.filter("status = ?", status)
-	}
+	q.filterEqual("status", status)
 	return listPage(ctx, s, q, withDefaultOrder(req), scanExportJobItem)
 }
 
@@ -412,11 +400,7 @@ func (s *Store) expireDue(ctx context.Context, now time.Time) error {
 
 // exportJob reads a job of one of companies inside a write.
 func (t *Tx) exportJob(ctx context.Context, companies []string, id string) (pleo.ExportJob, error) {
-	if len(companies) == 0 {
-		return pleo.ExportJob{}, ErrNotFound
-	}
-	query, args := jobOfCompanies(companies, id)
-	return scanExportJob(t.tx.QueryRowContext(ctx, query, args...))
+	return scanExportJob(selectRowOfCompanies(ctx, t.tx, exportJobColumns, "export_jobs", id, companies))
 }
 
 // saveExportJob writes a job's mutable columns.

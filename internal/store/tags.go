@@ -173,13 +173,8 @@ func tagByID(ctx context.Context, db rowQuerier, companies []string, id string) 
 func (s *Store) CreateTag(ctx context.Context, companies []string, t pleo.Tag, now time.Time) (pleo.Tag, error) {
 	t.ID, t.CreatedAt, t.UpdatedAt = NewUUID(), now, now
 	err := s.Write(ctx, func(tx *Tx) error {
-		where, args := rowInCompanies("id", t.GroupID, "company_id", companies)
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM tag_groups WHERE `+where, args...).Scan(&n); err != nil {
+		if err := requireTagGroup(ctx, tx.tx, companies, t.GroupID); err != nil {
 			return err
-		}
-		if n == 0 {
-			return ErrNotFound
 		}
 		if err := tx.tagCodeFree(ctx, t.GroupID, t.Code, ""); err != nil {
 			return err

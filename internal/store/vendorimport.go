@@ -129,11 +129,8 @@ func (s *Store) CsvImportJob(ctx context.Context, companies []string, id string)
 	return csvImportJobByID(ctx, s.r, companies, id)
 }
 
-func csvImportJobByID(ctx context.Context, db interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, companies []string, id string) (pleo.CsvImportJob, error) {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return scanCsvImportJob(db.QueryRowContext(ctx, `SELECT `+csvJobColumns+` FROM vendor_csv_import_jobs WHERE `+where, args...))
+func csvImportJobByID(ctx context.Context, db rowQuerier, companies []string, id string) (pleo.CsvImportJob, error) {
+	return scanCsvImportJob(selectRowOfCompanies(ctx, db, csvJobColumns, "vendor_csv_import_jobs", id, companies))
 }
 
 // CsvImportJobFilter is SearchCsvImportJobsRequestV1; empty fields do not filter.
