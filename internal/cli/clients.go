@@ -10,19 +10,8 @@ import (
 	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 )
-
-// clientInfo is a client as the control API shows it.
-type clientInfo struct {
-	ClientID     string   `json:"client_id"`
-	ClientSecret string   `json:"client_secret"`
-	Name         string   `json:"name"`
-	Type         string   `json:"type"`
-	RedirectURIs []string `json:"redirect_uris"`
-	Scopes       []string `json:"scopes"`
-	PKCERequired bool     `json:"pkce_required"`
-	AutoApprove  string   `json:"auto_approve"`
-}
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -97,7 +86,7 @@ func clientsAdd(ctx context.Context, args []string, getenv Env, stdout, stderr i
 		required := false
 		spec.PKCERequired = &required
 	}
-	var created clientInfo
+	var created control.ClientView
 	if _, err := c.do(ctx, http.MethodPost, "/clients", spec, &created); err != nil {
 		return err
 	}
@@ -126,7 +115,7 @@ func clientsList(ctx context.Context, args []string, getenv Env, stdout, stderr 
 		return err
 	}
 	var list struct {
-		Clients []clientInfo `json:"clients"`
+		Clients []control.ClientView `json:"clients"`
 	}
 	return c.printAnswer(ctx, http.MethodGet, "/clients", nil, &list, stdout, *asJSON, func(tw io.Writer) {
 		fmt.Fprintln(tw, "CLIENT ID\tTYPE\tPKCE\tAUTO-APPROVE\tNAME\tREDIRECT URIS\tSCOPES")
