@@ -141,16 +141,14 @@ func dash(s string) string {
 func clientsDelete(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
 	var cf controlFlags
 	fs := newFlagSet("clients delete", stderr, &cf)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: pleo-emulator clients delete [flags] CLIENT_ID")
-		fs.PrintDefaults()
-	}
+	const usage = "usage: pleo-emulator clients delete [flags] CLIENT_ID"
+	setUsage(fs, usage)
 	rest, err := parseFlags(fs, args, &cf)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("usage: pleo-emulator clients delete [flags] CLIENT_ID")
+		return errors.New(usage)
 	}
 	c, err := cf.client(getenv)
 	if err != nil {
