@@ -238,21 +238,23 @@ func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) 
 		hint = s.SubjectHint
 	}
 	v.Subjects = []view.OptionView{{Value: "", Label: "None: the user chooses on the consent screen", Selected: hint == ""}}
+	addSubject := func(kind oauth.SubjectKind, id, label string) {
+		urn := oauth.Subject{Kind: kind, ID: id}.URN()
+		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: label, Selected: hint == urn})
+	}
 	orgs, err := h.st.Organizations(ctx)
 	if err != nil {
 		return v, err
 	}
 	for _, o := range orgs {
-		urn := oauth.Subject{Kind: oauth.SubjectOrganization, ID: o.ID}.URN()
-		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: o.Name + " (organisation)", Selected: hint == urn})
+		addSubject(oauth.SubjectOrganization, o.ID, o.Name+" (organisation)")
 	}
 	companies, err := h.st.Companies(ctx)
 	if err != nil {
 		return v, err
 	}
 	for _, co := range companies {
-		urn := oauth.Subject{Kind: oauth.SubjectCompany, ID: co.ID}.URN()
-		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: co.Name + " (company)", Selected: hint == urn})
+		addSubject(oauth.SubjectCompany, co.ID, co.Name+" (company)")
 	}
 	return v, nil
 }
