@@ -220,10 +220,8 @@ func choose(clients []oauth.Client, pick string, s *playState) oauth.Client {
 func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) (view.PlaygroundSetup, error) {
 	redirect := h.opt.PublicURL + callbackPath
 	v := view.PlaygroundSetup{ClientID: c.ID, ClientName: c.Name, Confidential: c.Type == oauth.Confidential,
-		PKCERequired: c.PKCERequired, RedirectURI: redirect, RedirectRegistered: slices.Contains(c.RedirectURIs, redirect)}
-	if c.ID == seed.DemoClientID && c.CheckSecret(seed.DemoClientSecret) {
-		v.Secret = seed.DemoClientSecret
-	}
+		PKCERequired: c.PKCERequired, RedirectURI: redirect, RedirectRegistered: slices.Contains(c.RedirectURIs, redirect),
+		Secret: demoSecret(c)}
 	same := s != nil && s.ClientID == c.ID
 	for _, name := range c.Scopes {
 		sc, _ := oauth.LookupScope(name)
