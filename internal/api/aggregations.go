@@ -20,23 +20,21 @@ const maxAggregatedGroupIDs = 100
 
 var aggregatedTagGroupsDoc = operation{
 	id: "getAggregatedTagGroups", tag: "Tag Groups", summary: "Retrieve the tag groups for a company or an organisation in aggregated format",
-	params: []param{
-		queryUUID("company_id", "The company whose tag groups to list. Either company_id or organization_id is required; company_id wins when both are given."),
-		queryUUID("organization_id", "List the tag groups of every company of this organisation (which must be the token's)."),
+	params: tagGroupListParams(
 		queryUUIDs("tag_group_ids", "Only these tag groups, archived ones included (repeatable)."),
-	},
+	),
 	status: http.StatusOK, response: dataResponse[[]pleo.AggregatedTagGroup]{}, errors: []int{http.StatusBadRequest},
 }
 
-// aggregatedTagGroups answers GET /v0/aggregations/tag-groups with each
-// tag group and its dimensions, oldest first (not paged, as Pleo
-// documents). company_id or organization_id is required and company_id
-// wins; without tag_group_ids only active groups are listed, with it the
-// groups named, archived ones included, as Pleo documents.
+// aggregatedTagGroups answers GET /v0/aggregations/tag-groups, a tag group
+// list (tags.go), with each tag group and its dimensions, oldest first (not
+// paged, as Pleo documents). Without tag_group_ids only active groups are
+// listed, with it the groups named, archived ones included, as Pleo
+// documents.
 func (a *API) aggregatedTagGroups(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	q := r.URL.Query()
-	if !q.Has("company_id") && !q.Has("organization_id") {
-		return badParam("company_id", "or 'organization_id' is required.")
+	if err := requireTagGroupOwner(q); err != nil {
+		return err
 	}
 	var ids []string
 	for _, v := range multiValues(q, "tag_group_ids") {

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -80,6 +82,24 @@ func (a *API) dimensionTarget(r *http.Request, p oauth.Principal, parent string)
 	return parentID, dimensionID, companies, err
 }
 
+// answerDimension answers a route of one dimension or dimension value with
+// 200 and {"data": ...}: what do returns for the parent path parameter
+// (groupId or tagId) and dimensionId, or its error as dimensionError
+// renders it (parentMissing is the group's or tag's 404).
+func answerDimension[T any](a *API, w http.ResponseWriter, r *http.Request, p oauth.Principal, parent string, parentMissing *apiError,
+	do func(ctx context.Context, companies []string, parentID, dimensionID string) (T, error)) error {
+	parentID, dimensionID, companies, err := a.dimensionTarget(r, p, parent)
+	if err != nil {
+		return err
+	}
+	v, err := do(r.Context(), companies, parentID, dimensionID)
+	if err != nil {
+		return dimensionError(err, parentMissing)
+	}
+	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[T]{Data: v})
+	return nil
+}
+
 var listTagGroupDimensionsDoc = operation{
 	id: "getTagGroupDimensions", tag: "Tag Groups", summary: "Retrieve a list of tag group dimensions",
 	params: []param{pathParam("groupId", "The tag group ID.")},
@@ -90,16 +110,7 @@ var listTagGroupDimensionsDoc = operation{
 // with the group's dimensions in display order (not paged, as Pleo
 // documents).
 func (a *API) listTagGroupDimensions(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, companies, err := a.resourceID(r, p, "groupId")
-	if err != nil {
-		return err
-	}
-	dims, err := a.store.TagGroupDimensions(r.Context(), companies, id)
-	if err != nil {
-		return dimensionError(err, tagGroupNotFound)
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[[]pleo.TagGroupDimension]{Data: dims})
-	return nil
+	return getByID(a, w, r, p, "groupId", a.store.TagGroupDimensions, tagGroupNotFound, contentTypeJSON)
 }
 
 var createTagGroupDimensionDoc = operation{
@@ -147,16 +158,7 @@ var getTagGroupDimensionDoc = operation{
 
 // getTagGroupDimension answers GET /v0/tag-groups/{groupId}/dimensions/{dimensionId}.
 func (a *API) getTagGroupDimension(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	groupID, id, companies, err := a.dimensionTarget(r, p, "groupId")
-	if err != nil {
-		return err
-	}
-	d, err := a.store.TagGroupDimension(r.Context(), companies, groupID, id)
-	if err != nil {
-		return dimensionError(err, tagGroupNotFound)
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagGroupDimension]{Data: d})
-	return nil
+	return answerDimension(a, w, r, p, "groupId", tagGroupNotFound, a.store.TagGroupDimension)
 }
 
 var updateTagGroupDimensionDoc = operation{
@@ -240,16 +242,7 @@ var listTagDimensionValuesDoc = operation{
 // values the tag has, in its group's display order (not paged, as Pleo
 // documents). A dimension the tag has no value for is not listed.
 func (a *API) listTagDimensionValues(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	id, companies, err := a.resourceID(r, p, "tagId")
-	if err != nil {
-		return err
-	}
-	values, err := a.store.TagDimensionValues(r.Context(), companies, id)
-	if err != nil {
-		return dimensionError(err, tagNotFound)
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[[]pleo.TagDimensionValue]{Data: values})
-	return nil
+	return getByID(a, w, r, p, "tagId", a.store.TagDimensionValues, tagNotFound, contentTypeJSON)
 }
 
 var getTagDimensionValueDoc = operation{
@@ -261,28 +254,32 @@ var getTagDimensionValueDoc = operation{
 // getTagDimensionValue answers GET /v0/tags/{tagId}/dimensions/{dimensionId};
 // 404 when the tag has no value for the dimension.
 func (a *API) getTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
+	return answerDimension(a, w, r, p, "tagId", tagNotFound, a.store.TagDimensionValue)
+}
+
+// writeDimensionValue answers a write of a tag's value for a dimension
+// with 200 and the value save stored: the tag and dimension come from the
+// path, the value from the body, which must carry it (an empty body is an
+// error only when bodyRequired).
+func (a *API) writeDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal, bodyRequired bool,
+	save func(ctx context.Context, companies []string, v pleo.TagDimensionValue, now time.Time) (pleo.TagDimensionValue, error)) error {
 	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
 	if err != nil {
 		return err
 	}
-	v, err := a.store.TagDimensionValue(r.Context(), companies, tagID, dimID)
+	b, err := readFields[tagDimensionValueCreateModel](w, r, bodyRequired, "value")
+	if err != nil {
+		return err
+	}
+	if err := pleo.ValidateDimensionValue(b.Value); err != nil {
+		return storeError(err, nil, "")
+	}
+	v, err := save(r.Context(), companies, pleo.TagDimensionValue{TagID: tagID, DimensionID: dimID, Value: b.Value}, a.clock.Now())
 	if err != nil {
 		return dimensionError(err, tagNotFound)
 	}
 	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagDimensionValue]{Data: v})
 	return nil
-}
-
-// dimensionValueBody reads and checks the body of a value write.
-func dimensionValueBody(w http.ResponseWriter, r *http.Request, required bool) (string, error) {
-	b, err := readFields[tagDimensionValueCreateModel](w, r, required, "value")
-	if err != nil {
-		return "", err
-	}
-	if err := pleo.ValidateDimensionValue(b.Value); err != nil {
-		return "", storeError(err, nil, "")
-	}
-	return b.Value, nil
 }
 
 var createTagDimensionValueDoc = operation{
@@ -298,21 +295,7 @@ var createTagDimensionValueDoc = operation{
 // group; a tag that has a value for it already is 409 (an emulator
 // choice: PUT changes a value).
 func (a *API) createTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
-	if err != nil {
-		return err
-	}
-	value, err := dimensionValueBody(w, r, true)
-	if err != nil {
-		return err
-	}
-	v, err := a.store.CreateTagDimensionValue(r.Context(), companies,
-		pleo.TagDimensionValue{TagID: tagID, DimensionID: dimID, Value: value}, a.clock.Now())
-	if err != nil {
-		return dimensionError(err, tagNotFound)
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagDimensionValue]{Data: v})
-	return nil
+	return a.writeDimensionValue(w, r, p, true, a.store.CreateTagDimensionValue)
 }
 
 var updateTagDimensionValueDoc = operation{
@@ -328,21 +311,7 @@ var updateTagDimensionValueDoc = operation{
 // choice: POST creates one). Pleo marks this body optional, but its
 // schema requires value, so a missing body is a 400 naming value.
 func (a *API) updateTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
-	if err != nil {
-		return err
-	}
-	value, err := dimensionValueBody(w, r, false)
-	if err != nil {
-		return err
-	}
-	v, err := a.store.UpdateTagDimensionValue(r.Context(), companies,
-		pleo.TagDimensionValue{TagID: tagID, DimensionID: dimID, Value: value}, a.clock.Now())
-	if err != nil {
-		return dimensionError(err, tagNotFound)
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagDimensionValue]{Data: v})
-	return nil
+	return a.writeDimensionValue(w, r, p, false, a.store.UpdateTagDimensionValue)
 }
 
 var deleteTagDimensionValueDoc = operation{
@@ -354,14 +323,5 @@ var deleteTagDimensionValueDoc = operation{
 // deleteTagDimensionValue answers DELETE /v0/tags/{tagId}/dimensions/{dimensionId}
 // with 200 and the removed value, as Pleo's response schema documents.
 func (a *API) deleteTagDimensionValue(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
-	tagID, dimID, companies, err := a.dimensionTarget(r, p, "tagId")
-	if err != nil {
-		return err
-	}
-	v, err := a.store.DeleteTagDimensionValue(r.Context(), companies, tagID, dimID)
-	if err != nil {
-		return dimensionError(err, tagNotFound)
-	}
-	writeJSON(w, http.StatusOK, contentTypeJSON, dataResponse[pleo.TagDimensionValue]{Data: v})
-	return nil
+	return answerDimension(a, w, r, p, "tagId", tagNotFound, a.store.DeleteTagDimensionValue)
 }

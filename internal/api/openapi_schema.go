@@ -130,6 +130,14 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[accountCreateRequestV4](): "BookkeepingAccountCreateRequestV4",
 	reflect.TypeFor[accountUpdateRequestV4](): "BookkeepingAccountUpdateRequestV4",
 	reflect.TypeFor[accountSearchRequestV4](): "BookkeepingAccountSearchRequestV4",
+
+	// Webhook subscriptions (subscriptions.go).
+	reflect.TypeFor[subscriptionRequest]():       "SubscriptionRequest",
+	reflect.TypeFor[subscriptionModel]():         "SubscriptionModel",
+	reflect.TypeFor[subscriptionActivityModel](): "SubscriptionActivityModel",
+	reflect.TypeFor[endpointAuth]():              "EndpointAuth",
+	reflect.TypeFor[authCredentials]():           "Credentials",
+	reflect.TypeFor[subscriptionSecret]():        "SubscriptionSecretModel",
 }
 
 // schemaGen derives JSON Schemas (OpenAPI 3.1) from Go types, following

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,20 +83,6 @@ type subscriptionActivityModel struct {
 // subscriptionSecret is the answer of GET /v1/subscriptions/{id}/secret.
 type subscriptionSecret struct {
 	SecretKey string `json:"secretKey"`
-}
-
-func init() {
-	names := map[reflect.Type]string{
-		reflect.TypeFor[subscriptionRequest]():       "SubscriptionRequest",
-		reflect.TypeFor[subscriptionModel]():         "SubscriptionModel",
-		reflect.TypeFor[subscriptionActivityModel](): "SubscriptionActivityModel",
-		reflect.TypeFor[endpointAuth]():              "EndpointAuth",
-		reflect.TypeFor[authCredentials]():           "Credentials",
-		reflect.TypeFor[subscriptionSecret]():        "SubscriptionSecretModel",
-	}
-	for t, name := range names {
-		schemaNames[t] = name
-	}
 }
 
 var subscriptionNotFound = notFound("Subscription not found.")

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -68,23 +69,45 @@ func readTag(w http.ResponseWriter, r *http.Request, bodyRequired bool) (tagCrea
 	return b, notBlank("code", b.Code)
 }
 
-var listTagGroupsDoc = operation{
-	id: "getTagGroups", tag: "Tag Groups", summary: "Retrieve tag groups for a company or an organisation",
-	params: []param{
+// The tag group lists, GET /v0/tag-groups and GET
+// /v0/aggregations/tag-groups, list the groups of the company company_id
+// names, or of every company of the organisation organization_id names.
+// Pleo requires one of the two from every caller; company_id wins when
+// both are given.
+
+// tagGroupListParams documents company_id and organization_id of a tag
+// group list, followed by the route's own parameters.
+func tagGroupListParams(own ...param) []param {
+	return append([]param{
 		queryUUID("company_id", "The company whose tag groups to list. Either company_id or organization_id is required; company_id wins when both are given."),
 		queryUUID("organization_id", "List the tag groups of every company of this organisation (which must be the token's)."),
+	}, own...)
+}
+
+// requireTagGroupOwner returns a 400 unless the query of a tag group list
+// names a company or an organisation.
+func requireTagGroupOwner(q url.Values) error {
+	if !q.Has("company_id") && !q.Has("organization_id") {
+		return badParam("company_id", "or 'organization_id' is required.")
+	}
+	return nil
+}
+
+var listTagGroupsDoc = operation{
+	id: "getTagGroups", tag: "Tag Groups", summary: "Retrieve tag groups for a company or an organisation",
+	params: tagGroupListParams(
 		queryBool("include_archived", "Also list archived tag groups."),
 		queryBool("include_tags_count", "Set totalTagsCount: the number of tags of each group, archived ones included."),
-	},
+	),
 	status: http.StatusOK, response: dataResponse[[]pleo.TagGroup]{}, errors: []int{http.StatusBadRequest},
 }
 
-// listTagGroups answers GET /v0/tag-groups. Pleo requires company_id or
-// organization_id from every caller, and does not page this list.
+// listTagGroups answers GET /v0/tag-groups, a tag group list (not paged,
+// as Pleo documents).
 func (a *API) listTagGroups(w http.ResponseWriter, r *http.Request, p oauth.Principal) error {
 	q := r.URL.Query()
-	if !q.Has("company_id") && !q.Has("organization_id") {
-		return badParam("company_id", "or 'organization_id' is required.")
+	if err := requireTagGroupOwner(q); err != nil {
+		return err
 	}
 	includeArchived, err := boolParam(q, "include_archived")
 	if err != nil {

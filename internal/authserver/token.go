@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-oauth2/oauth2/v4"
 	oautherrors "github.com/go-oauth2/oauth2/v4/errors"
@@ -58,10 +59,7 @@ func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, co
 		return issued{}, oauthError(oautherrors.ErrInvalidRequest, "code_verifier must be 43 to 128 characters from A-Z a-z 0-9 - . _ ~")
 	}
 	var out issued
-	var refusal error
-	err := s.st.Write(ctx, func(tx *store.Tx) error {
-		refusal = nil
-		now := s.clock.Now()
+	err := s.redeem(ctx, func(tx *store.Tx, now time.Time) error {
 		c, g, err := tx.CodeByHash(ctx, hashSecret(code))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -72,8 +70,8 @@ func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, co
 			return oauthError(oautherrors.ErrInvalidGrant, "the authorization code was issued to another client")
 		case !c.UsedAt.IsZero():
 			s.log.WarnContext(ctx, "authorization code reused: revoking its grant", "client_id", client.ID, "grant_id", g.ID)
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the authorization code has already been used; every token issued from it is now revoked")
-			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedCodeReuse, now)
+			return refuseRevoking(g.ID, oauthdomain.RevokedCodeReuse,
+				oauthError(oautherrors.ErrInvalidGrant, "the authorization code has already been used; every token issued from it is now revoked"))
 		case !now.Before(c.ExpiresAt):
 			return oauthError(oautherrors.ErrInvalidGrant, "the authorization code has expired")
 		case !g.Active():
@@ -98,7 +96,7 @@ func (s *Server) exchangeCode(ctx context.Context, client oauthdomain.Client, co
 	if err != nil {
 		return issued{}, err
 	}
-	return out, refusal
+	return out, nil
 }
 
 // refresh rotates a refresh token (RFC 6749 §6): the client must own it;
@@ -114,10 +112,7 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 		return issued{}, oauthError(oautherrors.ErrInvalidScope, "scope is empty")
 	}
 	var out issued
-	var refusal error
-	err := s.st.Write(ctx, func(tx *store.Tx) error {
-		refusal = nil
-		now := s.clock.Now()
+	err := s.redeem(ctx, func(tx *store.Tx, now time.Time) error {
 		rt, g, err := tx.RefreshTokenByHash(ctx, hashSecret(token))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -129,22 +124,22 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 				return oauthError(oautherrors.ErrInvalidGrant, "unknown refresh token")
 			}
 			s.log.WarnContext(ctx, "rotated refresh token reused: revoking its grant", "client_id", client.ID, "grant_id", grantID)
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked")
-			return tx.RevokeGrant(ctx, grantID, oauthdomain.RevokedRefreshReuse, now)
+			return refuseRevoking(grantID, oauthdomain.RevokedRefreshReuse,
+				oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked"))
 		case err != nil:
 			return err
 		case g.ClientID != client.ID:
 			return oauthError(oautherrors.ErrInvalidGrant, "the refresh token was issued to another client")
 		case !rt.UsedAt.IsZero():
 			s.log.WarnContext(ctx, "refresh token reused: revoking its grant", "client_id", client.ID, "grant_id", g.ID)
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked")
-			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedRefreshReuse, now)
+			return refuseRevoking(g.ID, oauthdomain.RevokedRefreshReuse,
+				oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked"))
 		case !g.Active():
 			return oauthError(oautherrors.ErrInvalidGrant, "the grant has been revoked")
 		case !now.Before(rt.ExpiresAt):
 			// Pleo: using an expired refresh token invalidates the authorisation's refresh tokens.
-			refusal = oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired; every token of this grant is now revoked")
-			return tx.RevokeGrant(ctx, g.ID, oauthdomain.RevokedExpiredRefresh, now)
+			return refuseRevoking(g.ID, oauthdomain.RevokedExpiredRefresh,
+				oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired; every token of this grant is now revoked"))
 		}
 		if lost := oauthdomain.MissingScopes(rt.Scopes, client.Scopes); len(lost) > 0 {
 			return oauthError(oautherrors.ErrInvalidScope, "the client may no longer request "+strings.Join(lost, " ")+"; ask the user to authorize again")
@@ -165,7 +160,46 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 	if err != nil {
 		return issued{}, err
 	}
-	return out, refusal
+	return out, nil
+}
+
+// redeem runs check, the checks and writes of one code exchange or
+// refresh, in one immediate write transaction (store.Write may run it more
+// than once, each time with the time of that attempt). check refuses with
+// an error, which rolls the transaction back, or with refuseRevoking,
+// which commits the revocation of a grant and then refuses: a reused or
+// expired credential ends its grant even though the request fails.
+func (s *Server) redeem(ctx context.Context, check func(tx *store.Tx, now time.Time) error) error {
+	var refusal *revokingRefusal
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		refusal = nil
+		now := s.clock.Now()
+		if err := check(tx, now); !errors.As(err, &refusal) {
+			return err
+		}
+		return tx.RevokeGrant(ctx, refusal.grantID, refusal.reason, now)
+	})
+	if err != nil {
+		return err
+	}
+	if refusal != nil {
+		return refusal.err
+	}
+	return nil
+}
+
+// revokingRefusal is a refusal that revokes a grant (see redeem).
+type revokingRefusal struct {
+	grantID, reason string
+	err             error // what the client is told
+}
+
+func (r *revokingRefusal) Error() string { return r.err.Error() }
+
+// refuseRevoking refuses a token request with err and has redeem revoke
+// grantID for reason (an oauth.Revoked* reason) in the same transaction.
+func refuseRevoking(grantID, reason string, err error) error {
+	return &revokingRefusal{grantID: grantID, reason: reason, err: err}
 }
 
 // grantOfForgottenToken returns the grant whose refresh family starts token

@@ -41,6 +41,14 @@ func newFlagSet(name string, stderr io.Writer, cf *controlFlags) *flag.FlagSet {
 	return fs
 }
 
+// setUsage makes fs print usage, then its flags, for -h and after a bad flag.
+func setUsage(fs *flag.FlagSet, usage string) {
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+}
+
 // parseFlags parses args, allowing flags before and after positional
 // arguments (as in "clients delete my-app --url ..."), and returns the
 // positional arguments.

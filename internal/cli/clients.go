@@ -10,19 +10,8 @@ import (
 	"strings"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/config"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 )
-
-// clientInfo is a client as the control API shows it.
-type clientInfo struct {
-	ClientID     string   `json:"client_id"`
-	ClientSecret string   `json:"client_secret"`
-	Name         string   `json:"name"`
-	Type         string   `json:"type"`
-	RedirectURIs []string `json:"redirect_uris"`
-	Scopes       []string `json:"scopes"`
-	PKCERequired bool     `json:"pkce_required"`
-	AutoApprove  string   `json:"auto_approve"`
-}
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -97,7 +86,7 @@ func clientsAdd(ctx context.Context, args []string, getenv Env, stdout, stderr i
 		required := false
 		spec.PKCERequired = &required
 	}
-	var created clientInfo
+	var created control.ClientView
 	if _, err := c.do(ctx, http.MethodPost, "/clients", spec, &created); err != nil {
 		return err
 	}
@@ -126,7 +115,7 @@ func clientsList(ctx context.Context, args []string, getenv Env, stdout, stderr 
 		return err
 	}
 	var list struct {
-		Clients []clientInfo `json:"clients"`
+		Clients []control.ClientView `json:"clients"`
 	}
 	return c.printAnswer(ctx, http.MethodGet, "/clients", nil, &list, stdout, *asJSON, func(tw io.Writer) {
 		fmt.Fprintln(tw, "CLIENT ID\tTYPE\tPKCE\tAUTO-APPROVE\tNAME\tREDIRECT URIS\tSCOPES")
@@ -152,16 +141,14 @@ func dash(s string) string {
 func clientsDelete(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
 	var cf controlFlags
 	fs := newFlagSet("clients delete", stderr, &cf)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: pleo-emulator clients delete [flags] CLIENT_ID")
-		fs.PrintDefaults()
-	}
+	const usage = "usage: pleo-emulator clients delete [flags] CLIENT_ID"
+	setUsage(fs, usage)
 	rest, err := parseFlags(fs, args, &cf)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("usage: pleo-emulator clients delete [flags] CLIENT_ID")
+		return errors.New(usage)
 	}
 	c, err := cf.client(getenv)
 	if err != nil {

@@ -19,10 +19,7 @@ func event(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 	name := fs.String("name", "", "vendor: the vendor's name")
 	currency := fs.String("currency", "", "vendor: the vendor's default currency (ISO 4217)")
 	country := fs.String("country", "", "vendor: the vendor's country (ISO 3166-1 alpha-2)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: pleo-emulator event export <company-id> | event vendor <company-id> --name NAME --currency CODE")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "usage: pleo-emulator event export <company-id> | event vendor <company-id> --name NAME --currency CODE")
 	rest, err := parseFlags(fs, args, &cf)
 	if err != nil {
 		return err

@@ -39,10 +39,7 @@ func spendCommand(ctx context.Context, args []string, getenv Env, stdout, stderr
 	var ef entryFlags
 	ef.register(fs)
 	at := fs.String("at", "", "settle: settledAt, RFC 3339 (default: the emulator's now)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), spendUsage)
-		fs.PrintDefaults()
-	}
+	setUsage(fs, spendUsage)
 	rest, err := parseFlags(fs, args, &cf)
 	if err != nil {
 		return err

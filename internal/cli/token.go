@@ -7,19 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
-
-// mintedTokens is the answer of POST /_emulator/tokens.
-type mintedTokens struct {
-	AccessToken  string `json:"access_token"`
-	TokenType    string `json:"token_type"`
-	ExpiresIn    int64  `json:"expires_in"`
-	RefreshToken string `json:"refresh_token"`
-	Scope        string `json:"scope"`
-	GrantID      string `json:"grant_id"`
-	SubjectURN   string `json:"subject_urn"`
-}
 
 // token mints a token pair from a running emulator through the control API,
 // exactly as the full authorisation flow would issue it.
@@ -43,7 +33,7 @@ func token(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 	if *refreshTTL != "" {
 		req["refresh_token_ttl"] = *refreshTTL
 	}
-	var t mintedTokens
+	var t control.MintResponse
 	return c.printAnswer(ctx, http.MethodPost, "/tokens", req, &t, stdout, *asJSON, func(tw io.Writer) {
 		fmt.Fprintf(tw, "access token\t%s\n", t.AccessToken)
 		fmt.Fprintf(tw, "token type\t%s\n", t.TokenType)

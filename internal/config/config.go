@@ -306,25 +306,26 @@ func validStringOrURI(v string) error {
 // AccessTokenIssuer is the iss of every access token: --token-issuer, else
 // the --token-claims preset's (the public URL, or PleoIssuer).
 func (c *Config) AccessTokenIssuer() string {
-	switch {
-	case c.TokenIssuer != "":
-		return c.TokenIssuer
-	case c.TokenClaims == "pleo":
-		return PleoIssuer
-	}
-	return c.PublicURL
+	return c.tokenClaim(c.TokenIssuer, PleoIssuer, c.PublicURL)
 }
 
 // AccessTokenAudience is the aud of every access token: --token-audience,
 // else the --token-claims preset's (the API base URL, or PleoAudience).
 func (c *Config) AccessTokenAudience() string {
+	return c.tokenClaim(c.TokenAudience, PleoAudience, c.APIBaseURL())
+}
+
+// tokenClaim is the value of an access-token claim: given (the flag that
+// sets the claim) when not empty, else the --token-claims preset's value,
+// pleo for "pleo" and emulator for "emulator".
+func (c *Config) tokenClaim(given, pleo, emulator string) string {
 	switch {
-	case c.TokenAudience != "":
-		return c.TokenAudience
+	case given != "":
+		return given
 	case c.TokenClaims == "pleo":
-		return PleoAudience
+		return pleo
 	}
-	return c.APIBaseURL()
+	return emulator
 }
 
 // StrictIssuerMismatch reports whether access tokens carry an iss other

@@ -14,9 +14,9 @@ import (
 	"github.com/pleo-emulator/pleo-emulator/internal/store"
 )
 
-// clientView is a client as the control API shows it; the secret appears
-// only in the answer to the request that set it.
-type clientView struct {
+// ClientView is a client as the control API shows it (and the CLI reads
+// it); the secret appears only in the answer to the request that set it.
+type ClientView struct {
 	ClientID     string    `json:"client_id"`
 	ClientSecret string    `json:"client_secret,omitempty"`
 	Name         string    `json:"name"`
@@ -33,8 +33,8 @@ type clientView struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-func viewClient(c oauth.Client, secret string) clientView {
-	return clientView{ClientID: c.ID, ClientSecret: secret, Name: c.Name, Type: string(c.Type), RedirectURIs: c.RedirectURIs,
+func viewClient(c oauth.Client, secret string) ClientView {
+	return ClientView{ClientID: c.ID, ClientSecret: secret, Name: c.Name, Type: string(c.Type), RedirectURIs: c.RedirectURIs,
 		Scopes: c.Scopes, PKCERequired: c.PKCERequired, LogoURL: c.LogoURL, ClientURI: c.ClientURI, TermsURL: c.TermsURL,
 		PrivacyURL: c.PrivacyURL, AutoApprove: c.AutoApproveUser, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
@@ -78,7 +78,7 @@ func (c *Control) createClient(w http.ResponseWriter, r *http.Request) {
 
 func (c *Control) listClients(w http.ResponseWriter, r *http.Request) {
 	clients, err := c.Store.Clients(r.Context())
-	answerList(c, w, r, "clients", clients, err, func(cl oauth.Client) clientView { return viewClient(cl, "") })
+	answerList(c, w, r, "clients", clients, err, func(cl oauth.Client) ClientView { return viewClient(cl, "") })
 }
 
 func (c *Control) getClient(w http.ResponseWriter, r *http.Request) {

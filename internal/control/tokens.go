@@ -22,7 +22,9 @@ type mintRequest struct {
 // maxMintTTL bounds minted lifetimes, so expiry times stay representable.
 const maxMintTTL = 10 * 365 * 24 * time.Hour
 
-type mintResponse struct {
+// MintResponse is the answer of POST /_emulator/tokens (and what the CLI
+// reads of it): a token response with the grant and subject.
+type MintResponse struct {
 	authserver.TokenResponse
 	GrantID    string `json:"grant_id"`
 	SubjectURN string `json:"subject_urn"`
@@ -69,5 +71,5 @@ func (c *Control) mintTokens(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, mintResponse{TokenResponse: resp, GrantID: grantID, SubjectURN: subject.URN()})
+	writeJSON(w, http.StatusOK, MintResponse{TokenResponse: resp, GrantID: grantID, SubjectURN: subject.URN()})
 }

@@ -1,10 +1,5 @@
 package pleo
 
-import (
-	"strings"
-	"unicode/utf8"
-)
-
 // This file holds the rules of POST /v1/chart-of-accounts/batch, as Pleo's
 // BookkeepingAccountBatchCreateRequestV1 and BookkeepingAccountBatchFailedItemV1
 // set them: 1 to 1000 items, each created or returned as failed with every
@@ -40,20 +35,19 @@ var AccountBatchFailureReasons = []string{AccountExternalIDExists, AccountExtern
 // to check (EXTERNAL_ID_ALREADY_EXISTS).
 func (a Account) BatchItemReasons() []string {
 	var reasons []string
-	tooLong := func(s string) bool { return utf8.RuneCountInString(s) > maxAccountText }
-	if tooLong(a.ExternalID) {
+	if longer(a.ExternalID, maxAccountText) {
 		reasons = append(reasons, AccountExternalIDTooLong)
 	}
-	if strings.TrimSpace(a.ExternalID) == "" {
+	if blank(a.ExternalID) {
 		reasons = append(reasons, AccountExternalIDEmpty)
 	}
-	if tooLong(a.Name) {
+	if longer(a.Name, maxAccountText) {
 		reasons = append(reasons, AccountNameTooLong)
 	}
-	if strings.TrimSpace(a.Name) == "" {
+	if blank(a.Name) {
 		reasons = append(reasons, AccountNameEmpty)
 	}
-	if a.Code != nil && tooLong(*a.Code) {
+	if a.Code != nil && longer(*a.Code, maxAccountText) {
 		reasons = append(reasons, AccountCodeTooLong)
 	}
 	return reasons

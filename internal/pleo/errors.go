@@ -54,26 +54,44 @@ func Invalid(field, format string, args ...any) error {
 	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// notBlank is the rule of a required text field: not empty, not only spaces.
+// notBlank is the rule of a required text field: not blank.
 func notBlank(field, value string) error {
-	if strings.TrimSpace(value) == "" {
+	if blank(value) {
 		return Invalid(field, "must not be blank")
 	}
 	return nil
 }
 
-// maxLength is the rule of a text field of at most n characters (not bytes).
+// blank reports whether a text is empty or only spaces.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// maxLength is the rule of a text field of at most n characters.
 func maxLength(field, value string, n int) error {
-	if utf8.RuneCountInString(value) > n {
+	if longer(value, n) {
 		return Invalid(field, "must be at most %d characters long", n)
 	}
 	return nil
 }
 
+// longer reports whether s has more than n characters (not bytes).
+func longer(s string, n int) bool { return utf8.RuneCountInString(s) > n }
+
 // oneOf is the rule of an enum field: value is one of values.
 func oneOf(field, value string, values []string) error {
 	if !slices.Contains(values, value) {
 		return Invalid(field, "must be one of %s, not %q", strings.Join(values, ", "), value)
+	}
+	return nil
+}
+
+// eachOneOf is the rule of a list of enum values, such as a search's
+// filter: each item is one of values. The error names the item, e.g.
+// states[1].
+func eachOneOf(field string, items, values []string) error {
+	for i, item := range items {
+		if err := oneOf(fmt.Sprintf("%s[%d]", field, i), item, values); err != nil {
+			return err
+		}
 	}
 	return nil
 }

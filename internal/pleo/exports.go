@@ -72,8 +72,8 @@ type ExportJobEvent struct {
 
 // Validate checks the event's enums.
 func (e ExportJobEvent) Validate() error {
-	if !ValidExportJobEvent(e.Event) {
-		return Invalid("event", "must be one of started, failed, completed, completed_with_errors, not %q", e.Event)
+	if err := oneOf("event", e.Event, ExportJobEvents); err != nil {
+		return err
 	}
 	if e.FailureReasonType != "" && !ValidExportJobFailureReasonType(e.FailureReasonType) {
 		return Invalid("failureReasonType", "has unknown value %q (see ExportJobFailureReasonType)", e.FailureReasonType)
@@ -112,8 +112,8 @@ func (u ExportJobItemUpdate) Validate() error {
 	if u.AccountingEntryID == "" {
 		return Invalid("accountingEntryId", "is required")
 	}
-	if !ValidExportJobItemStatus(u.Status) {
-		return Invalid("status", "must be one of pending, in_progress, failed, successful, abandoned, not %q", u.Status)
+	if err := oneOf("status", u.Status, ExportJobItemStatuses); err != nil {
+		return err
 	}
 	if u.FailureReasonType != "" && !ValidExportJobItemFailureReasonType(u.FailureReasonType) {
 		return Invalid("failureReasonType", "has unknown value %q (see ExportJobItemFailureReasonType)", u.FailureReasonType)

@@ -151,12 +151,7 @@ func (f CsvFormat) Validate() error {
 // ValidateCsvImportStatuses checks the statuses a job search filters on:
 // each a CsvImportJobStatusV1. The error names the item, e.g. statuses[1].
 func ValidateCsvImportStatuses(statuses []string) error {
-	for i, s := range statuses {
-		if err := oneOf(fmt.Sprintf("statuses[%d]", i), s, CsvImportJobStatuses); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachOneOf("statuses", statuses, CsvImportJobStatuses)
 }
 
 // CsvImportStatusUpdate is UpdateStatusRequestV1.

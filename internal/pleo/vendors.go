@@ -1,7 +1,5 @@
 package pleo
 
-import "fmt"
-
 // This file holds the rules of vendors (/v1/vendors) as Pleo's
 // VendorCreateRequest, VendorUpdateRequest and ActivateVendorEventRequest
 // set them. Which vendors clash (the same externalId, or the same name
@@ -47,10 +45,5 @@ func ValidateVendorExternalID(externalID string) error {
 // (VendorSearchRequestV1): each a VendorState. The error names the item,
 // e.g. states[1].
 func ValidateVendorStates(states []string) error {
-	for i, s := range states {
-		if err := oneOf(fmt.Sprintf("states[%d]", i), s, VendorStates); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachOneOf("states", states, VendorStates)
 }

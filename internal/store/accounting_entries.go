@@ -49,7 +49,7 @@ func scanEntry(row interface{ Scan(...any) error }) (pleo.AccountingEntry, error
 		return e, err
 	}
 	e.PerformedAt, e.CreatedAt, e.UpdatedAt = parseTime(performed), parseTime(created), parseTime(updated)
-	e.SettledAt, e.BookkeepingDate, e.DeletedAt = timePtr(settled), timePtr(bookkeeping), timePtr(deleted)
+	e.SettledAt, e.BookkeepingDate, e.DeletedAt = nullableTime(settled), nullableTime(bookkeeping), nullableTime(deleted)
 	if billMinors.Valid && billCurrency.Valid {
 		e.TotalBillValue = &pleo.Money{Currency: billCurrency.String, Minors: billMinors.Int64}
 	}
@@ -69,14 +69,6 @@ func scanEntry(row interface{ Scan(...any) error }) (pleo.AccountingEntry, error
 		}
 	}
 	return e, nil
-}
-
-func timePtr(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t := parseTime(s.String)
-	return &t
 }
 
 // TimeRange bounds a timestamp: From inclusive, To exclusive; a zero bound is open.

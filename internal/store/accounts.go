@@ -107,14 +107,9 @@ func (s *Store) UpdateAccount(ctx context.Context, companies []string, a pleo.Ac
 // DeleteAccount removes an account of one of companies. ErrConflict: an
 // accounting entry or split item uses it (Pleo's 409; archive it instead).
 func (s *Store) DeleteAccount(ctx context.Context, companies []string, id string) error {
-	where, args := rowInCompanies("id", id, "company_id", companies)
 	return s.Write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE `+where, args...).Scan(&n); err != nil {
+		if err := requireRowOfCompanies(ctx, tx.tx, "accounts", id, companies); err != nil {
 			return err
-		}
-		if n == 0 {
-			return ErrNotFound
 		}
 		var used bool
 		if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM accounting_entries WHERE account_id = ?1)

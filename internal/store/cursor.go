@@ -2,17 +2,19 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 )
 
-// This file holds keyset pagination, shared by every list the mock API
-// serves. A list is ordered by sort keys ending in the row's unique id; a
-// Position is the values of those keys for one row, so "the rows after this
-// one" is a WHERE clause, never an OFFSET, and pages stay exact while rows
-// are added or removed.
+// This file holds keyset pagination and the filters of lists, shared by
+// every list the mock API serves, and the company scoping that binds reads
+// and writes to the companies a caller may see. A list is ordered by sort
+// keys ending in the row's unique id; a Position is the values of those
+// keys for one row, so "the rows after this one" is a WHERE clause, never
+// an OFFSET, and pages stay exact while rows are added or removed.
 
 // Sort is one key of a list's order. Key is the API's name for it (for
 // example "performedAt"); each list maps its keys to columns.
@@ -130,6 +132,36 @@ func (q *listQuery) filterIn(expr string, values []string) {
 		return
 	}
 	q.filter(expr+" IN ("+placeholders(len(values))+")", anySlice(values)...)
+}
+
+// filterEqual keeps the rows whose column equals value; an empty value
+// does not filter.
+func (q *listQuery) filterEqual(column, value string) {
+	if value != "" {
+		q.filter(column+" = ?", value)
+	}
+}
+
+// filterContains keeps the rows whose column contains text, ignoring
+// case; an empty text does not filter.
+func (q *listQuery) filterContains(column, text string) {
+	if text != "" {
+		q.filter("instr(lower("+column+"), lower(?)) > 0", text)
+	}
+}
+
+// filterArchived keeps the archived rows (true) or the active ones
+// (false) by the flag column; nil does not filter.
+func (q *listQuery) filterArchived(column string, archived *bool) {
+	if archived != nil {
+		q.filter(column+" = ?", boolInt(*archived))
+	}
+}
+
+// scopeToCompanies restricts a list to the rows of companies.
+func (q *listQuery) scopeToCompanies(expr string, companies []string) {
+	where, args := companyScope(expr, companies)
+	q.filter(where, args...)
 }
 
 // pageQuery is the SQL of one page of a list (see listQuery.page).
@@ -376,6 +408,87 @@ func anySlice(values []string) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// Company scoping, shared by the stores of the company-owned resources
+// (tags, tax codes, vendors, accounts, export and import jobs): every read
+// and write of theirs is bound to the companies the caller may see, and an
+// empty list of companies matches no row.
+
+// companyScope returns the condition "expr is one of companies" and its
+// arguments; with no companies it is false.
+func companyScope(expr string, companies []string) (string, []any) {
+	if len(companies) == 0 {
+		return "0", nil
+	}
+	return expr + " IN (" + placeholders(len(companies)) + ")", anySlice(companies)
+}
+
+// rowInCompanies returns the condition "idExpr = id and the row belongs to
+// one of companies" and its arguments.
+func rowInCompanies(idExpr, id, companyExpr string, companies []string) (string, []any) {
+	where, args := companyScope(companyExpr, companies)
+	return idExpr + " = ? AND " + where, append([]any{id}, args...)
+}
+
+// rowQuerier is what a read of one row needs of a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// selectRowOfCompanies reads columns of the row id of table (a table with
+// id and company_id columns) when it belongs to one of companies; without
+// such a row, scanning it gives sql.ErrNoRows.
+func selectRowOfCompanies(ctx context.Context, db rowQuerier, columns, table, id string, companies []string) *sql.Row {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return db.QueryRowContext(ctx, `SELECT `+columns+` FROM `+table+` WHERE `+where, args...)
+}
+
+// requireRowOfCompanies returns ErrNotFound unless the row id of table (a
+// table with id and company_id columns) belongs to one of companies.
+func requireRowOfCompanies(ctx context.Context, db rowQuerier, table, id string, companies []string) error {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	var ok bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE `+where+`)`, args...).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// updateRowOfCompanies sets columns of the row id of table (a table with
+// id and company_id columns) when it belongs to one of companies: set is
+// the SET clause ("name = ?, code = ?"), values its arguments.
+// ErrNotFound: no such row among companies.
+func (s *Store) updateRowOfCompanies(ctx context.Context, table, set string, values []any, id string, companies []string) error {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return s.Write(ctx, func(tx *Tx) error {
+		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE `+table+` SET `+set+` WHERE `+where, append(values, args...)...))
+	})
+}
+
+// deleteRowOfCompanies removes the row id of table (a table with id and
+// company_id columns) when it belongs to one of companies. ErrNotFound: no
+// such row among companies.
+func (s *Store) deleteRowOfCompanies(ctx context.Context, table, id string, companies []string) error {
+	where, args := rowInCompanies("id", id, "company_id", companies)
+	return s.Write(ctx, func(tx *Tx) error {
+		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where, args...))
+	})
+}
+
+// requireCompany returns ErrNotFound unless the company exists.
+func (t *Tx) requireCompany(ctx context.Context, companyID string) error {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM companies WHERE id = ?`, companyID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // AccountingEntriesPlan is SQLite's plan (EXPLAIN QUERY PLAN, one line per step) for

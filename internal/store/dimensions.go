@@ -56,16 +56,8 @@ type querier interface {
 
 // requireTagGroup returns ErrNotFound unless groupID is a tag group of one
 // of companies.
-func requireTagGroup(ctx context.Context, db querier, companies []string, groupID string) error {
-	where, args := rowInCompanies("id", groupID, "company_id", companies)
-	var ok bool
-	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tag_groups WHERE `+where+`)`, args...).Scan(&ok); err != nil {
-		return err
-	}
-	if !ok {
-		return ErrNotFound
-	}
-	return nil
+func requireTagGroup(ctx context.Context, db rowQuerier, companies []string, groupID string) error {
+	return requireRowOfCompanies(ctx, db, "tag_groups", groupID, companies)
 }
 
 // groupDimensions returns the dimensions of the tag groups ids, in display order.

@@ -50,9 +50,7 @@ func (s *Store) Employees(ctx context.Context, f EmployeeFilter, req PageRequest
 	if f.Email != "" {
 		q.filter("email = ? COLLATE NOCASE", f.Email)
 	}
-	if f.Code != "" {
-		q.filter("code = ?", f.Code)
-	}
+	q.filterEqual("code", f.Code)
 	return listPage(ctx, s, q, req, scanEmployee)
 }
 

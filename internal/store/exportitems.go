@@ -40,9 +40,7 @@ func (s *Store) ListExportItems(ctx context.Context, companies []string, jobID s
 		from: "FROM export_job_items i JOIN export_jobs j ON j.id = i.job_id", sortable: exportItemSortColumns}
 	q.filterIn("j.company_id", companies)
 	q.filterIn("j.status", []string{pleo.ExportJobPending, pleo.ExportJobInProgress})
-	if jobID != "" {
-		q.filter("i.job_id = ?", jobID)
-	}
+	q.filterEqual("i.job_id", jobID)
 	refs, err := listPage(ctx, s, q, withDefaultOrder(req), func(row interface{ Scan(...any) error }) (ref, error) {
 		var r ref
 		return r, row.Scan(&r.jobID, &r.entryID, &r.vendorBased)

@@ -54,8 +54,6 @@ func (s *Store) SearchExportJobItems(ctx context.Context, companies, entryIDs []
 	cond, args := jobsOfCompanies(companies)
 	q.filter(cond, args...)
 	q.filterIn("accounting_entry_id", entryIDs)
-	if status != "" {
-		q.filter("status = ?", status)
-	}
+	q.filterEqual("status", status)
 	return listPage(ctx, s, q, req, scanExportJobItem)
 }

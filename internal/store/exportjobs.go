@@ -56,12 +56,6 @@ func withDefaultOrder(req PageRequest, order ...Sort) PageRequest {
 	return req
 }
 
-// jobOfCompanies is the query of one job of one of companies; companies is never empty.
-func jobOfCompanies(companies []string, id string) (string, []any) {
-	return `SELECT ` + exportJobColumns + ` FROM export_jobs WHERE id = ? AND company_id IN (` + placeholders(len(companies)) + `)`,
-		append([]any{id}, anySlice(companies)...)
-}
-
 const exportJobColumns = `id, company_id, status, is_interactive, vendor_based_bookkeeping, number_of_items,
 	created_by, failure_reason, coalesce(failure_reason_type, ''), created_at, started_at, completed_at,
 	expired_at, last_updated_at`
@@ -75,9 +69,9 @@ func scanExportJob(row interface{ Scan(...any) error }) (pleo.ExportJob, error) 
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, ErrNotFound
 	}
-	j.CreatedBy, j.FailureReason = ejString(createdBy), ejString(reason)
-	j.CreatedAt, j.LastUpdatedAt = parseTime(created), ejTimePtr(sql.NullString{String: last, Valid: true})
-	j.StartedAt, j.CompletedAt, j.ExpiredAt = ejTimePtr(started), ejTimePtr(completed), ejTimePtr(expired)
+	j.CreatedBy, j.FailureReason = nullableString(createdBy), nullableString(reason)
+	j.CreatedAt, j.LastUpdatedAt = parseTime(created), nullableTime(sql.NullString{String: last, Valid: true})
+	j.StartedAt, j.CompletedAt, j.ExpiredAt = nullableTime(started), nullableTime(completed), nullableTime(expired)
 	return j, err
 }
 
@@ -93,8 +87,8 @@ func scanExportJobItem(row interface{ Scan(...any) error }) (pleo.ExportJobItem,
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, ErrNotFound
 	}
-	it.ExportedAt, it.UpdatedAt = ejTimePtr(exported), parseTime(updated)
-	it.ExternalID, it.ExternalURL, it.FailureReason = ejString(extID), ejString(extURL), ejString(reason)
+	it.ExportedAt, it.UpdatedAt = nullableTime(exported), parseTime(updated)
+	it.ExternalID, it.ExternalURL, it.FailureReason = nullableString(extID), nullableString(extURL), nullableString(reason)
 	return it, err
 }
 
@@ -115,7 +109,7 @@ func (s *Store) CreateExportJob(ctx context.Context, req pleo.CreateExportJob, n
 // v1.export-job.created in the same transaction and returns its ID.
 func (s *Store) createExportJob(ctx context.Context, req pleo.CreateExportJob, now time.Time, emit eventRule) (pleo.ExportJob, string, error) {
 	var eventID string
-	now = ejSeconds(now)
+	now = wholeSeconds(now)
 	if err := s.expireDue(ctx, now); err != nil {
 		return pleo.ExportJob{}, "", err
 	}
@@ -227,11 +221,7 @@ func (s *Store) ExportJob(ctx context.Context, companies []string, id string, no
 	if err := s.expireDue(ctx, now); err != nil {
 		return pleo.ExportJob{}, err
 	}
-	if len(companies) == 0 {
-		return pleo.ExportJob{}, ErrNotFound
-	}
-	query, args := jobOfCompanies(companies, id)
-	j, err := scanExportJob(s.r.QueryRowContext(ctx, query, args...))
+	j, err := scanExportJob(selectRowOfCompanies(ctx, s.r, exportJobColumns, "export_jobs", id, companies))
 	return j.WithExpiresIn(now), err
 }
 
@@ -257,7 +247,7 @@ func (s *Store) ListExportJobs(ctx context.Context, companies, statuses []string
 // in progress is an error matching both pleo.ErrIllegalTransition and
 // pleo.ErrExportInProgress.
 func (s *Store) ApplyExportJobEvent(ctx context.Context, companies []string, ev pleo.ExportJobEvent, now time.Time) (pleo.ExportJob, error) {
-	now = ejSeconds(now)
+	now = wholeSeconds(now)
 	if err := ev.Validate(); err != nil {
 		return pleo.ExportJob{}, err
 	}
@@ -301,9 +291,7 @@ func (s *Store) ListExportJobItems(ctx context.Context, companies []string, jobI
 	}
 	q := listQuery{columns: exportItemColumns, from: "FROM export_job_items", sortable: exportJobItemSortColumns}
 	q.filter("job_id = ?", jobID)
-	if status != "" {
-		q.filter("status = ?", status)
-	}
+	q.filterEqual("status", status)
 	return listPage(ctx, s, q, withDefaultOrder(req), scanExportJobItem)
 }
 
@@ -314,7 +302,7 @@ func (s *Store) ListExportJobItems(ctx context.Context, companies []string, jobI
 // pleo.ErrJobFinished.
 func (s *Store) UpdateExportJobItems(ctx context.Context, companies []string, jobID string,
 	updates []pleo.ExportJobItemUpdate, now time.Time) ([]pleo.ExportJobItem, []pleo.ExportJobItemUpdateError, error) {
-	now = ejSeconds(now)
+	now = wholeSeconds(now)
 	if len(updates) > pleo.MaxItemsPerUpdate {
 		return nil, nil, pleo.ErrTooManyItems
 	}
@@ -412,11 +400,7 @@ func (s *Store) expireDue(ctx context.Context, now time.Time) error {
 
 // exportJob reads a job of one of companies inside a write.
 func (t *Tx) exportJob(ctx context.Context, companies []string, id string) (pleo.ExportJob, error) {
-	if len(companies) == 0 {
-		return pleo.ExportJob{}, ErrNotFound
-	}
-	query, args := jobOfCompanies(companies, id)
-	return scanExportJob(t.tx.QueryRowContext(ctx, query, args...))
+	return scanExportJob(selectRowOfCompanies(ctx, t.tx, exportJobColumns, "export_jobs", id, companies))
 }
 
 // saveExportJob writes a job's mutable columns.
@@ -476,27 +460,9 @@ func ejIndex[T any](ctx context.Context, s *Store, scan func(interface{ Scan(...
 	return out, err
 }
 
-// ejSeconds is now as export timestamps carry it: UTC, whole seconds.
-func ejSeconds(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
-
 func ejNullTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
 	return formatTime(*t)
-}
-
-func ejTimePtr(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t := parseTime(s.String)
-	return &t
-}
-
-func ejString(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
 }

@@ -109,13 +109,9 @@ func entryValues(e pleo.AccountingEntry) ([]any, error) {
 		}
 		documents[i] = text
 	}
-	var supplier any
-	if e.Supplier != nil {
-		b, err := json.Marshal(e.Supplier)
-		if err != nil {
-			return nil, err
-		}
-		supplier = string(b)
+	supplier, err := nullJSON(e.Supplier)
+	if err != nil {
+		return nil, err
 	}
 	var billMinors, billCurrency any
 	if e.TotalBillValue != nil {
@@ -143,6 +139,16 @@ func jsonText(v any, empty string) (string, error) {
 	}
 	if string(b) == "null" {
 		return empty, nil
+	}
+	return string(b), nil
+}
+
+// nullJSON encodes v as JSON text for a nullable column: NULL for a nil
+// pointer, map or slice.
+func nullJSON(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return nil, err
 	}
 	return string(b), nil
 }

@@ -147,13 +147,21 @@ func (c *readCache) close() {
 	c.m = nil
 }
 
+// readStmt returns the reader pool's prepared statement of query: the one
+// prepared at open when query was declared, else one from the lazy cache;
+// nil when the cache is full or preparing failed (the query then runs
+// unprepared).
+func (s *Store) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := s.readStmts[query]; ok {
+		return st
+	}
+	return s.lazyReads.get(ctx, s.r.DB, query)
+}
+
 // queryRow runs a single-row query on the reader pool.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx = uncancelled(ctx)
-	if st, ok := s.readStmts[query]; ok {
-		return st.QueryRowContext(ctx, args...)
-	}
-	if st := s.lazyReads.get(ctx, s.r.DB, query); st != nil {
+	if st := s.readStmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return s.r.QueryRowContext(ctx, query, args...)
@@ -162,10 +170,7 @@ func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Ro
 // query runs a query on the reader pool.
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = uncancelled(ctx)
-	if st, ok := s.readStmts[query]; ok {
-		return st.QueryContext(ctx, args...)
-	}
-	if st := s.lazyReads.get(ctx, s.r.DB, query); st != nil {
+	if st := s.readStmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return s.r.QueryContext(ctx, query, args...)

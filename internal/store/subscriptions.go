@@ -97,15 +97,6 @@ func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error)
 	return s, json.Unmarshal([]byte(headers), &s.CustomHeaders)
 }
 
-// nullableTime parses a nullable time column.
-func nullableTime(s sql.NullString) *time.Time {
-	if !s.Valid {
-		return nil
-	}
-	t := parseTime(s.String)
-	return &t
-}
-
 // subscriptionSortColumns maps the sort keys ListSubscriptions accepts to
 // columns; the default order is createdAt, then id.
 var subscriptionSortColumns = map[string]string{"createdAt": "created_at", "updatedAt": "updated_at", "id": "id"}
@@ -125,9 +116,7 @@ func (s *Store) ListSubscriptions(ctx context.Context, owner SubscriptionOwner, 
 	q := listQuery{columns: subscriptionColumns, from: "FROM webhook_subscriptions", sortable: subscriptionSortColumns}
 	q.filter("client_id = ? AND subject_kind = ? AND subject_id = ? AND deleted_at IS NULL",
 		owner.ClientID, string(owner.Subject.Kind), owner.Subject.ID)
-	if f.Status != "" {
-		q.filter("status = ?", f.Status)
-	}
+	q.filterEqual("status", f.Status)
 	if len(f.EventTypes) > 0 {
 		q.filter("EXISTS (SELECT 1 FROM json_each(event_types) WHERE value IN ("+placeholders(len(f.EventTypes))+"))",
 			anySlice(f.EventTypes)...)
@@ -141,9 +130,7 @@ func (s *Store) Subscription(ctx context.Context, owner SubscriptionOwner, id st
 	return subscriptionOf(ctx, s.r, owner, id)
 }
 
-func subscriptionOf(ctx context.Context, db interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, owner SubscriptionOwner, id string) (Subscription, error) {
+func subscriptionOf(ctx context.Context, db rowQuerier, owner SubscriptionOwner, id string) (Subscription, error) {
 	return scanSubscription(db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions
 		WHERE id = ? AND client_id = ? AND subject_kind = ? AND subject_id = ?`,
 		id, owner.ClientID, string(owner.Subject.Kind), owner.Subject.ID))

@@ -173,13 +173,8 @@ func tagByID(ctx context.Context, db rowQuerier, companies []string, id string) 
 func (s *Store) CreateTag(ctx context.Context, companies []string, t pleo.Tag, now time.Time) (pleo.Tag, error) {
 	t.ID, t.CreatedAt, t.UpdatedAt = NewUUID(), now, now
 	err := s.Write(ctx, func(tx *Tx) error {
-		where, args := rowInCompanies("id", t.GroupID, "company_id", companies)
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM tag_groups WHERE `+where, args...).Scan(&n); err != nil {
+		if err := requireTagGroup(ctx, tx.tx, companies, t.GroupID); err != nil {
 			return err
-		}
-		if n == 0 {
-			return ErrNotFound
 		}
 		if err := tx.tagCodeFree(ctx, t.GroupID, t.Code, ""); err != nil {
 			return err
@@ -236,100 +231,4 @@ func (t *Tx) tagCodeFree(ctx context.Context, groupID, code, exceptID string) er
 		return ErrConflict
 	}
 	return err
-}
-
-// requireCompany returns ErrNotFound unless the company exists.
-func (t *Tx) requireCompany(ctx context.Context, companyID string) error {
-	var n int
-	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM companies WHERE id = ?`, companyID).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
-}
-
-// Company scoping, shared by the tag, tax-code, vendor and account stores:
-// every read and write of theirs is bound to the companies the caller may
-// see, and an empty list of companies matches no row.
-
-// companyScope returns the condition "expr is one of companies" and its
-// arguments; with no companies it is false.
-func companyScope(expr string, companies []string) (string, []any) {
-	if len(companies) == 0 {
-		return "0", nil
-	}
-	return expr + " IN (" + placeholders(len(companies)) + ")", anySlice(companies)
-}
-
-// rowInCompanies returns the condition "idExpr = id and the row belongs to
-// one of companies" and its arguments.
-func rowInCompanies(idExpr, id, companyExpr string, companies []string) (string, []any) {
-	where, args := companyScope(companyExpr, companies)
-	return idExpr + " = ? AND " + where, append([]any{id}, args...)
-}
-
-// rowQuerier is what a read of one row needs of a *sql.DB or a *sql.Tx.
-type rowQuerier interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
-// selectRowOfCompanies reads columns of the row id of table (a table with
-// id and company_id columns) when it belongs to one of companies; without
-// such a row, scanning it gives sql.ErrNoRows.
-func selectRowOfCompanies(ctx context.Context, db rowQuerier, columns, table, id string, companies []string) *sql.Row {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return db.QueryRowContext(ctx, `SELECT `+columns+` FROM `+table+` WHERE `+where, args...)
-}
-
-// updateRowOfCompanies sets columns of the row id of table (a table with
-// id and company_id columns) when it belongs to one of companies: set is
-// the SET clause ("name = ?, code = ?"), values its arguments.
-// ErrNotFound: no such row among companies.
-func (s *Store) updateRowOfCompanies(ctx context.Context, table, set string, values []any, id string, companies []string) error {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `UPDATE `+table+` SET `+set+` WHERE `+where, append(values, args...)...))
-	})
-}
-
-// deleteRowOfCompanies removes the row id of table (a table with id and
-// company_id columns) when it belongs to one of companies. ErrNotFound: no
-// such row among companies.
-func (s *Store) deleteRowOfCompanies(ctx context.Context, table, id string, companies []string) error {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return s.Write(ctx, func(tx *Tx) error {
-		return mustAffect(tx.tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where, args...))
-	})
-}
-
-// filterEqual keeps the rows whose column equals value; an empty value
-// does not filter.
-func (q *listQuery) filterEqual(column, value string) {
-	if value != "" {
-		q.filter(column+" = ?", value)
-	}
-}
-
-// filterContains keeps the rows whose column contains text, ignoring
-// case; an empty text does not filter.
-func (q *listQuery) filterContains(column, text string) {
-	if text != "" {
-		q.filter("instr(lower("+column+"), lower(?)) > 0", text)
-	}
-}
-
-// filterArchived keeps the archived rows (true) or the active ones
-// (false) by the flag column; nil does not filter.
-func (q *listQuery) filterArchived(column string, archived *bool) {
-	if archived != nil {
-		q.filter(column+" = ?", boolInt(*archived))
-	}
-}
-
-// scopeToCompanies restricts a list to the rows of companies.
-func (q *listQuery) scopeToCompanies(expr string, companies []string) {
-	where, args := companyScope(expr, companies)
-	q.filter(where, args...)
 }

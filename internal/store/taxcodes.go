@@ -48,7 +48,11 @@ func (s *Store) CreateTaxCode(ctx context.Context, c pleo.TaxCode, now time.Time
 
 // TaxCode returns a tax code of one of companies.
 func (s *Store) TaxCode(ctx context.Context, companies []string, id string) (pleo.TaxCode, error) {
-	return scanTaxCode(selectRowOfCompanies(ctx, s.r, taxCodeColumns, "tax_codes", id, companies))
+	return taxCodeByID(ctx, s.r, companies, id)
+}
+
+func taxCodeByID(ctx context.Context, db rowQuerier, companies []string, id string) (pleo.TaxCode, error) {
+	return scanTaxCode(selectRowOfCompanies(ctx, db, taxCodeColumns, "tax_codes", id, companies))
 }
 
 // UpdateTaxCode replaces every field of tax code c.ID of one of companies.
@@ -60,11 +64,10 @@ func (s *Store) UpdateTaxCode(ctx context.Context, companies []string, c pleo.Ta
 		return c, err
 	}
 	now = wholeSeconds(now)
-	where, args := rowInCompanies("id", c.ID, "company_id", companies)
 	var old pleo.TaxCode
 	err := s.Write(ctx, func(tx *Tx) error {
 		var err error
-		old, err = scanTaxCode(tx.tx.QueryRowContext(ctx, `SELECT `+taxCodeColumns+` FROM tax_codes WHERE `+where, args...))
+		old, err = taxCodeByID(ctx, tx.tx, companies, c.ID)
 		if err != nil {
 			return err
 		}
@@ -119,16 +122,4 @@ func (s *Store) SearchTaxCodes(ctx context.Context, companies []string, f TaxCod
 	q.filterEqual("code", f.Code)
 	q.filterEqual("type", f.Type)
 	return listPage(ctx, s, q, req, scanTaxCode)
-}
-
-// wholeSeconds is a time as tax-code timestamps carry it: UTC, whole
-// seconds (Pleo's pattern YYYY-MM-DDTHH:mi:ssZ).
-func wholeSeconds(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
-
-// nullableString returns a nullable column's value, nil for NULL.
-func nullableString(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
 }

@@ -80,25 +80,17 @@ func (s *Store) CreateCsvImportJob(ctx context.Context, job pleo.CsvImportJob, n
 // InsertCsvImportJob writes job as it is, with its uploaded file (nil when
 // none): the seed's and CreateCsvImportJob's insert.
 func (t *Tx) InsertCsvImportJob(ctx context.Context, job pleo.CsvImportJob, file []byte) error {
-	var format any
-	if job.CsvFormat != nil {
-		b, err := json.Marshal(job.CsvFormat)
-		if err != nil {
-			return err
-		}
-		format = string(b)
+	format, err := nullJSON(job.CsvFormat)
+	if err != nil {
+		return err
 	}
 	meta, err := jsonText(job.Metadata, "{}")
 	if err != nil {
 		return err
 	}
-	var columns any
-	if job.ColumnNames != nil {
-		b, err := json.Marshal(job.ColumnNames)
-		if err != nil {
-			return err
-		}
-		columns = string(b)
+	columns, err := nullJSON(job.ColumnNames)
+	if err != nil {
+		return err
 	}
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO vendor_csv_import_jobs (id, company_id, type, status, original_filename,
 		csv_format, metadata, column_names, s3_key, error_code, error_message, rows_total, rows_succeeded, rows_failed,
@@ -129,11 +121,8 @@ func (s *Store) CsvImportJob(ctx context.Context, companies []string, id string)
 	return csvImportJobByID(ctx, s.r, companies, id)
 }
 
-func csvImportJobByID(ctx context.Context, db interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, companies []string, id string) (pleo.CsvImportJob, error) {
-	where, args := rowInCompanies("id", id, "company_id", companies)
-	return scanCsvImportJob(db.QueryRowContext(ctx, `SELECT `+csvJobColumns+` FROM vendor_csv_import_jobs WHERE `+where, args...))
+func csvImportJobByID(ctx context.Context, db rowQuerier, companies []string, id string) (pleo.CsvImportJob, error) {
+	return scanCsvImportJob(selectRowOfCompanies(ctx, db, csvJobColumns, "vendor_csv_import_jobs", id, companies))
 }
 
 // CsvImportJobFilter is SearchCsvImportJobsRequestV1; empty fields do not filter.

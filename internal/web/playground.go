@@ -220,10 +220,8 @@ func choose(clients []oauth.Client, pick string, s *playState) oauth.Client {
 func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) (view.PlaygroundSetup, error) {
 	redirect := h.opt.PublicURL + callbackPath
 	v := view.PlaygroundSetup{ClientID: c.ID, ClientName: c.Name, Confidential: c.Type == oauth.Confidential,
-		PKCERequired: c.PKCERequired, RedirectURI: redirect, RedirectRegistered: slices.Contains(c.RedirectURIs, redirect)}
-	if c.ID == seed.DemoClientID && c.CheckSecret(seed.DemoClientSecret) {
-		v.Secret = seed.DemoClientSecret
-	}
+		PKCERequired: c.PKCERequired, RedirectURI: redirect, RedirectRegistered: slices.Contains(c.RedirectURIs, redirect),
+		Secret: demoSecret(c)}
 	same := s != nil && s.ClientID == c.ID
 	for _, name := range c.Scopes {
 		sc, _ := oauth.LookupScope(name)
@@ -238,21 +236,23 @@ func (h *Handlers) setupView(ctx context.Context, c oauth.Client, s *playState) 
 		hint = s.SubjectHint
 	}
 	v.Subjects = []view.OptionView{{Value: "", Label: "None: the user chooses on the consent screen", Selected: hint == ""}}
+	addSubject := func(kind oauth.SubjectKind, id, label string) {
+		urn := oauth.Subject{Kind: kind, ID: id}.URN()
+		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: label, Selected: hint == urn})
+	}
 	orgs, err := h.st.Organizations(ctx)
 	if err != nil {
 		return v, err
 	}
 	for _, o := range orgs {
-		urn := oauth.Subject{Kind: oauth.SubjectOrganization, ID: o.ID}.URN()
-		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: o.Name + " (organisation)", Selected: hint == urn})
+		addSubject(oauth.SubjectOrganization, o.ID, o.Name+" (organisation)")
 	}
 	companies, err := h.st.Companies(ctx)
 	if err != nil {
 		return v, err
 	}
 	for _, co := range companies {
-		urn := oauth.Subject{Kind: oauth.SubjectCompany, ID: co.ID}.URN()
-		v.Subjects = append(v.Subjects, view.OptionView{Value: urn, Label: co.Name + " (company)", Selected: hint == urn})
+		addSubject(oauth.SubjectCompany, co.ID, co.Name+" (company)")
 	}
 	return v, nil
 }

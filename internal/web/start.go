@@ -28,14 +28,19 @@ func (h *Handlers) Start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range clients {
-		v := view.ClientSummary{ID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: c.RedirectURIs,
-			Scopes: c.Scopes, PKCERequired: c.PKCERequired}
-		if c.ID == seed.DemoClientID && c.CheckSecret(seed.DemoClientSecret) {
-			v.Secret = seed.DemoClientSecret
-		}
-		page.Clients = append(page.Clients, v)
+		page.Clients = append(page.Clients, view.ClientSummary{ID: c.ID, Name: c.Name, Type: string(c.Type),
+			RedirectURIs: c.RedirectURIs, Scopes: c.Scopes, PKCERequired: c.PKCERequired, Secret: demoSecret(c)})
 	}
 	h.pages.Render(w, http.StatusOK, page)
+}
+
+// demoSecret is the secret the pages show for client c: the demo seed's
+// while c is the demo client and still has it, else none.
+func demoSecret(c oauth.Client) string {
+	if c.ID == seed.DemoClientID && c.CheckSecret(seed.DemoClientSecret) {
+		return seed.DemoClientSecret
+	}
+	return ""
 }
 
 // endpoints lists the URLs from the authorisation server's metadata and the API base URL.

@@ -1,6 +1,7 @@
 package apptest
 
 import (
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -91,16 +92,12 @@ func (b *Browser) Decide(emuURL, consentPage, decision, subjectURN string) *url.
 var HiddenField = regexp.MustCompile(`name="([a-z_]+)" value="([^"]*)"`)
 
 // FormFields extracts the hidden inputs of an HTML page.
-func FormFields(html string) url.Values {
+func FormFields(page string) url.Values {
 	v := url.Values{}
-	for _, m := range HiddenField.FindAllStringSubmatch(html, -1) {
-		v.Set(m[1], htmlUnescape(m[2]))
+	for _, m := range HiddenField.FindAllStringSubmatch(page, -1) {
+		v.Set(m[1], html.UnescapeString(m[2]))
 	}
 	return v
-}
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'").Replace(s)
 }
 
 // Location returns the redirect target of resp resolved against base.
