@@ -42,8 +42,7 @@ type Store struct {
 	writer                writer        // runs write transactions one at a time; see Write
 	generation            atomic.Uint64 // counts writes; see WriteGeneration
 	lazyReads             readCache
-	counts                countCache    // totals of list pages; see countcache.go
-	ckpt                  *checkpointer // copies the WAL into the database; see checkpoint.go
+	counts                countCache // totals of list pages; see countcache.go
 }
 
 // Open opens (creating if needed) the database at path and applies every
@@ -73,7 +72,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 func open(ctx context.Context, path string) (*Store, error) {
-	writerDSN, readerDSN, checkpointDSN, err := dsns(path)
+	writerDSN, readerDSN, err := dsns(path)
 	if err != nil {
 		return nil, err
 	}
@@ -118,10 +117,6 @@ func open(ctx context.Context, path string) (*Store, error) {
 		st.Close()
 		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
-	if err := st.startCheckpointer(ctx, checkpointDSN); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("open database %s: checkpointer: %w", path, err)
-	}
 	return st, nil
 }
 
@@ -145,31 +140,28 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-// dsns builds the writer, reader and checkpointer DSNs. Pragmas in the DSN
-// reach every pooled connection (a PRAGMA statement would reach only one).
-func dsns(path string) (writer, reader, checkpointer string, err error) {
+// dsns builds the writer and reader DSNs. Pragmas in the DSN reach every
+// pooled connection (a PRAGMA statement would reach only one).
+func dsns(path string) (writer, reader string, err error) {
 	if path == "" {
-		return "", "", "", errors.New("database path is empty")
+		return "", "", errors.New("database path is empty")
 	}
 	common := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	if strings.ContainsAny(path, "?#") {
-		return "", "", "", fmt.Errorf("database path %q must not contain '?' or '#'", path)
+		return "", "", fmt.Errorf("database path %q must not contain '?' or '#'", path)
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + common +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	// The writer never checkpoints; the checkpointer does (checkpoint.go).
-	return base + "&_pragma=wal_autocheckpoint(0)", base + "&_pragma=query_only(1)", base, nil
+	return base, base + "&_pragma=query_only(1)", nil
 }
 
-// Close stops the checkpointer and the writer, failing writes still queued,
-// and closes every connection.
+// Close stops the writer, failing writes still queued, and closes both pools.
 func (s *Store) Close() error {
-	ckptErr := s.stopCheckpointer()
 	s.stopWriter()
 	s.lazyReads.close()
 	s.readStmts.close()
 	s.writeStmts.close()
-	err := errors.Join(ckptErr, s.r.Close(), s.w.Close())
+	err := errors.Join(s.r.Close(), s.w.Close())
 	if s.tempDir != "" {
 		err = errors.Join(err, os.RemoveAll(s.tempDir))
 	}
