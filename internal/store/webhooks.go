@@ -56,7 +56,9 @@ func (t *Tx) EnqueueEvent(ctx context.Context, typ, companyID string, data any, 
 		return "", err
 	}
 	names := events.NamesOf(typ)
-	subs, err := queryList(ctx, t.tx, scanSubscription, `SELECT `+subscriptionColumnsOf("s.")+` FROM webhook_subscriptions s
+	// A fan-out holds the single writer (a flood of events is one fan-out
+	// after another): it reads only what the deliveries need.
+	rows, err := t.query(ctx, `SELECT s.id, s.event_types FROM webhook_subscriptions s
 		WHERE s.deleted_at IS NULL AND s.status = 'ACTIVE'
 		AND ((s.subject_kind = 'company' AND s.subject_id = ?1)
 		  OR (s.subject_kind = 'organization' AND s.subject_id = (SELECT organization_id FROM companies WHERE id = ?1)))
@@ -66,10 +68,33 @@ func (t *Tx) EnqueueEvent(ctx context.Context, typ, companyID string, data any, 
 	if err != nil {
 		return "", err
 	}
-	for _, sub := range subs {
-		name := deliveryName(sub.EventTypes, names)
-		if _, err := t.exec(ctx, qInsertDelivery,
-			NewMessageID(), id, sub.ID, name, formatTime(now), formatTime(now), formatTime(now)); err != nil {
+	type target struct{ sub, name string }
+	var targets []target
+	for rows.Next() {
+		var sub, types string
+		var subscribed []string
+		if err := rows.Scan(&sub, &types); err != nil {
+			rows.Close()
+			return "", err
+		}
+		if err := json.Unmarshal([]byte(types), &subscribed); err != nil {
+			rows.Close()
+			return "", err
+		}
+		targets = append(targets, target{sub, deliveryName(subscribed, names)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(targets) == 0 {
+		return id, err
+	}
+	var seq int64
+	if err := t.queryRow(ctx, qLastDeliverySeq).Scan(&seq); err != nil {
+		return "", err
+	}
+	at := formatTime(now)
+	for _, tg := range targets {
+		seq++
+		if _, err := t.exec(ctx, qInsertDelivery, NewMessageID(), seq, id, tg.sub, tg.name, at, at, at); err != nil {
 			return "", err
 		}
 	}
@@ -101,12 +126,21 @@ func deliveryName(subscribed, names []string) string {
 const messageAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // NewMessageID returns a Standard Webhooks message ID: "msg_" and 24
-// random base62 characters, like Pleo's documented example.
+// base62 characters, like Pleo's documented example. The first 8 encode the
+// time in milliseconds (base62 digits sort in ASCII order), the other 16
+// are random: IDs made later sort later, so a fan-out of many deliveries
+// appends to the deliveries' primary-key index instead of touching a page
+// of it per delivery.
 func NewMessageID() string {
 	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	for i := range b {
+	_, _ = rand.Read(b[8:])
+	for i := 8; i < len(b); i++ {
 		b[i] = messageAlphabet[int(b[i])%len(messageAlphabet)]
+	}
+	ms := time.Now().UnixMilli()
+	for i := 7; i >= 0; i-- {
+		b[i] = messageAlphabet[ms%int64(len(messageAlphabet))]
+		ms /= int64(len(messageAlphabet))
 	}
 	return "msg_" + string(b)
 }
@@ -165,7 +199,7 @@ type Outgoing struct {
 // grant (an uninstall or a revocation), are cancelled instead.
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int) ([]Outgoing, error) {
 	var out []Outgoing
-	err := s.Write(ctx, func(tx *Tx) error {
+	err := s.WriteBackground(ctx, func(tx *Tx) error {
 		out = out[:0]
 		rows, err := tx.query(ctx, qClaimDeliveries, formatTime(now), limit)
 		if err != nil {
@@ -213,10 +247,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int) (
 // deliveries runs them thousands of times a second on the writer, which the
 // token endpoint shares.
 var (
-	qInsertEvent    = writeQuery(`INSERT INTO webhook_events (id, type, company_id, data, created_at) VALUES (?, ?, ?, ?, ?)`)
-	qInsertDelivery = writeQuery(`INSERT INTO webhook_deliveries (id, seq, event_id, subscription_id, event_type,
-		state, next_attempt_at, created_at, updated_at)
-		VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM webhook_deliveries), ?, ?, ?, 'pending', ?, ?, ?)`)
+	qInsertEvent     = writeQuery(`INSERT INTO webhook_events (id, type, company_id, data, created_at) VALUES (?, ?, ?, ?, ?)`)
+	qLastDeliverySeq = writeQuery(`SELECT coalesce(max(seq), 0) FROM webhook_deliveries`)
+	qInsertDelivery  = writeQuery(`INSERT INTO webhook_deliveries (id, seq, event_id, subscription_id, event_type,
+		state, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`)
 	qMarkInFlight   = writeQuery(`UPDATE webhook_deliveries SET in_flight = 1 WHERE id = ?`)
 	qCancelDelivery = writeQuery(`UPDATE webhook_deliveries SET state = 'cancelled', next_attempt_at = NULL,
 		updated_at = ? WHERE id = ?`)
@@ -302,7 +336,7 @@ type AttemptOutcome struct {
 // failure sets it. An outcome for a delivery no longer pending (cancelled
 // meanwhile) records the attempt but keeps the state.
 func (s *Store) RecordAttempts(ctx context.Context, outcomes []AttemptOutcome, now time.Time) error {
-	return s.Write(ctx, func(tx *Tx) error {
+	return s.WriteBackground(ctx, func(tx *Tx) error {
 		for _, o := range outcomes {
 			headers, err := jsonText(o.RequestHeaders, "{}")
 			if err != nil {

@@ -15,7 +15,7 @@ import (
 
 // outboxStore opens a seeded store with one Denmark subscription of the
 // demo client (whose grant carries every scope).
-func outboxStore(t *testing.T) (*store.Store, store.Subscription, time.Time) {
+func outboxStore(t testing.TB) (*store.Store, store.Subscription, time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "db"))

@@ -13,22 +13,35 @@ import (
 var ErrClosed = errors.New("store is closed")
 
 // SQLite allows one write transaction at a time, so one goroutine, the
-// writer, runs them all, in arrival order. Handing the turn from request to
-// request instead made every transaction wait for the next request's
-// goroutine to be scheduled, often behind a token being signed on each core:
-// the writer sat idle most of the time while requests queued. The writer
-// runs queued transactions back to back.
+// writer, runs them all. Handing the turn from request to request instead
+// made every transaction wait for the next request's goroutine to be
+// scheduled, often behind a token being signed on each core: the writer sat
+// idle most of the time while requests queued. The writer runs queued
+// transactions back to back.
+//
+// Two queues feed it. Write is for work someone is waiting for (a request);
+// WriteBackground for work nobody waits for (webhook claims and outcomes,
+// housekeeping). A background transaction runs only when no request's
+// transaction is queued, or after backgroundEvery request transactions in
+// a row, so a flood of background work delays a request by at most the one
+// background transaction already running, and is never starved.
 
-// writer is the queue of write transactions and the writer's life cycle.
+// backgroundEvery is how many queued request transactions may run in a row
+// before a waiting background transaction takes its turn.
+const backgroundEvery = 64
+
+// writer is the queues of write transactions and the writer's life cycle.
 type writer struct {
-	jobs     chan *writeJob
-	stopping chan struct{} // closed by stopWriter
-	stopped  chan struct{} // closed when the writer has returned
-	stop     sync.Once
+	jobs       chan *writeJob // Write
+	background chan *writeJob // WriteBackground
+	stopping   chan struct{}  // closed by stopWriter
+	stopped    chan struct{}  // closed when the writer has returned
+	stop       sync.Once
 }
 
 func newWriter() writer {
-	return writer{jobs: make(chan *writeJob, 256), stopping: make(chan struct{}), stopped: make(chan struct{})}
+	return writer{jobs: make(chan *writeJob, 256), background: make(chan *writeJob, 64),
+		stopping: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 // A writeJob moves from queued to running or to abandoned, never both: the
@@ -40,26 +53,44 @@ const (
 )
 
 type writeJob struct {
-	ctx      context.Context
-	fn       func(tx *Tx) error
-	state    atomic.Int32
-	done     chan struct{} // closed when the job has run
-	err      error
-	panicked any // a panic in fn, raised again in the caller
+	ctx        context.Context
+	fn         func(tx *Tx) error
+	background bool // queued by WriteBackground
+	state      atomic.Int32
+	done       chan struct{} // closed when the job has run
+	err        error
+	panicked   any // a panic in fn, raised again in the caller
 }
 
 // Write runs fn in one immediate transaction on the writer connection,
 // committing when fn returns nil and rolling back otherwise. Transactions run
-// one at a time, first come, first served. A caller whose ctx ends before
-// its transaction starts gets ctx.Err() and fn never runs; once fn has
-// started, the transaction runs to its end (see uncancelled). A panic in fn
-// rolls back and is raised again in the caller, with fn's stack. fn runs on
-// the writer goroutine: it must not call Write or runtime.Goexit (such as
-// t.FailNow), which would stop the writer.
+// one at a time, first come, first served, ahead of background ones (see
+// WriteBackground). A caller whose ctx ends before its transaction starts
+// gets ctx.Err() and fn never runs; once fn has started, the transaction
+// runs to its end (see uncancelled). A panic in fn rolls back and is raised
+// again in the caller, with fn's stack. fn runs on the writer goroutine: it
+// must not call Write or runtime.Goexit (such as t.FailNow), which would
+// stop the writer.
 func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	job := &writeJob{ctx: ctx, fn: fn, done: make(chan struct{})}
+	return s.write(ctx, &writeJob{ctx: ctx, fn: fn})
+}
+
+// WriteBackground is Write for work no request waits for: its transaction
+// runs when no request's transaction is queued (or after backgroundEvery
+// of them), so it should be short.
+func (s *Store) WriteBackground(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.write(ctx, &writeJob{ctx: ctx, fn: fn, background: true})
+}
+
+// write queues job and waits for its outcome.
+func (s *Store) write(ctx context.Context, job *writeJob) error {
+	job.done = make(chan struct{})
+	queue := s.writer.jobs
+	if job.background {
+		queue = s.writer.background
+	}
 	select {
-	case s.writer.jobs <- job:
+	case queue <- job:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-s.writer.stopping:
@@ -86,22 +117,39 @@ func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	return job.err
 }
 
-// runWriter is the writer: it runs queued jobs until stopWriter.
+// runWriter is the writer: it runs queued jobs until stopWriter, request
+// jobs first (see WriteBackground).
 func (s *Store) runWriter() {
 	defer close(s.writer.stopped)
+	inARow := 0 // request jobs run since the last background one
 	for {
-		select {
-		case job := <-s.writer.jobs:
-			if !job.state.CompareAndSwap(jobQueued, jobRunning) {
-				continue // abandoned by its caller
-			}
-			if job.err = job.ctx.Err(); job.err == nil {
-				s.runJob(job)
-			}
-			close(job.done)
-		case <-s.writer.stopping:
-			return
+		first, second := s.writer.jobs, s.writer.background
+		if inARow >= backgroundEvery {
+			first, second = second, first
 		}
+		var job *writeJob
+		select {
+		case job = <-first:
+		default:
+			select {
+			case job = <-first:
+			case job = <-second:
+			case <-s.writer.stopping:
+				return
+			}
+		}
+		if job.background {
+			inARow = 0
+		} else {
+			inARow++
+		}
+		if !job.state.CompareAndSwap(jobQueued, jobRunning) {
+			continue // abandoned by its caller
+		}
+		if job.err = job.ctx.Err(); job.err == nil {
+			s.runJob(job)
+		}
+		close(job.done)
 	}
 }
 
