@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/app/apptest"
+	"github.com/pleo-emulator/pleo-emulator/internal/control"
 	oauthdomain "github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/seed"
 )
@@ -106,6 +107,8 @@ func bodyEndpoints(t *testing.T, e *apptest.Emulator) []bodyEndpoint {
 		{"POST", "/v1/accounting-entries:search", jsonType, bearer, jsonLimit, apiChannel, "PAYLOAD_TOO_LARGE"},
 		{"POST", "/_emulator/clients", jsonType, nil, jsonLimit, controlChannel, ""},
 		{"POST", "/_emulator/tokens", jsonType, nil, jsonLimit, controlChannel, ""},
+		{"POST", "/_emulator/companies/" + seed.DenmarkID + "/accounting-entries", jsonType, nil, control.MaxEntryBodyBytes, controlChannel, ""},
+		{"PATCH", "/_emulator/accounting-entries/" + seed.ID("acme-denmark/entry/1"), jsonType, nil, control.MaxEntryBodyBytes, controlChannel, ""},
 		{"POST", "/login", apptest.FormType, nil, formLimit, pageChannel, ""},
 		{"POST", "/logout", apptest.FormType, nil, formLimit, pageChannel, ""},
 		{"POST", "/oauth/consent", apptest.FormType, nil, formLimit, pageChannel, ""},
@@ -191,7 +194,7 @@ func TestBodiesOverTheLimitAnswer413InTheirChannel(t *testing.T) {
 				resp, got = apptest.Send(t, ep.method, u, ep.contentType, ep.header, io.MultiReader(strings.NewReader(body)))
 				ep.channel(t, resp, got, http.StatusRequestEntityTooLarge, ep.tooLarge)
 			}
-			answers := rawRequest(t, e, ep, 2*jsonLimit, paddedBody(ep.contentType, 16))
+			answers := rawRequest(t, e, ep, 2*max(ep.limit, jsonLimit), paddedBody(ep.contentType, 16))
 			ep.channel(t, answers[0].resp, answers[0].body, http.StatusRequestEntityTooLarge, ep.tooLarge)
 			if len(answers) > 1 {
 				t.Errorf("%d answers to one request", len(answers))
