@@ -63,11 +63,15 @@ func (c *AccessClaims) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*plain)(c))
 }
 
-// issued is a token pair recorded in a transaction whose JWT is signed after commit.
+// issued is a token pair recorded in a transaction whose JWT is signed after
+// commit, or was signed ahead of it (signed is then the JWT; see signAhead).
 type issued struct {
 	claims  AccessClaims
 	refresh string
 	expires time.Duration
+	scopes  []string  // of the access token
+	at      time.Time // when it was issued (the claims hold it in whole seconds)
+	signed  string
 }
 
 // randomToken returns n random bytes, base64url encoded.
@@ -98,35 +102,47 @@ func (s *Server) lifetimes(l Lifetimes) (access, refresh time.Duration) {
 // tx. accessScopes may narrow the grant; the refresh token keeps refreshScopes
 // (RFC 6749 §6: a rotated refresh token has the scope of the one it replaces).
 func (s *Server) record(ctx context.Context, tx *store.Tx, g oauth.Grant, accessScopes, refreshScopes []string, l Lifetimes) (issued, error) {
-	now := s.clock.Now()
-	accessTTL, refreshTTL := s.lifetimes(l)
-	jti := randomToken(16)
-	if err := tx.InsertAccessToken(ctx, store.AccessToken{JTI: jti, GrantID: g.ID, Scopes: accessScopes,
-		CreatedAt: now, ExpiresAt: now.Add(accessTTL)}); err != nil {
-		return issued{}, err
-	}
-	family, err := s.refreshFamily(ctx, tx, g.ID)
-	if err != nil {
-		return issued{}, err
-	}
-	refresh := family + "." + randomToken(32)
-	if err := tx.InsertRefreshToken(ctx, store.RefreshToken{Hash: hashSecret(refresh), GrantID: g.ID, Scopes: refreshScopes,
-		CreatedAt: now, ExpiresAt: now.Add(refreshTTL)}); err != nil {
-		return issued{}, err
-	}
-	return issued{refresh: refresh, expires: accessTTL, claims: AccessClaims{
+	return s.recordIssued(ctx, tx, g, s.newAccess(g, accessScopes, s.clock.Now(), l), refreshScopes, l)
+}
+
+// newAccess is the access token of grant with accessScopes issued at now,
+// before anything is recorded.
+func (s *Server) newAccess(g oauth.Grant, accessScopes []string, now time.Time, l Lifetimes) issued {
+	accessTTL, _ := s.lifetimes(l)
+	return issued{expires: accessTTL, scopes: accessScopes, at: now, claims: AccessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    s.opt.TokenIssuer,
 			Subject:   g.Subject.ID,
 			Audience:  jwt.ClaimStrings{s.opt.TokenAudience},
 			ExpiresAt: jwt.NewNumericDate(now.Add(accessTTL)),
 			IssuedAt:  jwt.NewNumericDate(now),
-			ID:        jti,
+			ID:        randomToken(16),
 		},
 		ClientID:   g.ClientID,
 		Scope:      oauth.JoinScope(accessScopes),
 		SubjectURN: g.Subject.URN(),
-	}}, nil
+	}}
+}
+
+// recordIssued writes is's access-token record and a new refresh token of
+// grant with refreshScopes inside tx, both dated when is was issued.
+func (s *Server) recordIssued(ctx context.Context, tx *store.Tx, g oauth.Grant, is issued, refreshScopes []string, l Lifetimes) (issued, error) {
+	now := is.at
+	_, refreshTTL := s.lifetimes(l)
+	if err := tx.InsertAccessToken(ctx, store.AccessToken{JTI: is.claims.ID, GrantID: g.ID,
+		Scopes: is.scopes, CreatedAt: now, ExpiresAt: now.Add(is.expires)}); err != nil {
+		return issued{}, err
+	}
+	family, err := s.refreshFamily(ctx, tx, g.ID)
+	if err != nil {
+		return issued{}, err
+	}
+	is.refresh = family + "." + randomToken(32)
+	if err := tx.InsertRefreshToken(ctx, store.RefreshToken{Hash: hashSecret(is.refresh), GrantID: g.ID, Scopes: refreshScopes,
+		CreatedAt: now, ExpiresAt: now.Add(refreshTTL)}); err != nil {
+		return issued{}, err
+	}
+	return is, nil
 }
 
 // refreshFamily returns the grant's refresh family, giving it one (128
@@ -142,28 +158,36 @@ func (s *Server) refreshFamily(ctx context.Context, tx *store.Tx, grantID string
 	return family, tx.SetRefreshFamily(ctx, grantID, family)
 }
 
-// sign turns a recorded pair into the token response. Signatures take turns,
-// first come first served, one per core: an RS256 signature is a millisecond
-// of CPU, and with more running at once the scheduler, not arrival order,
-// decides who finishes first, which stretched the slowest responses.
+// sign turns a recorded pair into the token response, signing its JWT
+// unless it was signed ahead.
 func (s *Server) sign(ctx context.Context, is issued) (TokenResponse, error) {
+	if is.signed == "" {
+		var err error
+		if is.signed, err = s.signClaims(ctx, is.claims); err != nil {
+			return TokenResponse{}, err
+		}
+	}
+	return TokenResponse{AccessToken: is.signed, TokenType: "Bearer", ExpiresIn: int64(is.expires / time.Second),
+		RefreshToken: is.refresh, Scope: is.claims.Scope}, nil
+}
+
+// signClaims signs an access token. Signatures take turns, first come first
+// served, one per core: an RS256 signature is a millisecond of CPU, and with
+// more running at once the scheduler, not arrival order, decides who
+// finishes first, which stretched the slowest responses.
+func (s *Server) signClaims(ctx context.Context, claims AccessClaims) (string, error) {
 	kid, key, err := s.keys.Active(ctx)
 	if err != nil {
-		return TokenResponse{}, err
+		return "", err
 	}
 	select {
 	case s.signing <- struct{}{}:
 	case <-ctx.Done():
-		return TokenResponse{}, ctx.Err()
+		return "", ctx.Err()
 	}
 	defer func() { <-s.signing }()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, is.claims)
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	tok.Header["typ"] = "at+jwt"
 	tok.Header["kid"] = kid
-	signed, err := tok.SignedString(key)
-	if err != nil {
-		return TokenResponse{}, err
-	}
-	return TokenResponse{AccessToken: signed, TokenType: "Bearer", ExpiresIn: int64(is.expires / time.Second),
-		RefreshToken: is.refresh, Scope: is.claims.Scope}, nil
+	return tok.SignedString(key)
 }

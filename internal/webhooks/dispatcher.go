@@ -55,8 +55,8 @@ type Options struct {
 }
 
 // BusyPace is the least time between two deliveries while Options.Busy
-// reports requests in progress: at most 200 deliveries a second.
-const BusyPace = 5 * time.Millisecond
+// reports requests in progress: at most 100 deliveries a second.
+const BusyPace = 10 * time.Millisecond
 
 // MaxResponseBody caps the answer body an attempt records.
 const MaxResponseBody = 4 << 10
