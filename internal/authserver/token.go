@@ -129,28 +129,14 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 				oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked"))
 		case err != nil:
 			return err
-		case g.ClientID != client.ID:
-			return oauthError(oautherrors.ErrInvalidGrant, "the refresh token was issued to another client")
-		case !rt.UsedAt.IsZero():
+		}
+		accessScopes, err := refreshable(rt, g, client, requested, scopeGiven, now)
+		var refusal *revokingRefusal
+		if errors.As(err, &refusal) && refusal.reason == oauthdomain.RevokedRefreshReuse {
 			s.log.WarnContext(ctx, "refresh token reused: revoking its grant", "client_id", client.ID, "grant_id", g.ID)
-			return refuseRevoking(g.ID, oauthdomain.RevokedRefreshReuse,
-				oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked"))
-		case !g.Active():
-			return oauthError(oautherrors.ErrInvalidGrant, "the grant has been revoked")
-		case !now.Before(rt.ExpiresAt):
-			// Pleo: using an expired refresh token invalidates the authorisation's refresh tokens.
-			return refuseRevoking(g.ID, oauthdomain.RevokedExpiredRefresh,
-				oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired; every token of this grant is now revoked"))
 		}
-		if lost := oauthdomain.MissingScopes(rt.Scopes, client.Scopes); len(lost) > 0 {
-			return oauthError(oautherrors.ErrInvalidScope, "the client may no longer request "+strings.Join(lost, " ")+"; ask the user to authorize again")
-		}
-		accessScopes := rt.Scopes
-		if scopeGiven {
-			if !oauthdomain.Subset(requested, rt.Scopes) {
-				return oauthError(oautherrors.ErrInvalidScope, "scope may only narrow the grant, not widen it")
-			}
-			accessScopes = slices.Clone(requested)
+		if err != nil {
+			return err
 		}
 		if err := tx.MarkRefreshTokenUsed(ctx, rt.Hash, now); err != nil {
 			return err
@@ -166,6 +152,38 @@ func (s *Server) refresh(ctx context.Context, client oauthdomain.Client, token, 
 		return issued{}, err
 	}
 	return out, nil
+}
+
+// refreshable applies the rules of a refresh to its stored token rt and
+// grant g at now, and returns the access token's scopes: the client must own
+// the token; a used token is reuse and an expired one ends the grant (both
+// refused with refuseRevoking); the grant must be active; the client must
+// still be allowed every scope of the token; a requested scope may only
+// narrow it.
+func refreshable(rt store.RefreshToken, g oauthdomain.Grant, client oauthdomain.Client, requested []string, scopeGiven bool, now time.Time) ([]string, error) {
+	switch {
+	case g.ClientID != client.ID:
+		return nil, oauthError(oautherrors.ErrInvalidGrant, "the refresh token was issued to another client")
+	case !rt.UsedAt.IsZero():
+		return nil, refuseRevoking(g.ID, oauthdomain.RevokedRefreshReuse,
+			oauthError(oautherrors.ErrInvalidGrant, "the refresh token has already been used; every token of this grant is now revoked"))
+	case !g.Active():
+		return nil, oauthError(oautherrors.ErrInvalidGrant, "the grant has been revoked")
+	case !now.Before(rt.ExpiresAt):
+		// Pleo: using an expired refresh token invalidates the authorisation's refresh tokens.
+		return nil, refuseRevoking(g.ID, oauthdomain.RevokedExpiredRefresh,
+			oauthError(oautherrors.ErrInvalidGrant, "the refresh token has expired; every token of this grant is now revoked"))
+	}
+	if lost := oauthdomain.MissingScopes(rt.Scopes, client.Scopes); len(lost) > 0 {
+		return nil, oauthError(oautherrors.ErrInvalidScope, "the client may no longer request "+strings.Join(lost, " ")+"; ask the user to authorize again")
+	}
+	if !scopeGiven {
+		return rt.Scopes, nil
+	}
+	if !oauthdomain.Subset(requested, rt.Scopes) {
+		return nil, oauthError(oautherrors.ErrInvalidScope, "scope may only narrow the grant, not widen it")
+	}
+	return slices.Clone(requested), nil
 }
 
 // signedAhead is an access token signed before the transaction that
@@ -197,17 +215,13 @@ func (a *signedAhead) fits(g oauthdomain.Grant, accessScopes []string, now time.
 // whose turns take a fraction of a signature's millisecond.
 func (s *Server) signAhead(ctx context.Context, client oauthdomain.Client, token string, requested []string, scopeGiven bool) *signedAhead {
 	rt, g, err := s.st.RefreshToken(ctx, hashSecret(token))
-	now := s.clock.Now()
-	if err != nil || g.ClientID != client.ID || !rt.UsedAt.IsZero() || !g.Active() || !now.Before(rt.ExpiresAt) ||
-		len(oauthdomain.MissingScopes(rt.Scopes, client.Scopes)) > 0 {
+	if err != nil {
 		return nil
 	}
-	accessScopes := rt.Scopes
-	if scopeGiven {
-		if !oauthdomain.Subset(requested, rt.Scopes) {
-			return nil
-		}
-		accessScopes = slices.Clone(requested)
+	now := s.clock.Now()
+	accessScopes, err := refreshable(rt, g, client, requested, scopeGiven, now)
+	if err != nil {
+		return nil
 	}
 	is := s.newAccess(g, accessScopes, now, Lifetimes{})
 	if is.signed, err = s.signClaims(ctx, is.claims); err != nil {
