@@ -58,7 +58,16 @@ func (t *Tx) EnqueueEvent(ctx context.Context, typ, companyID string, data any, 
 	names := events.NamesOf(typ)
 	// A fan-out holds the single writer (a flood of events is one fan-out
 	// after another): it reads only what the deliveries need.
-	rows, err := t.query(ctx, `SELECT s.id, s.event_types FROM webhook_subscriptions s
+	type target struct{ sub, name string }
+	targets, err := queryList(ctx, t.tx, func(row interface{ Scan(...any) error }) (target, error) {
+		var sub, types string
+		var subscribed []string
+		if err := row.Scan(&sub, &types); err != nil {
+			return target{}, err
+		}
+		err := json.Unmarshal([]byte(types), &subscribed)
+		return target{sub, deliveryName(subscribed, names)}, err
+	}, `SELECT s.id, s.event_types FROM webhook_subscriptions s
 		WHERE s.deleted_at IS NULL AND s.status = 'ACTIVE'
 		AND ((s.subject_kind = 'company' AND s.subject_id = ?1)
 		  OR (s.subject_kind = 'organization' AND s.subject_id = (SELECT organization_id FROM companies WHERE id = ?1)))
@@ -67,25 +76,6 @@ func (t *Tx) EnqueueEvent(ctx context.Context, typ, companyID string, data any, 
 		ORDER BY s.created_at, s.id`, append(append([]any{companyID}, anySlice(names)...), et.Scope)...)
 	if err != nil {
 		return "", err
-	}
-	type target struct{ sub, name string }
-	var targets []target
-	for rows.Next() {
-		var sub, types string
-		var subscribed []string
-		if err := rows.Scan(&sub, &types); err != nil {
-			rows.Close()
-			return "", err
-		}
-		if err := json.Unmarshal([]byte(types), &subscribed); err != nil {
-			rows.Close()
-			return "", err
-		}
-		targets = append(targets, target{sub, deliveryName(subscribed, names)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(targets) == 0 {
-		return id, err
 	}
 	var seq int64
 	if err := t.queryRow(ctx, qLastDeliverySeq).Scan(&seq); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -64,16 +65,7 @@ func TestRequestWritesGoBeforeQueuedBackgroundWrites(t *testing.T) {
 func TestABackgroundWriteRunsAfterBackgroundEveryRequestWritesInARow(t *testing.T) {
 	got := queuedBehindABlockedWriter(t, backgroundEvery+10)
 	// The request holding the writer is the first of the row.
-	if i := indexOf(got, 'b'); i != backgroundEvery-1 {
+	if i := strings.IndexByte(got, 'b'); i != backgroundEvery-1 {
 		t.Fatalf("the background write ran after %d queued request writes, want %d: %q", i, backgroundEvery-1, got)
 	}
-}
-
-func indexOf(s string, c byte) int {
-	for i := range len(s) {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
