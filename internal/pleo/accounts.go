@@ -17,7 +17,7 @@ func (a Account) Validate() error {
 	if err := notBlank("externalId", a.ExternalID); err != nil {
 		return err
 	}
-	if err := maxLength("externalId", a.ExternalID, maxAccountText); err != nil {
+	if err := MaxLength("externalId", a.ExternalID, maxAccountText); err != nil {
 		return err
 	}
 	return a.ValidateUpdate()
@@ -27,11 +27,11 @@ func (a Account) Validate() error {
 // which has no externalId: a name and, when given, a code of at most 255
 // characters.
 func (a Account) ValidateUpdate() error {
-	if err := maxLength("name", a.Name, maxAccountText); err != nil {
+	if err := MaxLength("name", a.Name, maxAccountText); err != nil {
 		return err
 	}
 	if a.Code != nil {
-		return maxLength("code", *a.Code, maxAccountText)
+		return MaxLength("code", *a.Code, maxAccountText)
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func (d TagGroupDimension) Validate() error {
 		if err := notBlank(f.name, f.value); err != nil {
 			return err
 		}
-		if err := maxLength(f.name, f.value, MaxDimensionTextLength); err != nil {
+		if err := MaxLength(f.name, f.value, MaxDimensionTextLength); err != nil {
 			return err
 		}
 	}
@@ -66,7 +66,7 @@ func ValidateDisplayOrder(order int32) error {
 // MaxDimensionValue characters. An empty value is allowed: Pleo gives a
 // tag created without a value an empty one.
 func ValidateDimensionValue(value string) error {
-	return maxLength("value", value, MaxDimensionValue)
+	return MaxLength("value", value, MaxDimensionValue)
 }
 
 // TagUsage is TagUsageModel: how many expenses carry a tag.

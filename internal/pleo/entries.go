@@ -102,28 +102,28 @@ func SubFamiliesOf(family string) []string {
 // ValidateFamily checks family and subFamily against Pleo's enums and the
 // rule above: subFamily is empty or one the document gives to family.
 func ValidateFamily(family, subFamily string) error {
-	if err := oneOf("family", family, EntryFamilies); err != nil {
+	if err := OneOf("family", family, EntryFamilies); err != nil {
 		return err
 	}
 	if subFamily == "" {
 		return nil
 	}
-	if err := oneOf("subFamily", subFamily, EntrySubFamilies); err != nil {
+	if err := OneOf("subFamily", subFamily, EntrySubFamilies); err != nil {
 		return err
 	}
 	allowed := SubFamiliesOf(family)
 	if len(allowed) == 0 {
 		return Invalid("subFamily", "must be empty for family %s, which has no documented subFamily", family)
 	}
-	return oneOf("subFamily", subFamily, allowed)
+	return OneOf("subFamily", subFamily, allowed)
 }
 
 // ValidateEntryStatus checks an AccountingEntryStatus value.
-func ValidateEntryStatus(status string) error { return oneOf("status", status, EntryStatuses) }
+func ValidateEntryStatus(status string) error { return OneOf("status", status, EntryStatuses) }
 
 // ValidateReviewStatus checks a ReviewStatus value.
 func ValidateReviewStatus(reviewStatus string) error {
-	return oneOf("reviewStatus", reviewStatus, EntryReviewStatuses)
+	return OneOf("reviewStatus", reviewStatus, EntryReviewStatuses)
 }
 
 // MaxEntryTags is the number of tags an expense can carry, as Pleo

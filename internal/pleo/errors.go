@@ -65,8 +65,8 @@ func notBlank(field, value string) error {
 // blank reports whether a text is empty or only spaces.
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-// maxLength is the rule of a text field of at most n characters.
-func maxLength(field, value string, n int) error {
+// MaxLength is the rule of a text field of at most n characters.
+func MaxLength(field, value string, n int) error {
 	if longer(value, n) {
 		return Invalid(field, "must be at most %d characters long", n)
 	}
@@ -76,8 +76,8 @@ func maxLength(field, value string, n int) error {
 // longer reports whether s has more than n characters (not bytes).
 func longer(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
-// oneOf is the rule of an enum field: value is one of values.
-func oneOf(field, value string, values []string) error {
+// OneOf is the rule of an enum field: value is one of values.
+func OneOf(field, value string, values []string) error {
 	if !slices.Contains(values, value) {
 		return Invalid(field, "must be one of %s, not %q", strings.Join(values, ", "), value)
 	}
@@ -89,7 +89,7 @@ func oneOf(field, value string, values []string) error {
 // states[1].
 func eachOneOf(field string, items, values []string) error {
 	for i, item := range items {
-		if err := oneOf(fmt.Sprintf("%s[%d]", field, i), item, values); err != nil {
+		if err := OneOf(fmt.Sprintf("%s[%d]", field, i), item, values); err != nil {
 			return err
 		}
 	}

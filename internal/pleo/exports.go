@@ -72,7 +72,7 @@ type ExportJobEvent struct {
 
 // Validate checks the event's enums.
 func (e ExportJobEvent) Validate() error {
-	if err := oneOf("event", e.Event, ExportJobEvents); err != nil {
+	if err := OneOf("event", e.Event, ExportJobEvents); err != nil {
 		return err
 	}
 	if e.FailureReasonType != "" && !ValidExportJobFailureReasonType(e.FailureReasonType) {
@@ -112,7 +112,7 @@ func (u ExportJobItemUpdate) Validate() error {
 	if u.AccountingEntryID == "" {
 		return Invalid("accountingEntryId", "is required")
 	}
-	if err := oneOf("status", u.Status, ExportJobItemStatuses); err != nil {
+	if err := OneOf("status", u.Status, ExportJobItemStatuses); err != nil {
 		return err
 	}
 	if u.FailureReasonType != "" && !ValidExportJobItemFailureReasonType(u.FailureReasonType) {

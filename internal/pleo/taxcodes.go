@@ -23,5 +23,5 @@ func (c TaxCode) Validate() error {
 // ValidateTaxCodeType checks a tax code's type, or the type a search
 // (TaxCodeSearchRequest) filters on: a TaxCodeTypeModel.
 func ValidateTaxCodeType(typ string) error {
-	return oneOf("type", typ, TaxCodeTypes)
+	return OneOf("type", typ, TaxCodeTypes)
 }

@@ -106,13 +106,13 @@ var ErrCsvImportStatus = errors.New("invalid status transition")
 // the emulator imports, an originalFilename of 1 to 255 characters and,
 // when given, a csvFormat the emulator can read (CsvFormat.Validate).
 func (j CsvImportJob) ValidateCsvImportJob() error {
-	if err := oneOf("type", j.Type, []string{CsvImportTypeVendors}); err != nil {
+	if err := OneOf("type", j.Type, []string{CsvImportTypeVendors}); err != nil {
 		return err
 	}
 	if err := notBlank("originalFilename", j.OriginalFilename); err != nil {
 		return err
 	}
-	if err := maxLength("originalFilename", j.OriginalFilename, 255); err != nil {
+	if err := MaxLength("originalFilename", j.OriginalFilename, 255); err != nil {
 		return err
 	}
 	if j.CsvFormat != nil {
@@ -165,11 +165,11 @@ type CsvImportStatusUpdate struct {
 // errorType (when given) from CsvImportErrorTypeV1, and errorType and
 // errorMessage only with FAILED.
 func (u CsvImportStatusUpdate) Validate() error {
-	if err := oneOf("status", u.Status, CsvImportJobStatuses); err != nil {
+	if err := OneOf("status", u.Status, CsvImportJobStatuses); err != nil {
 		return err
 	}
 	if u.ErrorType != "" {
-		if err := oneOf("errorType", u.ErrorType, CsvImportErrorTypes); err != nil {
+		if err := OneOf("errorType", u.ErrorType, CsvImportErrorTypes); err != nil {
 			return err
 		}
 	}
@@ -225,7 +225,7 @@ func CheckCsvImportRunnable(status string) error {
 // MergeMetadata applies an UpdateMetadataRequestV1 to old: REPLACE returns
 // update; MERGE returns old with update's keys overwritten.
 func MergeMetadata(old, update map[string]any, strategy string) (map[string]any, error) {
-	if err := oneOf("strategy", strategy, MetadataStrategies); err != nil {
+	if err := OneOf("strategy", strategy, MetadataStrategies); err != nil {
 		return nil, err
 	}
 	out := map[string]any{}

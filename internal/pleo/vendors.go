@@ -32,7 +32,7 @@ func (v Vendor) ValidateUpdate() error {
 	if err := ValidateVendorExternalID(v.ExternalID); err != nil {
 		return err
 	}
-	return oneOf("state", v.State, VendorStates)
+	return OneOf("state", v.State, VendorStates)
 }
 
 // ValidateVendorExternalID checks the externalId an update or an activation

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pleo-emulator/pleo-emulator/internal/oauth"
 	"github.com/pleo-emulator/pleo-emulator/internal/pleo"
@@ -242,8 +241,8 @@ func (r rules) fill(e *pleo.AccountingEntry, c content) error {
 		if t.field == "note" {
 			limit = maxTextLength
 		}
-		if utf8.RuneCountInString(t.value) > limit {
-			return pleo.Invalid(t.field, "must be at most %d characters long", limit)
+		if err := pleo.MaxLength(t.field, t.value, limit); err != nil {
+			return err
 		}
 	}
 	e.MerchantName, e.Note = c.MerchantName, c.Note
@@ -310,8 +309,8 @@ func supplier(s *pleo.Supplier) (*pleo.Supplier, error) {
 	for _, f := range []struct{ name, value string }{{"cif", s.CIF}, {"documentNumber", s.DocumentNumber},
 		{"documentType", s.DocumentType}, {"externalAccountNumber", s.ExternalAccountNumber},
 		{"externalSupplierId", s.ExternalSupplierID}} {
-		if utf8.RuneCountInString(f.value) > maxNameLength {
-			return nil, pleo.Invalid("supplier."+f.name, "must be at most %d characters long", maxNameLength)
+		if err := pleo.MaxLength("supplier."+f.name, f.value, maxNameLength); err != nil {
+			return nil, err
 		}
 	}
 	out := *s
@@ -424,15 +423,16 @@ func (r rules) attendees(in []NewAttendee) ([]pleo.Attendee, error) {
 		if kind == "" {
 			kind = "EMPLOYEE"
 		}
-		if !slices.Contains(pleo.AttendeeTypes, kind) {
-			return nil, pleo.Invalid(f+".attendableType", "must be one of %s, not %q", strings.Join(pleo.AttendeeTypes, ", "), kind)
+		if err := pleo.OneOf(f+".attendableType", kind, pleo.AttendeeTypes); err != nil {
+			return nil, err
 		}
 		id := strings.TrimSpace(a.AttendableID)
+		if err := pleo.MaxLength(f+".attendableId", id, maxNameLength); err != nil {
+			return nil, err
+		}
 		switch {
 		case id == "":
 			return nil, pleo.Invalid(f+".attendableId", "is required")
-		case utf8.RuneCountInString(id) > maxNameLength:
-			return nil, pleo.Invalid(f+".attendableId", "must be at most %d characters long", maxNameLength)
 		case kind == "EMPLOYEE":
 			id = strings.ToLower(id)
 			if _, err := r.tx.EmployeeOf(r.ctx, r.company.ID, id); errors.Is(err, store.ErrNotFound) {
